@@ -1,0 +1,48 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Functions.Activities;
+
+namespace QlikBackup.Functions.Orchestrators;
+
+/// <summary>
+/// One space: list its assets, capture each with one activity (bounded parallelism so Qlik's rate tiers hold),
+/// then mark assets that vanished as deleted. An asset that still fails after retries is recorded and reported,
+/// never failing the space.
+/// </summary>
+public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInput, SpaceCaptureResult>
+{
+    [Function(nameof(CaptureSpaceOrchestrator))]
+    public static Task<SpaceCaptureResult> Run([OrchestrationTrigger] TaskOrchestrationContext context)
+        => new CaptureSpaceOrchestrator().RunAsync(context, context.GetInput<CaptureSpaceInput>()!);
+
+    public override async Task<SpaceCaptureResult> RunAsync(TaskOrchestrationContext context, CaptureSpaceInput input)
+    {
+        var assets = await context.CallActivityAsync<List<AssetRef>>(nameof(ListSpaceAssets), input.Space);
+
+        var results = new List<AssetCaptureResult>(assets.Count);
+        var inFlight = new List<Task<AssetCaptureResult>>();
+        foreach (AssetRef asset in assets)
+        {
+            if (inFlight.Count >= Math.Max(1, input.MaxParallelAssets))
+            {
+                Task<AssetCaptureResult> done = await Task.WhenAny(inFlight);
+                inFlight.Remove(done);
+                results.Add(await done);
+            }
+
+            inFlight.Add(AssetCapture.CaptureWithRetryAsync(context, new CaptureAssetInput(asset, input.Space.Tier, input.Trigger)));
+        }
+
+        results.AddRange(await Task.WhenAll(inFlight));
+
+        var deleted = await context.CallActivityAsync<List<AssetCaptureResult>>(
+            nameof(MarkDeletedAssets), new DeletedAssetsInput(input.Space, assets));
+        results.AddRange(deleted);
+
+        var failures = results.Where(r => r.Outcome == CaptureOutcome.Failed)
+            .Select(r => new CaptureFailure(r.Asset, r.Error ?? "unknown error")).ToList();
+        return new SpaceCaptureResult(input.Space, assets.Count, CaptureSummary.Of(results), failures);
+    }
+}

@@ -1,0 +1,27 @@
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Core.Restore;
+
+namespace QlikBackup.Functions.Orchestrators;
+
+/// <summary>Starts a capture of every space of one tier.</summary>
+public sealed record CaptureTierInput(Tier Tier, CaptureTrigger Trigger = CaptureTrigger.Schedule, int MaxParallelAssets = 8);
+
+public sealed record CaptureSpaceInput(SpaceCaptureTarget Space, CaptureTrigger Trigger, int MaxParallelAssets);
+
+public sealed record CaptureAssetInput(AssetRef Asset, Tier Tier, CaptureTrigger Trigger);
+
+public sealed record CaptureFailure(AssetRef Asset, string Error);
+
+public sealed record SpaceCaptureResult(SpaceCaptureTarget Space, int Assets, CaptureSummary Summary, IReadOnlyList<CaptureFailure> Failures);
+
+public sealed record CaptureRunResult(Tier Tier, DateTime StartedAt, DateTime FinishedAt, IReadOnlyList<SpaceCaptureResult> Spaces, CaptureSummary Summary);
+
+/// <summary>What a restore orchestration returns: the plan it followed and, unless it was a dry run, the result.</summary>
+public sealed record RestoreOutcome(RestorePlan Plan, RestoreResult? Result, TimeSpan Duration);
+
+public sealed record DeletedAssetsInput(SpaceCaptureTarget Space, IReadOnlyList<AssetRef> Present);
+
+public sealed record RecordFailureInput(AssetRef Asset, Tier Tier, string Error);
+
+public sealed record RecordRestoreAuditInput(RestorePlan Plan, RestoreResult? Result, TimeSpan Duration);

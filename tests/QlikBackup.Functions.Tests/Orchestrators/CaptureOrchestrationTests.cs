@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using QlikBackup.Core.Alerts;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Functions.Activities;
+using QlikBackup.Functions.Orchestrators;
+
+namespace QlikBackup.Functions.Tests.Orchestrators;
+
+/// <summary>Replays the real orchestrator classes on DurableTaskTestHost with a scripted engine beneath.</summary>
+public sealed class CaptureOrchestrationTests
+{
+    static readonly SpaceCaptureTarget Sales = new("sales", "Sales", Tier.T1);
+    static readonly SpaceCaptureTarget Finance = new("finance", "Finance", Tier.T1);
+    static readonly SpaceCaptureTarget Archive = new("archive", "Archive", Tier.T3);
+
+    static Dictionary<SpaceCaptureTarget, AssetRef[]> Tenant() => new()
+    {
+        [Sales] = Enumerable.Range(1, 5).Select(i => new AssetRef(AssetKind.App, $"sales-app-{i}")).ToArray(),
+        [Finance] = Enumerable.Range(1, 3).Select(i => new AssetRef(AssetKind.App, $"fin-app-{i}")).ToArray(),
+        [Archive] = [new AssetRef(AssetKind.App, "old-app")],
+    };
+
+    sealed class RecordingAlerts : IAlertSink
+    {
+        public ConcurrentBag<Alert> Sent { get; } = [];
+        public Task SendAsync(Alert alert, CancellationToken ct = default) { Sent.Add(alert); return Task.CompletedTask; }
+    }
+
+    static Task<DurableTaskTestHost> StartAsync(ScriptedCaptureService capture, RecordingAlerts alerts) =>
+        DurableTaskTestHost.StartAsync(
+            registry =>
+            {
+                registry.AddOrchestrator<CaptureTierOrchestrator>();
+                registry.AddOrchestrator<CaptureSpaceOrchestrator>();
+                registry.AddActivity<ListSpacesForTier>();
+                registry.AddActivity<ListSpaceAssets>();
+                registry.AddActivity<CaptureAsset>();
+                registry.AddActivity<RecordCaptureFailure>();
+                registry.AddActivity<MarkDeletedAssets>();
+                registry.AddActivity<SendAlert>();
+                // The run log writes to Table storage; here the run result is asserted directly.
+                registry.AddActivityFunc<CaptureRunResult, bool>(nameof(RecordCaptureRun), (_, _) => true);
+            },
+            new DurableTaskTestHostOptions
+            {
+                ConfigureServices = services =>
+                {
+                    services.AddSingleton<ICaptureService>(capture);
+                    services.AddSingleton<IAlertSink>(alerts);
+                },
+            });
+
+    [Fact]
+    public async Task Tier_run_captures_exactly_the_tiers_spaces_one_activity_per_asset()
+    {
+        var capture = new ScriptedCaptureService(Tenant());
+        var alerts = new RecordingAlerts();
+        await using var host = await StartAsync(capture, alerts);
+
+        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaptureTierOrchestrator), new CaptureTierInput(Tier.T1, MaxParallelAssets: 2));
+        OrchestrationMetadata meta = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        var result = meta.ReadOutputAs<CaptureRunResult>()!;
+        Assert.Equal(["finance", "sales"], result.Spaces.Select(s => s.Space.SpaceId).Order());
+        Assert.Equal(["finance", "sales"], capture.SpacesListed.Order());
+        Assert.Equal(8, result.Summary.Captured);
+        Assert.Equal(0, result.Summary.Failed);
+        Assert.Equal(8, capture.Attempts.Count);
+        Assert.All(capture.Attempts.Values, n => Assert.Equal(1, n));
+        Assert.DoesNotContain("old-app", capture.Attempts.Keys);
+        Assert.Empty(alerts.Sent);
+    }
+
+    [Fact]
+    public async Task A_failing_asset_is_retried_then_recorded_and_alerted_without_failing_its_space()
+    {
+        var capture = new ScriptedCaptureService(Tenant());
+        capture.FailuresToInject["sales-app-3"] = 10;  // fails every attempt
+        capture.FailuresToInject["fin-app-2"] = 1;      // fails once, then succeeds on retry
+        var alerts = new RecordingAlerts();
+        await using var host = await StartAsync(capture, alerts);
+
+        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaptureTierOrchestrator), new CaptureTierInput(Tier.T1));
+        OrchestrationMetadata meta = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        var result = meta.ReadOutputAs<CaptureRunResult>()!;
+        Assert.Equal(3, capture.Attempts["sales-app-3"]);
+        Assert.Equal(2, capture.Attempts["fin-app-2"]);
+        Assert.Equal(["sales-app-3"], capture.RecordedFailures);
+
+        SpaceCaptureResult sales = result.Spaces.Single(s => s.Space.SpaceId == "sales");
+        Assert.Equal(4, sales.Summary.Captured);
+        Assert.Equal(1, sales.Summary.Failed);
+        Assert.Equal("sales-app-3", Assert.Single(sales.Failures).Asset.Id);
+        Assert.Equal(3, result.Spaces.Single(s => s.Space.SpaceId == "finance").Summary.Captured);
+
+        Alert alert = Assert.Single(alerts.Sent);
+        Assert.Equal(AlertKind.CaptureFailed, alert.Kind);
+        Assert.Contains("sales-app-3", alert.Detail);
+    }
+}

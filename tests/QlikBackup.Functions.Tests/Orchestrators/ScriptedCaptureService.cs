@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+
+namespace QlikBackup.Functions.Tests.Orchestrators;
+
+/// <summary>
+/// A capture engine whose tenant is a fixed list of spaces and assets, and which fails chosen assets a chosen
+/// number of times. It lets the orchestration tests observe fan-out, retries and failure reporting exactly.
+/// </summary>
+sealed class ScriptedCaptureService(IReadOnlyDictionary<SpaceCaptureTarget, AssetRef[]> tenant) : ICaptureService
+{
+    public ConcurrentDictionary<string, int> Attempts { get; } = new();
+    public ConcurrentDictionary<string, int> FailuresToInject { get; } = new();
+    public ConcurrentBag<string> RecordedFailures { get; } = [];
+    public ConcurrentBag<string> SpacesListed { get; } = [];
+
+    public Task<IReadOnlyList<SpaceCaptureTarget>> ListSpacesAsync(Tier tier, CancellationToken ct = default)
+        => Task.FromResult<IReadOnlyList<SpaceCaptureTarget>>(tenant.Keys.Where(s => s.Tier == tier).ToList());
+
+    public Task<IReadOnlyList<AssetRef>> ListAssetsAsync(SpaceCaptureTarget space, CancellationToken ct = default)
+    {
+        SpacesListed.Add(space.SpaceId);
+        return Task.FromResult<IReadOnlyList<AssetRef>>(tenant[space]);
+    }
+
+    public Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, CancellationToken ct = default)
+    {
+        int attempt = Attempts.AddOrUpdate(asset.Id, 1, (_, n) => n + 1);
+        if (FailuresToInject.TryGetValue(asset.Id, out int failures) && attempt <= failures)
+        {
+            throw new InvalidOperationException($"Qlik said no to {asset.Id} (attempt {attempt})");
+        }
+
+        return Task.FromResult(new AssetCaptureResult(asset, CaptureOutcome.Captured, "p-" + asset.Id, 100, 10));
+    }
+
+    public Task<AssetCaptureResult> RecordFailureAsync(AssetRef asset, Tier tier, string error, CancellationToken ct = default)
+    {
+        RecordedFailures.Add(asset.Id);
+        return Task.FromResult(new AssetCaptureResult(asset, CaptureOutcome.Failed, Error: error));
+    }
+
+    public Task<IReadOnlyList<AssetCaptureResult>> MarkDeletedAsync(SpaceCaptureTarget space, IReadOnlyList<AssetRef> present, CancellationToken ct = default)
+        => Task.FromResult<IReadOnlyList<AssetCaptureResult>>([]);
+}
