@@ -13,8 +13,15 @@ public interface IContentStore
     Task<StoredContent> PutAsync(string tenantId, Stream content, CancellationToken ct = default);
     Task<Stream> OpenReadAsync(string tenantId, string contentRef, CancellationToken ct = default);
     Task<bool> ExistsAsync(string tenantId, string contentRef, CancellationToken ct = default);
-    /// <summary>Every blob name of the tenant's content (chunks and content descriptors), for retention's sweep.</summary>
+    /// <summary>
+    /// Every blob of the tenant's content, for retention's sweep: content descriptors as their content reference, chunks as
+    /// <c>chunks/{name}</c> (the form <see cref="GetChunkRefsAsync"/> returns and <see cref="DeleteAsync"/> accepts).
+    /// </summary>
     IAsyncEnumerable<string> ListContentRefsAsync(string tenantId, CancellationToken ct = default);
+    /// <summary>The chunk references (<c>chunks/{name}</c>) a content is made of, so retention can tell which chunks are still used.</summary>
+    Task<IReadOnlyList<string>> GetChunkRefsAsync(string tenantId, string contentRef, CancellationToken ct = default);
+    /// <summary>Deletes a content descriptor (by content reference) or a chunk (<c>chunks/{name}</c>); chunks may be shared, so
+    /// deleting a descriptor leaves them. Missing blobs are not an error.</summary>
     Task DeleteAsync(string tenantId, string contentRef, CancellationToken ct = default);
 }
 

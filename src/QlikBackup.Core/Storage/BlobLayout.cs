@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace QlikBackup.Core.Storage;
+
+/// <summary>
+/// Blob names inside the recovery-points container (see docs/storage.md):
+/// <c>keys/{tenantHash}.json</c>, <c>tenants/{tenantHash}/chunks/{hmac}</c>, <c>tenants/{tenantHash}/contents/{hmac}</c>.
+/// </summary>
+public static class BlobLayout
+{
+    /// <summary>Prefix of the chunk references that <see cref="IContentStore.ListContentRefsAsync"/> yields.</summary>
+    public const string ChunkRefPrefix = "chunks/";
+
+    /// <summary>First 128 bits of SHA-256 of the tenant id, hex: a fixed-length, path-safe folder name.</summary>
+    public static string TenantHash(string tenantId)
+    {
+        ValidateTenantId(tenantId);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenantId)).AsSpan(0, 16));
+    }
+
+    public static string KeyBlob(string tenantId) => $"keys/{TenantHash(tenantId)}.json";
+
+    public static string TenantPrefix(string tenantId) => $"tenants/{TenantHash(tenantId)}/";
+
+    public static string ChunkBlob(string tenantId, string chunkName) => $"{TenantPrefix(tenantId)}chunks/{chunkName}";
+
+    public static string ContentBlob(string tenantId, string contentRef) => $"{TenantPrefix(tenantId)}contents/{contentRef}";
+
+    public static void ValidateTenantId(string tenantId)
+    {
+        if (string.IsNullOrWhiteSpace(tenantId) || tenantId.Length > 256 || tenantId.Any(char.IsControl))
+        {
+            throw new ArgumentException($"'{tenantId}' is not a tenant id: it must be 1-256 characters without control characters.", nameof(tenantId));
+        }
+    }
+}

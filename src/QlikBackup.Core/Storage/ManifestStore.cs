@@ -1,0 +1,29 @@
+using System.Text.Json;
+
+namespace QlikBackup.Core.Storage;
+
+/// <summary>Stores a <see cref="Manifest"/> as encrypted content (JSON), so a recovery point's manifest is deduplicated and verified like any part.</summary>
+public static class ManifestStore
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<StoredContent> PutManifestAsync(this IContentStore store, string tenantId, Manifest manifest, CancellationToken ct = default)
+    {
+        using var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
+        return await store.PutAsync(tenantId, json, ct);
+    }
+
+    public static async Task<Manifest> ReadManifestAsync(this IContentStore store, string tenantId, string manifestRef, CancellationToken ct = default)
+    {
+        await using Stream stream = await store.OpenReadAsync(tenantId, manifestRef, ct);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<Manifest>(stream, Json, ct)
+                ?? throw new InvalidDataException($"Content '{manifestRef}' is empty, not a manifest.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"Content '{manifestRef}' is not a manifest.", ex);
+        }
+    }
+}
