@@ -42,7 +42,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         string toolDir = FindToolDirectory();
         await EnsureInstalledAsync(toolDir, log, ct);
 
-        int blob = FreePort(), queue = FreePort(), table = FreePort();
+        int blob = LoopbackPort.Free(), queue = LoopbackPort.Free(), table = LoopbackPort.Free();
         string workspace = persistDirectory ?? Path.Combine(Path.GetTempPath(), "qlikbackup-azurite-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(workspace);
 
@@ -182,12 +182,6 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     static async Task<bool> IsListeningAsync(int port)
     {

@@ -1,0 +1,27 @@
+using Microsoft.DurableTask;
+using QlikBackup.Functions.Activities;
+using QlikBackup.Functions.Orchestrators;
+
+namespace QlikBackup.Functions;
+
+/// <summary>Every orchestrator and activity of the app, for hosts other than Azure Functions (local host, tests).</summary>
+public static class QlikBackupTasks
+{
+    public static void Register(DurableTaskRegistry registry)
+    {
+        registry.AddOrchestrator<CaptureTierOrchestrator>();
+        registry.AddOrchestrator<CaptureSpaceOrchestrator>();
+        registry.AddOrchestrator<CaptureAssetOrchestrator>();
+        registry.AddOrchestrator<RestoreOrchestrator>();
+        registry.AddActivity<ListSpacesForTier>();
+        registry.AddActivity<ListSpaceAssets>();
+        registry.AddActivity<CaptureAsset>();
+        registry.AddActivity<RecordCaptureFailure>();
+        registry.AddActivity<MarkDeletedAssets>();
+        registry.AddActivity<RecordCaptureRun>();
+        registry.AddActivity<SendAlert>();
+        registry.AddActivity<PlanRestore>();
+        registry.AddActivity<ExecuteRestore>();
+        registry.AddActivity<RecordRestoreAudit>();
+    }
+}

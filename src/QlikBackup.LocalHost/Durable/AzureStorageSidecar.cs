@@ -1,0 +1,77 @@
+using System.Net;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using QlikBackup.DevServices;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace QlikBackup.LocalHost.Durable;
+
+/// <summary>
+/// The Durable Task backend of the local host: the InProcessTestHost's gRPC sidecar (TaskHubGrpcServer) running on
+/// DurableTask.AzureStorage against Azurite, the same provider and task-hub layout Azure Functions uses. Orchestration
+/// state lives in Blob/Queue/Table storage, so it survives a restart of this process.
+/// </summary>
+public sealed class AzureStorageSidecar : IAsyncDisposable
+{
+    readonly WebApplication host;
+
+    AzureStorageSidecar(WebApplication host, GrpcChannel channel, AzureStorageOrchestrationService service)
+    {
+        this.host = host;
+        Channel = channel;
+        Service = service;
+    }
+
+    public GrpcChannel Channel { get; }
+
+    public AzureStorageOrchestrationService Service { get; }
+
+    public static async Task<AzureStorageSidecar> StartAsync(
+        string storageConnectionString, string taskHubName, int maxConcurrentActivities, ILoggerFactory loggerFactory, CancellationToken ct = default)
+    {
+        var settings = new AzureStorageOrchestrationServiceSettings
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(storageConnectionString),
+            TaskHubName = taskHubName,
+            PartitionCount = 4,
+            MaxConcurrentTaskActivityWorkItems = maxConcurrentActivities,
+            MaxConcurrentTaskOrchestrationWorkItems = 8,
+            // The default 30 s idle back-off would make every fan-out step of a short local run wait.
+            MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+            LoggerFactory = loggerFactory,
+        };
+        var service = new AzureStorageOrchestrationService(settings);
+        await service.CreateIfNotExistsAsync();
+
+        int port = LoopbackPort.Free();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IOrchestrationService>(service);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        WebApplication app = builder.Build();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        await app.StartAsync(ct);
+
+        return new AzureStorageSidecar(app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"), service);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Channel.ShutdownAsync();
+        Channel.Dispose();
+        await host.StopAsync();
+        await host.DisposeAsync();
+        await Service.StopAsync(isForced: true);
+    }
+}

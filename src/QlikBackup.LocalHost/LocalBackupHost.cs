@@ -1,0 +1,119 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QlikBackup.Core;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Core.Restore;
+using QlikBackup.Core.Status;
+using QlikBackup.Core.Storage;
+using QlikBackup.DevServices;
+using QlikBackup.Functions;
+using QlikBackup.Functions.Api;
+using QlikBackup.LocalHost.Durable;
+
+namespace QlikBackup.LocalHost;
+
+/// <summary>
+/// Runs QlikBackup without Azure Functions: the same orchestrator and activity classes on a Durable Task worker
+/// connected to the Azure Storage sidecar, and the same HTTP API handlers on Kestrel (127.0.0.1).
+/// </summary>
+public sealed class LocalBackupHost : IAsyncDisposable
+{
+    readonly WebApplication app;
+    readonly AzureStorageSidecar sidecar;
+
+    LocalBackupHost(WebApplication app, AzureStorageSidecar sidecar, Uri apiBaseUrl)
+    {
+        this.app = app;
+        this.sidecar = sidecar;
+        ApiBaseUrl = apiBaseUrl;
+    }
+
+    public Uri ApiBaseUrl { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    public DurableTaskClient Client => app.Services.GetRequiredService<DurableTaskClient>();
+
+    /// <param name="settings">App settings, keyed as in local.settings.json ("Qlik:TenantUrl" or "Qlik__TenantUrl").</param>
+    public static async Task<LocalBackupHost> StartAsync(IDictionary<string, string?> settings, ILoggerFactory? loggerFactory = null, CancellationToken ct = default)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => kv.Value));
+        builder.Logging.ClearProviders();
+        if (loggerFactory is not null)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        loggerFactory ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        string storage = builder.Configuration["Storage:ConnectionString"]
+            ?? throw new InvalidOperationException("Storage:ConnectionString is required by the local host (Azurite).");
+        string hub = builder.Configuration["DurableTaskHubName"] ?? "QlikBackupLocal";
+        int activities = int.TryParse(builder.Configuration["Durable:MaxConcurrentActivities"], out int n) ? n : 16;
+
+        AzureStorageSidecar sidecar = await AzureStorageSidecar.StartAsync(storage, hub, activities, loggerFactory, ct);
+
+        builder.Services.AddQlikBackup(builder.Configuration);
+        builder.Services.AddMvcCore();
+        builder.Services.AddDurableTaskWorker(worker =>
+        {
+            worker.UseGrpc(sidecar.Channel);
+            worker.AddTasks(QlikBackupTasks.Register);
+            worker.Configure(o =>
+            {
+                o.Concurrency.MaximumConcurrentActivityWorkItems = activities;
+                o.Concurrency.MaximumConcurrentOrchestrationWorkItems = 8;
+            });
+        });
+        builder.Services.AddDurableTaskClient(client => client.UseGrpc(sidecar.Channel));
+
+        int port = LoopbackPort.Free();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        WebApplication app = builder.Build();
+        MapApi(app);
+        await app.StartAsync(ct);
+        return new LocalBackupHost(app, sidecar, new Uri($"http://127.0.0.1:{port}/"));
+    }
+
+    /// <summary>The Functions HTTP routes, served by the same handlers.</summary>
+    static void MapApi(WebApplication app)
+    {
+        app.MapPost("/api/backups", (HttpContext c, DurableTaskClient client, IOptions<CaptureOptions> capture) =>
+            Run(c, BackupApi.StartAsync(c.Request, client, capture.Value.MaxParallelAssetsPerSpace)));
+        app.MapGet("/api/operations/{id}", (HttpContext c, string id, DurableTaskClient client) =>
+            Run(c, BackupApi.GetAsync(id, client)));
+        app.MapPost("/api/restores", (HttpContext c, DurableTaskClient client, IRestoreService restore) =>
+            Run(c, RestoreApi.StartAsync(c.Request, client, restore, c.Request.Headers["X-Operator"].FirstOrDefault() ?? Environment.UserName)));
+        app.MapGet("/api/recovery-points", (HttpContext c, IRecoveryPointIndex index, ITenantContext tenant) =>
+            Run(c, RecoveryPointApi.SearchAsync(c.Request, index, tenant)));
+        app.MapGet("/api/status", (HttpContext c, CaptureRunLog runs) =>
+            Run(c, StatusApi.GetAsync(runs, c.RequestAborted)));
+    }
+
+    static async Task Run(HttpContext context, Task<IActionResult> handler)
+    {
+        IActionResult result = await handler;
+        await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        await sidecar.DisposeAsync();
+    }
+
+}
