@@ -1,0 +1,84 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace QlikBackup.Core.Capture;
+
+/// <summary>
+/// Canonical JSON: object properties sorted by ordinal name (recursively), array order kept, numbers as Qlik wrote them,
+/// no whitespace. The same content always gives the same bytes, so it hashes (and deduplicates) identically however
+/// Qlik happened to order the properties.
+/// </summary>
+public static class CanonicalJson
+{
+    static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
+
+    /// <param name="dropTopLevel">Top-level properties left out (run-time fields such as lastExecutionTime that change without the
+    /// asset changing and cannot be restored).</param>
+    public static byte[] Serialize(JsonElement element, IReadOnlySet<string>? dropTopLevel = null)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            Write(writer, element, dropTopLevel);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A JSON array of the elements, each canonical, in the given order.</summary>
+    public static byte[] SerializeArray(IEnumerable<JsonElement> elements, IReadOnlySet<string>? dropTopLevel = null)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartArray();
+            foreach (JsonElement e in elements) Write(writer, e, dropTopLevel);
+            writer.WriteEndArray();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A JSON array of strings (reconfiguration lists, notes).</summary>
+    public static byte[] SerializeStrings(IEnumerable<string> values)
+        => JsonSerializer.SerializeToUtf8Bytes(values.ToArray(), new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    static void Write(Utf8JsonWriter writer, JsonElement element, IReadOnlySet<string>? drop)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (JsonProperty p in element.EnumerateObject()
+                    .Where(p => drop is null || !drop.Contains(p.Name))
+                    .OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(p.Name);
+                    Write(writer, p.Value, null);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (JsonElement item in element.EnumerateArray()) Write(writer, item, null);
+                writer.WriteEndArray();
+                break;
+            case JsonValueKind.String:
+                writer.WriteStringValue(element.GetString());
+                break;
+            case JsonValueKind.Number:
+                writer.WriteRawValue(element.GetRawText(), skipInputValidation: true);
+                break;
+            case JsonValueKind.True:
+                writer.WriteBooleanValue(true);
+                break;
+            case JsonValueKind.False:
+                writer.WriteBooleanValue(false);
+                break;
+            default:
+                writer.WriteNullValue();
+                break;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using QlikBackup.Core.Assets;
+
+namespace QlikBackup.Core.Capture;
+
+/// <summary>Table "SpaceTiers": PartitionKey = tenant id, RowKey = space id, column Tier ("T1".."T3").</summary>
+public sealed class TableSpaceTierStore : ISpaceTierStore
+{
+    public const string TableName = "SpaceTiers";
+
+    readonly LazyTable table;
+    readonly ITenantContext tenant;
+    readonly IOptions<CaptureOptions> options;
+
+    public TableSpaceTierStore(TableServiceClient tables, ITenantContext tenant, IOptions<CaptureOptions> options)
+    {
+        table = new LazyTable(tables, TableName);
+        this.tenant = tenant;
+        this.options = options;
+    }
+
+    public Tier DefaultTier => options.Value.DefaultTier;
+
+    public async Task<IReadOnlyDictionary<string, Tier>> GetAllAsync(CancellationToken ct = default)
+    {
+        TableClient t = await table.GetAsync(ct);
+        var result = new Dictionary<string, Tier>(StringComparer.Ordinal);
+        string pk = tenant.TenantId;
+        await foreach (TableEntity e in t.QueryAsync<TableEntity>(x => x.PartitionKey == pk, select: ["RowKey", "Tier"], cancellationToken: ct))
+        {
+            if (Parse(e) is { } tier) result[e.RowKey] = tier;
+        }
+
+        return result;
+    }
+
+    public async Task<Tier> GetTierAsync(string spaceId, CancellationToken ct = default)
+    {
+        Validate(spaceId);
+        TableClient t = await table.GetAsync(ct);
+        NullableResponse<TableEntity> e = await t.GetEntityIfExistsAsync<TableEntity>(tenant.TenantId, spaceId, ["Tier"], ct);
+        return (e.HasValue ? Parse(e.Value!) : null) ?? DefaultTier;
+    }
+
+    public async Task SetAsync(string spaceId, Tier tier, CancellationToken ct = default)
+    {
+        Validate(spaceId);
+        if (!Enum.IsDefined(tier)) throw new ArgumentOutOfRangeException(nameof(tier), tier, "Tier must be T1, T2 or T3.");
+        TableClient t = await table.GetAsync(ct);
+        await t.UpsertEntityAsync(new TableEntity(tenant.TenantId, spaceId) { ["Tier"] = tier.ToString() }, TableUpdateMode.Replace, ct);
+    }
+
+    public async Task<bool> RemoveAsync(string spaceId, CancellationToken ct = default)
+    {
+        Validate(spaceId);
+        TableClient t = await table.GetAsync(ct);
+        // DeleteEntity succeeds on a missing row too, so ask first to answer "was there one".
+        NullableResponse<TableEntity> existing = await t.GetEntityIfExistsAsync<TableEntity>(tenant.TenantId, spaceId, ["RowKey"], ct);
+        if (!existing.HasValue) return false;
+        await t.DeleteEntityAsync(tenant.TenantId, spaceId, ETag.All, ct);
+        return true;
+    }
+
+    static Tier? Parse(TableEntity e) => Enum.TryParse(e.GetString("Tier"), out Tier tier) && Enum.IsDefined(tier) ? tier : null;
+
+    static void Validate(string spaceId)
+    {
+        if (!LazyTable.IsValidKey(spaceId) || spaceId.Length > 128) throw new InvalidSpaceIdException(spaceId);
+    }
+}
