@@ -1,0 +1,183 @@
+using System.Security.Cryptography;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Core.Restore;
+using QlikBackup.Core.Storage;
+using QlikBackup.Functions.Orchestrators;
+using QlikBackup.Qlik.Contracts;
+using QlikBackup.Qlik.Simulator.Seeding;
+using Spectre.Console;
+
+namespace QlikBackup.LocalHost.Demo;
+
+public sealed record DemoCycleOptions(int AppsPerSpace, bool KeepData);
+
+/// <summary>
+/// The main job on the embedded default: a full backup-and-recovery cycle against Azurite and a simulated tenant,
+/// through the same Durable orchestrations the Function app runs. Exits non-zero if the restored app is not
+/// byte-identical to its recovery point.
+/// </summary>
+public static class DemoCycle
+{
+    static readonly TimeSpan OperationTimeout = TimeSpan.FromMinutes(10);
+
+    public static async Task<int> RunAsync(DemoCycleOptions options, CancellationToken ct)
+    {
+        DemoTenantSpec spec = DemoTenantSpec.Demo with { AppsPerSpace = options.AppsPerSpace };
+        LocalEnvironment env = await AnsiConsole.Status().StartAsync(
+            "Starting Azurite, the simulated tenant and the local Durable host...",
+            _ => LocalEnvironment.StartAsync(spec, options.KeepData, null, ct));
+        await using (env)
+        {
+            AnsiConsole.MarkupLine($"[grey]Azurite data:[/] {Markup.Escape(env.DataFolder)}");
+            AnsiConsole.MarkupLine($"[grey]Simulated tenant:[/] {env.Tenant.BaseUrl}   [grey]Local API:[/] {env.Host.ApiBaseUrl}");
+
+            IServiceProvider services = env.Host.Services;
+            var qlik = services.GetRequiredService<IQlikRestClient>();
+            var tiers = services.GetRequiredService<ISpaceTierStore>();
+            var index = services.GetRequiredService<IRecoveryPointIndex>();
+            var store = services.GetRequiredService<IContentStore>();
+            string tenantId = services.GetRequiredService<ITenantContext>().TenantId;
+
+            // Spread the tenant's spaces over the three tiers, as an administrator would configure them.
+            var spaces = await ToListAsync(qlik.ListSpacesAsync(ct));
+            for (int i = 0; i < spaces.Count; i++)
+            {
+                await tiers.SetAsync(spaces[i].Id, (Tier)(i % 3 + 1), ct);
+            }
+
+            var runs = new List<CaptureRunResult>();
+            foreach (Tier tier in Enum.GetValues<Tier>())
+            {
+                runs.Add(await CaptureTierAsync(env.Host.Client, tier, ct));
+            }
+
+            RenderRuns("Capture: tier → space → asset fan-out", runs);
+
+            IReadOnlyList<RecoveryPoint> points = await index.QueryAsync(tenantId, new RecoveryPointQuery { Kind = AssetKind.App, Take = 200 }, ct);
+            RenderPoints(points);
+
+            RecoveryPoint? victim = points.Where(p => p.Status == RecoveryPointStatus.Captured).OrderBy(p => p.Name).FirstOrDefault();
+            if (victim is null)
+            {
+                AnsiConsole.MarkupLine("[red]No app was captured; nothing to restore.[/]");
+                return 1;
+            }
+
+            Manifest manifest = await store.ReadManifestAsync(tenantId, victim.ManifestRef!, ct);
+            ManifestPart? qvf = manifest.Find("qvf");
+            AnsiConsole.MarkupLine($"Deleting app [yellow]{Markup.Escape(victim.Name ?? victim.AssetId)}[/] ({victim.AssetId}) in the tenant...");
+            await qlik.DeleteAppAsync(victim.AssetId, ct);
+
+            var request = new RestoreRequest { Scope = RestoreScope.App, PointId = victim.PointId, Operator = "demo" };
+            RestoreOutcome outcome = await RunAsync<RestoreOutcome>(env.Host.Client, nameof(RestoreOrchestrator), request, $"Restoring {victim.Name} from {victim.PointId}...", ct);
+            if (outcome.Result is not { Succeeded: true, RestoredAssetId: { } restoredId })
+            {
+                AnsiConsole.MarkupLine($"[red]Restore failed:[/] {Markup.Escape(outcome.Result?.Error ?? "no result")}");
+                return 1;
+            }
+
+            string restoredSha = await Sha256Async(await qlik.ExportAppAsync(restoredId, ct: ct), ct);
+            bool identical = qvf is not null && string.Equals(restoredSha, qvf.Sha256, StringComparison.OrdinalIgnoreCase);
+
+            CaptureRunResult again = await CaptureTierAsync(env.Host.Client, Tier.T1, ct);
+
+            var summary = new Table().Border(TableBorder.Rounded).AddColumns("Check", "Result");
+            summary.AddRow("Apps captured", points.Count.ToString());
+            summary.AddRow("Restored app", $"{Markup.Escape(victim.Name ?? "")} → new id {restoredId} ({outcome.Plan.Actions.Count} planned actions, {outcome.Duration.TotalSeconds:0.0} s)");
+            summary.AddRow("QVF SHA-256 (point)", qvf?.Sha256 ?? "(none)");
+            summary.AddRow("QVF SHA-256 (restored)", restoredSha);
+            summary.AddRow("Byte-identical", identical ? "[green]yes[/]" : "[red]NO[/]");
+            summary.AddRow("Second T1 run: new bytes", again.Summary.NewBytes.ToString("N0"));
+            AnsiConsole.Write(summary);
+            return identical ? 0 : 1;
+        }
+    }
+
+    static Task<CaptureRunResult> CaptureTierAsync(DurableTaskClient client, Tier tier, CancellationToken ct) =>
+        RunAsync<CaptureRunResult>(client, nameof(CaptureTierOrchestrator), new CaptureTierInput(tier, CaptureTrigger.OnDemand), $"Capturing tier {tier}...", ct);
+
+    /// <summary>Starts an orchestration and waits for it with a live status line showing its progress.</summary>
+    static async Task<T> RunAsync<T>(DurableTaskClient client, string name, object input, string title, CancellationToken ct)
+    {
+        string id = await client.ScheduleNewOrchestrationInstanceAsync(name, input, ct);
+        OrchestrationMetadata meta = await AnsiConsole.Status().StartAsync(title, async status =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(OperationTimeout);
+            var started = DateTime.UtcNow;
+            while (true)
+            {
+                OrchestrationMetadata? m = await client.GetInstanceAsync(id, getInputsAndOutputs: true, timeout.Token);
+                if (m is { IsCompleted: true })
+                {
+                    return m;
+                }
+
+                status.Status($"{title} {m?.RuntimeStatus} {(DateTime.UtcNow - started).TotalSeconds:0}s");
+                await Task.Delay(250, timeout.Token);
+            }
+        });
+        if (meta.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+        {
+            throw new InvalidOperationException($"{name} {id} ended {meta.RuntimeStatus}: {meta.FailureDetails?.ErrorMessage}");
+        }
+
+        return meta.ReadOutputAs<T>()!;
+    }
+
+    static void RenderRuns(string title, IEnumerable<CaptureRunResult> runs)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(title)
+            .AddColumns("Tier", "Space", "Assets", "Captured", "Unchanged", "Failed", "Bytes", "New bytes");
+        foreach (CaptureRunResult run in runs)
+        {
+            foreach (SpaceCaptureResult s in run.Spaces)
+            {
+                table.AddRow(run.Tier.ToString(), Markup.Escape(s.Space.SpaceName ?? s.Space.SpaceId), s.Assets.ToString(),
+                    s.Summary.Captured.ToString(), s.Summary.Unchanged.ToString(), s.Summary.Failed.ToString(),
+                    s.Summary.Bytes.ToString("N0"), s.Summary.NewBytes.ToString("N0"));
+            }
+
+            table.AddRow($"[bold]{run.Tier}[/]", "[bold]total[/]", run.Spaces.Sum(s => s.Assets).ToString(),
+                run.Summary.Captured.ToString(), run.Summary.Unchanged.ToString(), run.Summary.Failed.ToString(),
+                run.Summary.Bytes.ToString("N0"), run.Summary.NewBytes.ToString("N0"));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    static void RenderPoints(IReadOnlyList<RecoveryPoint> points)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("Recovery points (apps)")
+            .AddColumns("App", "Space", "Tier", "Captured at", "Size", "Changed by", "Point id");
+        foreach (RecoveryPoint p in points)
+        {
+            table.AddRow(Markup.Escape(p.Name ?? p.AssetId), Markup.Escape(p.SpaceName ?? p.SpaceId ?? ""), p.Tier.ToString(),
+                p.CapturedAt.ToString("u"), p.Size.ToString("N0"), Markup.Escape(p.ChangedBy ?? ""), Markup.Escape(p.PointId));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    static async Task<string> Sha256Async(Stream stream, CancellationToken ct)
+    {
+        await using (stream)
+        {
+            return Convert.ToHexString(await SHA256.HashDataAsync(stream, ct)).ToLowerInvariant();
+        }
+    }
+
+    static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        await foreach (T item in items)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}
