@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test of the solution. Needs only the .NET SDK, Node.js and npm: Azurite is installed here from the
+# committed lockfile, and each test assembly starts its own Azurite on free loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is required" >&2; exit 1; }
+command -v node >/dev/null && command -v npm >/dev/null || { echo "test.sh: Node.js and npm are required (for Azurite)" >&2; exit 1; }
+
+if [ ! -f tools/azurite/node_modules/azurite/dist/src/azurite.js ]; then
+  echo "Installing Azurite from tools/azurite/package-lock.json..."
+  (cd tools/azurite && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Functions.sln --nologo --blame-hang-timeout 8m "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line for CI, summed over the test assemblies ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, ...").
+awk '
+  /(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+/ {
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:")  { f += $(i+1) + 0 }
+      if ($i == "Passed:")  { p += $(i+1) + 0 }
+      if ($i == "Skipped:") { s += $(i+1) + 0 }
+    }
+  }
+  END { printf "%d passed, %d failed, %d skipped\n", p, f, s }
+' "$log"
+exit "$status"
