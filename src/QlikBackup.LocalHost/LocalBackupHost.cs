@@ -15,6 +15,7 @@ using Microsoft.Extensions.Options;
 using QlikBackup.Core;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
+using QlikBackup.Core.Capture.Webhooks;
 using QlikBackup.Core.Restore;
 using QlikBackup.Core.Status;
 using QlikBackup.Core.Storage;
@@ -99,6 +100,12 @@ public sealed class LocalBackupHost : IAsyncDisposable
             Run(c, RestoreApi.StartAsync(c.Request, client, restore, c.Request.Headers["X-Operator"].FirstOrDefault() ?? Environment.UserName)));
         app.MapGet("/api/recovery-points", (HttpContext c, IRecoveryPointIndex index, ITenantContext tenant) =>
             Run(c, RecoveryPointApi.SearchAsync(c.Request, index, tenant)));
+        app.MapGet("/api/spaces/tiers", (HttpContext c, ISpaceTierStore tiers) =>
+            Run(c, SpaceTierApi.ListAsync(tiers, c.RequestAborted)));
+        app.MapPut("/api/spaces/{spaceId}/tier", (HttpContext c, string spaceId, ISpaceTierStore tiers) =>
+            Run(c, SpaceTierApi.SetAsync(c.Request, spaceId, tiers)));
+        app.MapPost("/api/webhooks/qlik", (HttpContext c, DurableTaskClient client, IWebhookIntake intake) =>
+            Run(c, WebhookApi.ReceiveAsync(c.Request, client, intake)));
         app.MapGet("/api/status", (HttpContext c, CaptureRunLog runs) =>
             Run(c, StatusApi.GetAsync(runs, c.RequestAborted)));
     }
