@@ -45,4 +45,9 @@ public interface IEngineAppSession : IAsyncDisposable
     Task<JsonElement> GetAppPropertiesAsync(CancellationToken ct = default);
     Task SetAppPropertiesAsync(JsonElement properties, CancellationToken ct = default);
     Task SaveAsync(CancellationToken ct = default);
+
+    /// <summary>Sets qMeta.published/approved via Publish/UnPublish/Approve/UnApprove (not for variables), e.g. after a
+    /// restore recreated a published sheet or master item. Default: not supported (fakes need not implement it).</summary>
+    Task SetPublishStateAsync(EngineObjectClass cls, string qId, bool published, bool approved, CancellationToken ct = default)
+        => throw new NotSupportedException("This Engine session cannot change publish state.");
 }
