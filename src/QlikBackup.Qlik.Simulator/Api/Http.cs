@@ -51,8 +51,11 @@ public static class Http
 
     public static JsonObject SelfLink(this HttpRequest request, string path) => new() { ["self"] = new JsonObject { ["href"] = request.Href(path) } };
 
+    /// <summary>Output options: no HTML-escaping of '&amp;' etc. in links, as Qlik's services write them.</summary>
+    public static readonly JsonSerializerOptions OutputOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static IResult Json(JsonNode node, int status = StatusCodes.Status200OK)
-        => Results.Text(node.ToJsonString(), "application/json", System.Text.Encoding.UTF8, status);
+        => Results.Text(node.ToJsonString(OutputOptions), "application/json", System.Text.Encoding.UTF8, status);
 
     public static string RequiredString(this JsonObject body, string name)
         => body[name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s)

@@ -27,6 +27,6 @@ public sealed class QlikApiException(int status, string code, string title, stri
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(Body(status, code, title, detail).ToJsonString());
+        return context.Response.WriteAsync(Body(status, code, title, detail).ToJsonString(Http.OutputOptions));
     }
 }
