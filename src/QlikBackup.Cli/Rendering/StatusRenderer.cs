@@ -1,0 +1,39 @@
+using QlikBackup.Cli.Api;
+using Spectre.Console;
+
+namespace QlikBackup.Cli.Rendering;
+
+public static class StatusRenderer
+{
+    public static void Render(IAnsiConsole console, StatusReport report)
+    {
+        Table table = Format.NewTable("Tier", "RPO", "Last run", "Last run result", "Last clean run", "Age", "State");
+        foreach (TierStatus t in report.Tiers ?? [])
+        {
+            table.AddRow(
+                Format.Text(t.Tier),
+                Format.Duration(t.Objective),
+                Format.Time(t.LastRun?.FinishedAt),
+                Result(t.LastRun),
+                Format.Time(t.LastCleanRun?.FinishedAt),
+                Format.Duration(t.Age),
+                t.RpoBreached ? "[red bold]RPO BREACHED[/]" : "[green]OK[/]");
+        }
+
+        console.Write(table);
+        console.MarkupLine(report.RpoBreached
+            ? "[red bold]At least one tier is past its recovery point objective.[/]"
+            : "[green]All tiers are within their recovery point objective.[/]");
+    }
+
+    static string Result(CaptureRun? run)
+    {
+        if (run?.Summary is not { } s)
+        {
+            return run is null ? "[grey]never ran[/]" : Format.None;
+        }
+
+        string text = $"{s.Captured} captured, {s.Unchanged} unchanged, {s.Deleted} deleted";
+        return s.Failed > 0 ? $"{text}, [red]{s.Failed} failed[/]" : text;
+    }
+}
