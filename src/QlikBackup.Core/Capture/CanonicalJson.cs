@@ -12,27 +12,27 @@ public static class CanonicalJson
 {
     static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
-    /// <param name="dropTopLevel">Top-level properties left out (run-time fields such as lastExecutionTime that change without the
-    /// asset changing and cannot be restored).</param>
-    public static byte[] Serialize(JsonElement element, IReadOnlySet<string>? dropTopLevel = null)
+    /// <param name="drop">Properties left out, by name at the top level or by dotted path below it
+    /// ("attributes.modifiedDate"): run-time fields that change without the asset changing and cannot be restored.</param>
+    public static byte[] Serialize(JsonElement element, IReadOnlySet<string>? drop = null)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            Write(writer, element, dropTopLevel);
+            Write(writer, element, drop, "");
         }
 
         return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>A JSON array of the elements, each canonical, in the given order.</summary>
-    public static byte[] SerializeArray(IEnumerable<JsonElement> elements, IReadOnlySet<string>? dropTopLevel = null)
+    public static byte[] SerializeArray(IEnumerable<JsonElement> elements, IReadOnlySet<string>? drop = null)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartArray();
-            foreach (JsonElement e in elements) Write(writer, e, dropTopLevel);
+            foreach (JsonElement e in elements) Write(writer, e, drop, "");
             writer.WriteEndArray();
         }
 
@@ -43,25 +43,25 @@ public static class CanonicalJson
     public static byte[] SerializeStrings(IEnumerable<string> values)
         => JsonSerializer.SerializeToUtf8Bytes(values.ToArray(), new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
-    static void Write(Utf8JsonWriter writer, JsonElement element, IReadOnlySet<string>? drop)
+    static void Write(Utf8JsonWriter writer, JsonElement element, IReadOnlySet<string>? drop, string path)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
                 foreach (JsonProperty p in element.EnumerateObject()
-                    .Where(p => drop is null || !drop.Contains(p.Name))
+                    .Where(p => drop is null || !drop.Contains(path + p.Name))
                     .OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     writer.WritePropertyName(p.Name);
-                    Write(writer, p.Value, null);
+                    Write(writer, p.Value, drop, drop is null ? "" : path + p.Name + ".");
                 }
 
                 writer.WriteEndObject();
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
-                foreach (JsonElement item in element.EnumerateArray()) Write(writer, item, null);
+                foreach (JsonElement item in element.EnumerateArray()) Write(writer, item, null, "");
                 writer.WriteEndArray();
                 break;
             case JsonValueKind.String:

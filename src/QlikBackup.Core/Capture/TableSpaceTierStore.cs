@@ -5,7 +5,7 @@ using QlikBackup.Core.Assets;
 
 namespace QlikBackup.Core.Capture;
 
-/// <summary>Table "SpaceTiers": PartitionKey = tenant id, RowKey = space id, column Tier ("T1".."T3").</summary>
+/// <summary>Table "{Storage:TablePrefix}SpaceTiers": PartitionKey = tenant id, RowKey = space id, column Tier ("T1".."T3").</summary>
 public sealed class TableSpaceTierStore : ISpaceTierStore
 {
     public const string TableName = "SpaceTiers";
@@ -14,9 +14,9 @@ public sealed class TableSpaceTierStore : ISpaceTierStore
     readonly ITenantContext tenant;
     readonly IOptions<CaptureOptions> options;
 
-    public TableSpaceTierStore(TableServiceClient tables, ITenantContext tenant, IOptions<CaptureOptions> options)
+    public TableSpaceTierStore(CaptureTables tables, ITenantContext tenant, IOptions<CaptureOptions> options)
     {
-        table = new LazyTable(tables, TableName);
+        table = tables.Get(TableName);
         this.tenant = tenant;
         this.options = options;
     }

@@ -1,0 +1,298 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.Core.Capture;
+
+public sealed partial class CaptureService
+{
+    /// <summary>Generic-object types that are always top-level (their property trees hold the charts, slides ...).</summary>
+    static readonly HashSet<string> ContainerTypes = new(StringComparer.Ordinal) { "sheet", "story", "masterobject", "appprops", "LoadModel" };
+
+    /// <summary>The app's modifiedDate moves with every save; the point's watermark keeps it, the stored JSON does not.</summary>
+    static readonly HashSet<string> AppVolatileMembers = new(StringComparer.Ordinal) { "attributes.modifiedDate", "links" };
+
+    /// <summary>Resources stored inside their app's point, with the part each goes to.</summary>
+    static readonly (QlikResourceKind Kind, AssetKind AsKind, string Part)[] AttachedKinds =
+    [
+        (QlikResourceKind.ReloadTask, AssetKind.ReloadTask, CapturePartNames.ReloadTasks),
+        (QlikResourceKind.DataAlert, AssetKind.DataAlert, CapturePartNames.DataAlerts),
+        (QlikResourceKind.SharingTask, AssetKind.Subscription, CapturePartNames.Subscriptions),
+    ];
+
+    /// <param name="fresh">Re-list schedules/alerts/subscriptions instead of reusing this run's listing (a change triggered this capture).</param>
+    async Task<AssetCaptureResult> CaptureAppAsync(AssetRef asset, Tier tier, Baseline baseline, bool fresh, CancellationToken ct)
+    {
+        QlikApp? app = await rest.GetAppAsync(asset.Id, ct);
+        if (app is null)
+        {
+            return await RecordDeletedAsync(asset, tier, baseline.Latest, ct);
+        }
+
+        string spaceId = string.IsNullOrEmpty(app.SpaceId) ? PersonalSpaceId : app.SpaceId;
+        if (IsOlderThanNewest(app.ModifiedDate, baseline, spaceId))
+        {
+            return Unchanged(asset, baseline);
+        }
+
+        IReadOnlyDictionary<string, byte[]> attached = await AttachedPartsAsync(app.Id, fresh, ct);
+        Manifest? previous = await ReadManifestAsync(baseline.LastCaptured, ct);
+        var writer = new PartWriter(store, TenantId);
+        bool appUnmodified = baseline.CanBeUnchanged && previous is not null && baseline.Latest!.SpaceId == spaceId
+            && app.ModifiedDate is { } modified && baseline.Latest.SourceModifiedAt == modified;
+        if (appUnmodified)
+        {
+            // Qlik says the app is as captured. Schedules, alerts and subscriptions change without modifiedDate moving,
+            // so only they are compared (by hash, nothing stored); if one changed, every other part is carried over.
+            if (attached.All(a => previous!.Find(a.Key) is { } p && string.Equals(p.Sha256, PartWriter.Sha256Hex(a.Value), StringComparison.OrdinalIgnoreCase)))
+            {
+                return Unchanged(asset, baseline);
+            }
+
+            foreach (ManifestPart part in previous!.Parts.Where(p => p.Name != CapturePartNames.App && !attached.ContainsKey(p.Name)))
+            {
+                writer.Reuse(part);
+            }
+        }
+        else
+        {
+            await CaptureAppContentAsync(app, spaceId, previous, writer, ct);
+        }
+
+        await writer.AddAsync(CapturePartNames.App, CanonicalJson.Serialize(app.Raw, AppVolatileMembers), CapturePartNames.JsonMediaType, ct);
+        foreach ((string name, byte[] content) in attached)
+        {
+            await writer.AddAsync(name, content, CapturePartNames.JsonMediaType, ct);
+        }
+
+        var identity = new PointIdentity(app.Name, spaceId, await SpaceNameAsync(spaceId, ct), app.OwnerId, app.ModifiedDate);
+        return await FinishAsync(asset, tier, baseline, writer, identity, previous, ct);
+    }
+
+    /// <summary>Script, app properties, every object (one part each), private objects of every owner, and the QVF.</summary>
+    async Task CaptureAppContentAsync(QlikApp app, string spaceId, Manifest? previous, PartWriter writer, CancellationToken ct)
+    {
+        var notes = new List<string>();
+        IReadOnlyList<EngineObjectInfo> visible;
+        var capturedIds = new HashSet<string>(StringComparer.Ordinal);
+        await using (IEngineAppSession session = await engine.OpenAppAsync(app.Id, new EngineSessionOptions(NoData: true), ct))
+        {
+            string script = await session.GetScriptAsync(ct);
+            await writer.AddAsync(CapturePartNames.Script, Encoding.UTF8.GetBytes(script), CapturePartNames.TextMediaType, ct);
+            JsonElement appProperties = await session.GetAppPropertiesAsync(ct);
+            await writer.AddAsync(CapturePartNames.AppProperties, CanonicalJson.Serialize(appProperties), CapturePartNames.JsonMediaType, ct);
+
+            visible = await session.ListObjectsAsync(ct);
+            var roots = await ReadRootsAsync(session, visible, ct);
+            await StoreObjectsAsync(writer, roots, o => CapturePartNames.Object(o.Class, o.QId), ct);
+            capturedIds.UnionWith(visible.Select(o => o.QId));
+        }
+
+        await CapturePrivateObjectsAsync(app, spaceId, visible, capturedIds, writer, notes, ct);
+
+        ManifestPart? previousQvf = previous?.Find(CapturePartNames.Qvf);
+        if (previousQvf is not null && await SameLastReloadAsync(previous!, app, ct))
+        {
+            // Same data as the exported QVF; objects and script are captured as parts, so the QVF is not exported again.
+            writer.Reuse(previousQvf);
+        }
+        else
+        {
+            await using Stream qvf = await rest.ExportAppAsync(app.Id, noData: !Options.ExportQvfWithData, ct);
+            await writer.AddAsync(CapturePartNames.Qvf, qvf, CapturePartNames.QvfMediaType, ct);
+        }
+
+        if (notes.Count > 0)
+        {
+            await writer.AddAsync(CapturePartNames.CaptureNotes, CanonicalJson.SerializeStrings(notes), CapturePartNames.JsonMediaType, ct);
+        }
+    }
+
+    /// <summary>
+    /// Qlik shows a user's private objects only to that user, so each possible owner gets an impersonated session.
+    /// Owners: owners named in the objects' qMeta, the app owner, and (in a space) the space owner and its members.
+    /// </summary>
+    async Task CapturePrivateObjectsAsync(
+        QlikApp app, string spaceId, IReadOnlyList<EngineObjectInfo> visible, HashSet<string> capturedIds, PartWriter writer, List<string> notes,
+        CancellationToken ct)
+    {
+        if (!Options.CapturePrivateObjects) return;
+        if (string.IsNullOrEmpty(qlik.Value.OAuthClientId) || string.IsNullOrEmpty(qlik.Value.OAuthClientSecret))
+        {
+            notes.Add("Private objects of other users are not captured: impersonation needs Qlik:OAuthClientId and Qlik:OAuthClientSecret of an OAuth client allowed to impersonate.");
+            return;
+        }
+
+        foreach (string owner in await PrivateOwnerCandidatesAsync(app, spaceId, visible, ct))
+        {
+            try
+            {
+                await using IEngineAppSession session = await engine.OpenAppAsync(app.Id, new EngineSessionOptions(NoData: true, ImpersonateUserId: owner), ct);
+                var own = (await session.ListObjectsAsync(ct)).Where(o => !o.Published && o.OwnerId == owner && !capturedIds.Contains(o.QId)).ToList();
+                if (own.Count == 0) continue;
+                var roots = await ReadRootsAsync(session, own, ct);
+                await StoreObjectsAsync(writer, roots, o => CapturePartNames.PrivateObject(owner, o.Class, o.QId), ct);
+                capturedIds.UnionWith(own.Select(o => o.QId));
+            }
+            catch (QlikApiException ex) when (ex.Status is >= 400 and < 500)
+            {
+                // The user cannot open the app (no access any more, disabled, not impersonable): nothing of theirs is readable.
+                log.LogWarning("Private objects of user {Owner} in app {AppId} not captured: Qlik answered {Status}.", owner, app.Id, ex.Status);
+                notes.Add($"Private objects of user {owner} are not captured: opening the app as that user was refused ({ex.Status}).");
+            }
+        }
+    }
+
+    async Task<IReadOnlyList<string>> PrivateOwnerCandidatesAsync(QlikApp app, string spaceId, IReadOnlyList<EngineObjectInfo> visible, CancellationToken ct)
+    {
+        var owners = new HashSet<string>(StringComparer.Ordinal);
+        foreach (EngineObjectInfo o in visible) if (!string.IsNullOrEmpty(o.OwnerId)) owners.Add(o.OwnerId);
+        if (!string.IsNullOrEmpty(app.OwnerId)) owners.Add(app.OwnerId);
+        if (spaceId is not (PersonalSpaceId or SpaceCaptureTarget.TenantConfigSpaceId))
+        {
+            foreach (string member in await SpaceMembersAsync(spaceId, ct)) owners.Add(member);
+        }
+
+        return owners.Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The space owner, users assigned directly, and members of groups assigned (from the users' assignedGroups).</summary>
+    Task<IReadOnlyList<string>> SpaceMembersAsync(string spaceId, CancellationToken ct)
+        => cache.GetAsync<IReadOnlyList<string>>($"space-members:{spaceId}", Options.ListingCacheDuration, async c =>
+        {
+            var members = new HashSet<string>(StringComparer.Ordinal);
+            QlikSpace? space = await rest.GetSpaceAsync(spaceId, c);
+            if (space is null) return [];
+            if (!string.IsNullOrEmpty(space.OwnerId)) members.Add(space.OwnerId);
+            var groups = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (QlikSpaceAssignment a in rest.ListSpaceAssignmentsAsync(spaceId, c))
+            {
+                if (string.Equals(a.Type, "group", StringComparison.OrdinalIgnoreCase)) groups.Add(a.AssigneeId);
+                else members.Add(a.AssigneeId);
+            }
+
+            if (groups.Count > 0)
+            {
+                foreach (QlikResource user in await ListResourcesAsync(QlikResourceKind.User, c))
+                {
+                    if (GroupIdsOf(user.Raw).Any(groups.Contains)) members.Add(user.Id);
+                }
+            }
+
+            return members.ToList();
+        }, ct);
+
+    /// <summary>A user's assignedGroups: objects with an id (Qlik's shape) or plain ids.</summary>
+    static IEnumerable<string> GroupIdsOf(JsonElement user)
+    {
+        if (user.ValueKind != JsonValueKind.Object || !user.TryGetProperty("assignedGroups", out JsonElement groups) || groups.ValueKind != JsonValueKind.Array)
+            yield break;
+        foreach (JsonElement g in groups.EnumerateArray())
+        {
+            string? id = g.ValueKind == JsonValueKind.String ? g.GetString() : Member(g, "id");
+            if (!string.IsNullOrEmpty(id)) yield return id;
+        }
+    }
+
+    /// <summary>
+    /// Top-level objects with their property trees. Containers (sheets, stories, master visualisations) are read first; a
+    /// generic object inside one of their trees (a chart on a sheet) is part of that tree and not read or stored again, so
+    /// a change to one sheet is one new object blob.
+    /// </summary>
+    async Task<List<(EngineObjectInfo Info, JsonElement Properties)>> ReadRootsAsync(
+        IEngineAppSession session, IEnumerable<EngineObjectInfo> candidates, CancellationToken ct)
+    {
+        var all = candidates.DistinctBy(o => (o.Class, o.QId)).ToList();
+        var first = all.Where(o => o.Class != EngineObjectClass.GenericObject || ContainerTypes.Contains(o.QType)).ToList();
+        var roots = await ReadPropertiesAsync(session, first, ct);
+        var nested = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in roots) CollectChildIds(r.Properties, nested);
+
+        var others = all.Where(o => o.Class == EngineObjectClass.GenericObject && !ContainerTypes.Contains(o.QType) && !nested.Contains(o.QId)).ToList();
+        if (others.Count > 0)
+        {
+            var more = await ReadPropertiesAsync(session, others, ct);
+            var nestedInOthers = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var m in more) CollectChildIds(m.Properties, nestedInOthers);
+            roots.AddRange(more.Where(m => !nestedInOthers.Contains(m.Info.QId)));
+        }
+
+        return roots;
+    }
+
+    async Task<List<(EngineObjectInfo Info, JsonElement Properties)>> ReadPropertiesAsync(
+        IEngineAppSession session, IReadOnlyList<EngineObjectInfo> objects, CancellationToken ct)
+    {
+        var read = new ConcurrentBag<(EngineObjectInfo, JsonElement)>();
+        await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = PartParallelism, CancellationToken = ct }, async (o, c) =>
+        {
+            read.Add((o, await session.GetPropertiesAsync(o.Class, o.QId, c)));
+        });
+        return read.ToList();
+    }
+
+    Task StoreObjectsAsync(PartWriter writer, IEnumerable<(EngineObjectInfo Info, JsonElement Properties)> objects, Func<EngineObjectInfo, string> partName, CancellationToken ct)
+        => Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = PartParallelism, CancellationToken = ct }, async (o, c) =>
+            await writer.AddAsync(partName(o.Info), CanonicalJson.Serialize(o.Properties), CapturePartNames.JsonMediaType, c));
+
+    /// <summary>qIds of every descendant in a qPropEntry tree (<c>{qProperty:{qInfo:{qId}}, qChildren:[...]}</c>).</summary>
+    static void CollectChildIds(JsonElement entry, HashSet<string> into)
+    {
+        if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("qChildren", out JsonElement children) || children.ValueKind != JsonValueKind.Array)
+            return;
+        foreach (JsonElement child in children.EnumerateArray())
+        {
+            if (child.ValueKind == JsonValueKind.Object && child.TryGetProperty("qProperty", out JsonElement prop)
+                && prop.ValueKind == JsonValueKind.Object && prop.TryGetProperty("qInfo", out JsonElement info) && Member(info, "qId") is { } id)
+            {
+                into.Add(id);
+            }
+
+            CollectChildIds(child, into);
+        }
+    }
+
+    /// <summary>Whether the app's lastReloadTime equals the one recorded in the previous point's "app" part.</summary>
+    async Task<bool> SameLastReloadAsync(Manifest previous, QlikApp app, CancellationToken ct)
+    {
+        if (previous.Find(CapturePartNames.App) is not { } part) return false;
+        await using Stream stream = await store.OpenReadAsync(TenantId, part.ContentRef, ct);
+        using JsonDocument doc = await JsonDocument.ParseAsync(stream, cancellationToken: ct);
+        JsonElement root = doc.RootElement;
+        JsonElement attributes = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("attributes", out JsonElement a) ? a : root;
+        string? recorded = Member(attributes, "lastReloadTime");
+        DateTimeOffset? previousReload = DateTimeOffset.TryParse(recorded, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t : null;
+        return previousReload == app.LastReloadTime;
+    }
+
+    /// <summary>The app's reload tasks, data alerts and subscriptions, each as a canonical JSON array ordered by id.</summary>
+    async Task<IReadOnlyDictionary<string, byte[]>> AttachedPartsAsync(string appId, bool fresh, CancellationToken ct)
+    {
+        var parts = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach ((QlikResourceKind kind, AssetKind asKind, string part) in AttachedKinds)
+        {
+            IReadOnlyList<QlikResource> all;
+            try
+            {
+                all = await ListResourcesAsync(kind, ct, fresh);
+            }
+            catch (QlikApiException ex) when (ex.Status is 403 or 404)
+            {
+                // The feature is off in this tenant (or not licensed): nothing of this kind exists to capture.
+                log.LogDebug("{Kind} not listed ({Status}); captured as empty.", kind, ex.Status);
+                all = [];
+            }
+
+            parts[part] = CanonicalJson.SerializeArray(
+                all.Where(r => AppIdOf(r.Raw) == appId).OrderBy(r => r.Id, StringComparer.Ordinal).Select(r => r.Raw), VolatileOf(asKind));
+        }
+
+        return parts;
+    }
+
+    static string? AppIdOf(JsonElement raw) => Member(raw, "appId") ?? Member(raw, "appid");
+}

@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Logging;
+using System.Text.Json;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.Core.Capture;
+
+public sealed partial class CaptureService
+{
+    /// <summary>How much earlier than Qlik's modified date the audit event of that change may be stamped.</summary>
+    static readonly TimeSpan AuditSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>Audit events that change nothing (several are caused by the capture itself: export, Engine sessions).</summary>
+    static readonly string[] ReadOnlyEventSuffixes = [".exported", ".opened", ".validation.failed", ".rate-limit.exceeded", ".run.ended", ".report.finished"];
+
+    /// <summary>What the point records besides its content.</summary>
+    sealed record PointIdentity(string? Name, string SpaceId, string? SpaceName, string? OwnerId, DateTimeOffset? SourceModifiedAt);
+
+    sealed record Attribution(string? UserId, DateTimeOffset? At, string? Client)
+    {
+        public static readonly Attribution None = new(null, null, null);
+    }
+
+    static AssetCaptureResult Unchanged(AssetRef asset, Baseline baseline)
+        => new(asset, CaptureOutcome.Unchanged, baseline.Latest?.PointId, baseline.Latest?.Size ?? 0, 0);
+
+    /// <summary>
+    /// Second-step change detection and the point: when every part has the content of the newest point, nothing is written
+    /// (only that point's watermark moves to Qlik's newer modified date, so the next run's date check succeeds); otherwise
+    /// the manifest is stored and a Captured point added.
+    /// </summary>
+    async Task<AssetCaptureResult> FinishAsync(
+        AssetRef asset, Tier tier, Baseline baseline, PartWriter writer, PointIdentity identity, Manifest? previous, CancellationToken ct)
+    {
+        Manifest manifest = writer.ToManifest();
+        if (baseline.CanBeUnchanged && baseline.Latest!.SpaceId == identity.SpaceId)
+        {
+            previous ??= await ReadManifestAsync(baseline.LastCaptured, ct);
+            if (previous is not null && SameContent(manifest, previous))
+            {
+                if (identity.SourceModifiedAt is { } modified && (baseline.Latest.SourceModifiedAt is not { } watermark || modified > watermark))
+                {
+                    // Same keys (same point id): the index upserts, so this only advances the watermark.
+                    await index.AddAsync(baseline.Latest with { SourceModifiedAt = modified }, ct);
+                }
+
+                return Unchanged(asset, baseline) with { NewBytes = writer.NewBytes };
+            }
+        }
+
+        StoredContent stored;
+        using (var json = new MemoryStream(ManifestSerializer.Serialize(manifest), writable: false))
+        {
+            stored = await store.PutAsync(TenantId, json, ct);
+        }
+
+        DateTimeOffset now = clock.GetUtcNow();
+        Attribution who = await AttributeAsync(asset.Id, AttributionSince(identity.SourceModifiedAt, baseline.Latest, now), now, ct);
+        long size = manifest.Parts.Sum(p => p.Size);
+        var point = new RecoveryPoint
+        {
+            TenantId = TenantId,
+            PointId = RecoveryPointIds.Create(asset.Kind, asset.Id, now),
+            Kind = asset.Kind,
+            AssetId = asset.Id,
+            Name = identity.Name,
+            SpaceId = identity.SpaceId,
+            SpaceName = identity.SpaceName,
+            OwnerId = identity.OwnerId,
+            Tier = tier,
+            CapturedAt = now,
+            SourceModifiedAt = identity.SourceModifiedAt,
+            Status = RecoveryPointStatus.Captured,
+            ManifestRef = stored.ContentRef,
+            Size = size,
+            NewBytes = writer.NewBytes + stored.NewBytes,
+            ChangedBy = who.UserId,
+            ChangedAt = who.At,
+            ChangedFromClient = who.Client,
+        };
+        await WritePointAsync(point, ct);
+        int objects = manifest.Parts.Count(p => CapturePartNames.TryParseObject(p.Name, out _, out _, out _));
+        return new AssetCaptureResult(asset, CaptureOutcome.Captured, point.PointId, size, point.NewBytes, objects);
+    }
+
+    async Task<Manifest?> ReadManifestAsync(RecoveryPoint? point, CancellationToken ct)
+        => point?.ManifestRef is { } manifestRef ? await ManifestSerializer.ReadAsync(store, TenantId, manifestRef, ct) : null;
+
+    static bool SameContent(Manifest a, Manifest b)
+        => a.Parts.Count == b.Parts.Count
+           && a.Parts.All(p => b.Find(p.Name) is { } q && q.ContentRef == p.ContentRef);
+
+    /// <summary>The change happened after the previous point and around Qlik's modified date; without either, a bounded look back.</summary>
+    DateTimeOffset AttributionSince(DateTimeOffset? modified, RecoveryPoint? latest, DateTimeOffset now)
+    {
+        DateTimeOffset since = latest?.CapturedAt ?? now - Options.AttributionLookback;
+        if (modified is { } m && m - AuditSkew > since) since = m - AuditSkew;
+        return since;
+    }
+
+    /// <summary>
+    /// Who changed the asset: the newest audit event in (since, until] whose top-level resource (or data.id) is the asset.
+    /// Audits arrive newest first, so the scan stops at the first match once older events follow.
+    /// </summary>
+    async Task<Attribution> AttributeAsync(string assetId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
+    {
+        QlikAuditEvent? best = null;
+        DateTimeOffset? previous = null;
+        bool newestFirst = true;
+        try
+        {
+            await foreach (QlikAuditEvent e in rest.ListAuditsAsync(since, until, null, ct))
+            {
+                if (previous is { } p && e.EventTime > p) newestFirst = false;
+                previous = e.EventTime;
+                if (newestFirst && best is not null && e.EventTime < best.EventTime) break;
+                if (e.EventTime <= since || e.EventTime > until || !Concerns(e, assetId) || IsReadOnly(e.EventType)) continue;
+                if (best is null || e.EventTime > best.EventTime) best = e;
+            }
+        }
+        catch (QlikApiException ex) when (ex.Status is 400 or 403)
+        {
+            // Attribution is best effort: a principal without audit access still gets its backups.
+            log.LogWarning("Audit events could not be read for attribution ({Status}).", ex.Status);
+            return Attribution.None;
+        }
+
+        return best is null ? Attribution.None : new Attribution(best.UserId, best.EventTime, best.ClientId ?? best.Source);
+    }
+
+    static bool Concerns(QlikAuditEvent e, string assetId)
+    {
+        if (e.TopLevelResourceId == assetId) return true;
+        return e.Raw.ValueKind == JsonValueKind.Object && e.Raw.TryGetProperty("data", out JsonElement data) && Member(data, "id") == assetId;
+    }
+
+    static bool IsReadOnly(string eventType) => ReadOnlyEventSuffixes.Any(s => eventType.EndsWith(s, StringComparison.Ordinal));
+}

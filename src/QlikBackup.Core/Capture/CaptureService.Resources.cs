@@ -1,0 +1,105 @@
+using System.Text.Json;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.Core.Capture;
+
+public sealed partial class CaptureService
+{
+    /// <summary>Run-time members that change without the resource changing (and cannot be restored), per kind.</summary>
+    static readonly Dictionary<AssetKind, HashSet<string>> VolatileMembers = new()
+    {
+        [AssetKind.ReloadTask] = ["lastExecutionTime", "nextExecutionTime", "log", "links"],
+        [AssetKind.DataAlert] = ["lastScan", "lastTrigger", "absoluteLastScan", "absoluteLastTrigger", "triggerStats", "evaluationCount",
+            "lastEvaluationCountUpdate", "lastExecutionStatus", "conditionResponse", "errorStatus", "alertingTaskErrors", "links"],
+        [AssetKind.Subscription] = ["lastRun", "nextScheduledRun", "lastExecutionDate", "failedExecutionsCount", "failedVerificationsCount",
+            "statusCode", "statusLabel", "taskErrors", "latestExecutionURL", "latestExecutionFilesURL", "links"],
+        [AssetKind.Automation] = ["lastRun", "lastRunAt", "lastRunStatus", "duration", "links"],
+        [AssetKind.AutomationConnection] = ["links"],
+        [AssetKind.DataConnection] = ["links"],
+        [AssetKind.User] = ["links"],
+        [AssetKind.Group] = ["links"],
+        [AssetKind.Space] = ["links"],
+        [AssetKind.Webhook] = ["links"],
+        [AssetKind.IdentityProvider] = ["links"],
+        [AssetKind.ApiKey] = ["links"],
+        [AssetKind.Theme] = ["links"],
+    };
+
+    static IReadOnlySet<string>? VolatileOf(AssetKind kind) => VolatileMembers.GetValueOrDefault(kind);
+
+    /// <summary>Every kind kept as JSON: the REST document as part "resource" (+ assignments / theme archive / reconfiguration).</summary>
+    async Task<AssetCaptureResult> CaptureResourceAsync(AssetRef asset, Tier tier, Baseline baseline, CancellationToken ct)
+    {
+        // Cheap check first: the listing's modified date equals the newest point's, so nothing is read. Spaces are always read:
+        // their assignments change without updatedAt moving.
+        if (asset.Kind != AssetKind.Space && baseline.CanBeUnchanged && asset.ModifiedAt is { } listed && baseline.Latest!.SourceModifiedAt == listed)
+        {
+            return Unchanged(asset, baseline);
+        }
+
+        QlikResource? resource = asset.Kind == AssetKind.Space
+            ? await rest.GetSpaceAsync(asset.Id, ct)
+            : await rest.GetAsync(ResourceKindOf(asset.Kind), asset.Id, ct);
+        if (resource is null)
+        {
+            return await RecordDeletedAsync(asset, tier, baseline.Latest, ct);
+        }
+
+        string spaceId = asset.Kind == AssetKind.Space ? resource.Id : resource.SpaceId ?? SpaceCaptureTarget.TenantConfigSpaceId;
+        if (IsOlderThanNewest(resource.UpdatedAt, baseline, spaceId))
+        {
+            return Unchanged(asset, baseline);
+        }
+
+        var writer = new PartWriter(store, TenantId);
+        await writer.AddAsync(CapturePartNames.Resource, CanonicalJson.Serialize(resource.Raw, VolatileOf(asset.Kind)), CapturePartNames.JsonMediaType, ct);
+        switch (asset.Kind)
+        {
+            case AssetKind.Space:
+                var assignments = new List<JsonElement>();
+                await foreach (QlikSpaceAssignment a in rest.ListSpaceAssignmentsAsync(resource.Id, ct)) assignments.Add(a.Raw);
+                await writer.AddAsync(
+                    CapturePartNames.Assignments,
+                    CanonicalJson.SerializeArray(assignments.OrderBy(a => Member(a, "id"), StringComparer.Ordinal), VolatileOf(AssetKind.Space)),
+                    CapturePartNames.JsonMediaType,
+                    ct);
+                break;
+            case AssetKind.Theme:
+                await using (Stream zip = await rest.DownloadThemeAsync(resource.Id, ct))
+                {
+                    await writer.AddAsync(CapturePartNames.File, zip, CapturePartNames.ZipMediaType, ct);
+                }
+
+                break;
+        }
+
+        IReadOnlyList<string> reconfigure = Reconfiguration.For(asset.Kind, resource);
+        if (reconfigure.Count > 0)
+        {
+            await writer.AddAsync(CapturePartNames.Reconfiguration, CanonicalJson.SerializeStrings(reconfigure), CapturePartNames.JsonMediaType, ct);
+        }
+
+        var identity = new PointIdentity(resource.Name ?? asset.Name, spaceId, await SpaceNameAsync(spaceId, ct), resource.OwnerId, resource.UpdatedAt);
+        return await FinishAsync(asset, tier, baseline, writer, identity, null, ct);
+    }
+
+    /// <summary>
+    /// Out-of-order safety: Qlik's modified date is older than the newest point's (a stale read or a late event), so this
+    /// capture would be an older-than-newest point. The newest point stays the newest.
+    /// </summary>
+    static bool IsOlderThanNewest(DateTimeOffset? modified, Baseline baseline, string spaceId)
+        => baseline.CanBeUnchanged && modified is { } m && baseline.Latest!.SourceModifiedAt is { } newest && m < newest
+           && baseline.Latest.SpaceId == spaceId;
+
+    static string? Member(JsonElement e, string name)
+        => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    Task<string?> SpaceNameAsync(string spaceId, CancellationToken ct) => spaceId switch
+    {
+        PersonalSpaceId => Task.FromResult<string?>(PersonalSpaceName),
+        SpaceCaptureTarget.TenantConfigSpaceId => Task.FromResult<string?>(TenantConfigSpaceName),
+        _ => cache.GetAsync($"space-name:{spaceId}", Options.ListingCacheDuration, async c => (await rest.GetSpaceAsync(spaceId, c))?.Name, ct),
+    };
+}

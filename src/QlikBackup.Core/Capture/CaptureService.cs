@@ -1,0 +1,191 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.Core.Capture;
+
+/// <summary>
+/// The capture engine (see <see cref="ICaptureService"/>). Change detection is two-step: Qlik's modified date against the
+/// newest point's <see cref="RecoveryPoint.SourceModifiedAt"/> first (no content read), then the content hashes of every
+/// part against the newest point's manifest, so identical content never makes a new point.
+/// <para>Decisions:</para>
+/// <list type="bullet">
+/// <item>Reload tasks, data alerts and subscriptions (sharing tasks) are parts of their app's point (<c>reload-tasks</c>,
+/// <c>data-alerts</c>, <c>subscriptions</c>): an app restore brings its schedules and alerts back with it. They are checked on
+/// every capture of the app (from one tenant-wide listing per run), so changing only a schedule still makes a new app point.</item>
+/// <item>The QVF is exported when the app was never exported or its lastReloadTime changed (new data); otherwise the
+/// previous point's QVF part is kept. Object, script and property parts are the source of truth for app content: a restore
+/// imports the QVF and then applies those parts (and removes objects the point does not have).</item>
+/// <item>Run-time fields that change without the asset changing (reload task next/last execution, automation last run,
+/// alert scan stats, app modifiedDate) are left out of the stored JSON; they cannot be restored anyway.</item>
+/// </list>
+/// </summary>
+public sealed partial class CaptureService : ICaptureService
+{
+    /// <summary>Pseudo space of personal content (Qlik's items filter spaceId=personal).</summary>
+    public const string PersonalSpaceId = "personal";
+
+    readonly IQlikRestClient rest;
+    readonly IQlikEngine engine;
+    readonly IContentStore store;
+    readonly IRecoveryPointIndex index;
+    readonly ISpaceTierStore tiers;
+    readonly CapturedAssetCatalog catalog;
+    readonly ITenantContext tenant;
+    readonly IOptions<CaptureOptions> options;
+    readonly IOptions<QlikOptions> qlik;
+    readonly TimeProvider clock;
+    readonly ILogger<CaptureService> log;
+    readonly ListingCache cache;
+
+    public CaptureService(
+        IQlikRestClient rest, IQlikEngine engine, IContentStore store, IRecoveryPointIndex index, ISpaceTierStore tiers,
+        CapturedAssetCatalog catalog, ITenantContext tenant, IOptions<CaptureOptions> options, IOptions<QlikOptions> qlik,
+        TimeProvider clock, ILogger<CaptureService> log)
+    {
+        this.rest = rest;
+        this.engine = engine;
+        this.store = store;
+        this.index = index;
+        this.tiers = tiers;
+        this.catalog = catalog;
+        this.tenant = tenant;
+        this.options = options;
+        this.qlik = qlik;
+        this.clock = clock;
+        this.log = log;
+        cache = new ListingCache(clock);
+    }
+
+    string TenantId => tenant.TenantId;
+
+    CaptureOptions Options => options.Value;
+
+    /// <summary>Parallel reads/writes inside one asset: the capture setting, never above Qlik's request bound.</summary>
+    int PartParallelism => Math.Max(1, Math.Min(Options.MaxParallelPartsPerAsset, qlik.Value.MaxConcurrentRequests));
+
+    public async Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(asset);
+        ArgumentException.ThrowIfNullOrEmpty(asset.Id);
+        using IDisposable? scope = log.BeginScope("Capture {Kind} {AssetId} ({Trigger}, {Tier})", asset.Kind, asset.Id, trigger, tier);
+        IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, asset.Kind, asset.Id, 20, ct);
+        var baseline = new Baseline(history.FirstOrDefault(), history.FirstOrDefault(p => p.Status == RecoveryPointStatus.Captured));
+        AssetCaptureResult result = asset.Kind == AssetKind.App
+            ? await CaptureAppAsync(asset, tier, baseline, fresh: trigger != CaptureTrigger.Schedule, ct)
+            : await CaptureResourceAsync(asset, tier, baseline, ct);
+        log.LogInformation("{Kind} {AssetId}: {Outcome}, {Size} bytes, {NewBytes} new", asset.Kind, asset.Id, result.Outcome, result.Size, result.NewBytes);
+        return result;
+    }
+
+    public async Task<AssetCaptureResult> RecordFailureAsync(AssetRef asset, Tier tier, string error, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(asset);
+        IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, asset.Kind, asset.Id, 1, ct);
+        RecoveryPoint? latest = history.FirstOrDefault();
+        string spaceId = asset.SpaceId ?? latest?.SpaceId ?? DefaultSpaceOf(asset.Kind);
+        DateTimeOffset now = clock.GetUtcNow();
+        var point = new RecoveryPoint
+        {
+            TenantId = TenantId,
+            PointId = RecoveryPointIds.Create(asset.Kind, asset.Id, now),
+            Kind = asset.Kind,
+            AssetId = asset.Id,
+            Name = asset.Name ?? latest?.Name,
+            SpaceId = spaceId,
+            SpaceName = latest?.SpaceName,
+            OwnerId = asset.OwnerId ?? latest?.OwnerId,
+            Tier = tier,
+            CapturedAt = now,
+            Status = RecoveryPointStatus.Failed,
+            Error = string.IsNullOrWhiteSpace(error) ? "unknown error" : error,
+        };
+        await WritePointAsync(point, ct);
+        return new AssetCaptureResult(asset, CaptureOutcome.Failed, point.PointId, Error: point.Error);
+    }
+
+    public async Task<IReadOnlyList<AssetCaptureResult>> MarkDeletedAsync(SpaceCaptureTarget space, IReadOnlyList<AssetRef> present, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        var listed = present.Select(a => (a.Kind, a.Id)).ToHashSet();
+        var results = new List<AssetCaptureResult>();
+        foreach (CapturedAsset known in await catalog.ListSpaceAsync(TenantId, space.SpaceId, ct))
+        {
+            if (known.LastStatus == RecoveryPointStatus.Deleted || known.Moved || listed.Contains((known.Kind, known.AssetId))) continue;
+
+            // Absent from this space's listing: only Qlik's 404 makes it deleted. An asset that still exists moved to
+            // another space (or the listing raced its creation); its next capture files it under its current space.
+            var asset = new AssetRef(known.Kind, known.AssetId, known.Name, known.SpaceId);
+            if (await ExistsInQlikAsync(asset, ct))
+            {
+                await catalog.MarkMovedAsync(TenantId, space.SpaceId, known.Kind, known.AssetId, ct);
+                continue;
+            }
+
+            IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, known.Kind, known.AssetId, 1, ct);
+            results.Add(await RecordDeletedAsync(asset, space.Tier, history.FirstOrDefault(), ct));
+        }
+
+        return results;
+    }
+
+    async Task<bool> ExistsInQlikAsync(AssetRef asset, CancellationToken ct) => asset.Kind switch
+    {
+        AssetKind.App => await rest.GetAppAsync(asset.Id, ct) is not null,
+        AssetKind.Space => await rest.GetSpaceAsync(asset.Id, ct) is not null,
+        _ => await rest.GetAsync(ResourceKindOf(asset.Kind), asset.Id, ct) is not null,
+    };
+
+    /// <summary>Writes a Deleted point unless the newest point already says so; earlier points stay.</summary>
+    async Task<AssetCaptureResult> RecordDeletedAsync(AssetRef asset, Tier tier, RecoveryPoint? latest, CancellationToken ct)
+    {
+        if (latest is null || latest.Status == RecoveryPointStatus.Deleted)
+        {
+            return new AssetCaptureResult(asset, CaptureOutcome.Deleted, latest?.PointId);
+        }
+
+        DateTimeOffset now = clock.GetUtcNow();
+        Attribution who = await AttributeAsync(asset.Id, latest.CapturedAt, now, ct);
+        var point = new RecoveryPoint
+        {
+            TenantId = TenantId,
+            PointId = RecoveryPointIds.Create(asset.Kind, asset.Id, now),
+            Kind = asset.Kind,
+            AssetId = asset.Id,
+            Name = latest.Name ?? asset.Name,
+            SpaceId = latest.SpaceId ?? asset.SpaceId,
+            SpaceName = latest.SpaceName,
+            OwnerId = latest.OwnerId,
+            Tier = tier,
+            CapturedAt = now,
+            Status = RecoveryPointStatus.Deleted,
+            ChangedBy = who.UserId,
+            ChangedAt = who.At,
+            ChangedFromClient = who.Client,
+        };
+        await WritePointAsync(point, ct);
+        return new AssetCaptureResult(asset, CaptureOutcome.Deleted, point.PointId);
+    }
+
+    /// <summary>
+    /// The catalog row first, then the index entry: a crash in between leaves a row without a new point (harmless), never a
+    /// point retention cannot reach (its blobs would look unreferenced).
+    /// </summary>
+    async Task WritePointAsync(RecoveryPoint point, CancellationToken ct)
+    {
+        await catalog.UpsertAsync(TenantId, new CapturedAsset(
+            point.Kind, point.AssetId, point.SpaceId ?? DefaultSpaceOf(point.Kind), point.Name, point.Tier, point.Status), ct);
+        await index.AddAsync(point, ct);
+    }
+
+    static string DefaultSpaceOf(AssetKind kind) => kind == AssetKind.App ? PersonalSpaceId : SpaceCaptureTarget.TenantConfigSpaceId;
+
+    /// <summary>The newest point of the asset and its newest point with content (they differ after a failure or deletion).</summary>
+    sealed record Baseline(RecoveryPoint? Latest, RecoveryPoint? LastCaptured)
+    {
+        /// <summary>Only a captured newest point can make a capture "unchanged"; after a failure or deletion a new point is due.</summary>
+        public bool CanBeUnchanged => Latest is { Status: RecoveryPointStatus.Captured };
+    }
+}
