@@ -1,0 +1,44 @@
+// Types shared by the modules.
+
+@export()
+@description('Resource tags.')
+type resourceTags = {
+  *: string
+}
+
+@export()
+@description('How long a tier keeps every point, then one per hour, per day and per month.')
+type tierRetention = {
+  @minValue(0)
+  keepAllDays: int
+  @minValue(0)
+  keepHourlyDays: int
+  @minValue(0)
+  keepDailyDays: int
+  @minValue(0)
+  keepMonthlyDays: int
+}
+
+@export()
+type retentionByTier = {
+  T1: tierRetention
+  T2: tierRetention
+  T3: tierRetention
+}
+
+@export()
+@description('NCRONTAB schedules of the timer triggers.')
+type timerSchedules = {
+  captureT1: string
+  captureT2: string
+  captureT3: string
+  drill: string
+}
+
+@export()
+@description('RPO objective per tier, as .NET TimeSpan text (d.hh:mm:ss).')
+type rpoByTier = {
+  T1: string
+  T2: string
+  T3: string
+}
