@@ -26,13 +26,58 @@ public sealed record RestoreRequest
     public string? TargetSpaceName { get; init; }
     public bool CreateTargetSpace { get; init; }
     public bool DryRun { get; init; }
+    /// <summary>
+    /// App scope in place on an app that still exists: objects that the backup principal can see and that did not
+    /// exist at the point are destroyed, so the app is "as it was". Other users' private objects are never touched.
+    /// Set false to keep objects added since the point.
+    /// </summary>
+    public bool RemoveObjectsAddedSincePoint { get; init; } = true;
     public required string Operator { get; init; }
 }
 
-public enum RestoreActionKind { Create, Replace, Skip }
+/// <summary><see cref="Delete"/> is only planned by an in-place App restore (objects added after the point).</summary>
+public enum RestoreActionKind { Create, Replace, Skip, Delete }
 
-/// <summary>One planned change. <see cref="Id"/> is stable so a retried execution can recognise work already done.</summary>
-public sealed record RestoreAction(string Id, RestoreActionKind Kind, AssetKind AssetKind, string AssetId, string? Name, string? ObjectId, string Description);
+/// <summary>
+/// One planned change. <see cref="Id"/> is stable so a retried execution can recognise work already done.
+/// <see cref="PointId"/> is the recovery point the action restores from and <see cref="Part"/> the manifest part
+/// (e.g. "object/GenericObject/{qId}", "script", "qvf"); both null for actions that read no content.
+/// </summary>
+public sealed record RestoreAction(
+    string Id, RestoreActionKind Kind, AssetKind AssetKind, string AssetId, string? Name, string? ObjectId, string Description,
+    string? PointId = null, string? Part = null, RestoreStep? Step = null);
+
+/// <summary>What an action does, so execution needs no parsing of ids.</summary>
+public enum RestoreStep
+{
+    /// <summary>Create the target space (a validation space, or a missing target named by the request).</summary>
+    TargetSpace,
+    /// <summary>Recreate (or update) a space from a Space point.</summary>
+    Space,
+    Assignment,
+    ImportApp,
+    Object,
+    DeleteObject,
+    Script,
+    AppProperties,
+    AppOwner,
+    AppSpace,
+    Publish,
+    ReloadTask,
+    Resource,
+}
+
+/// <summary>
+/// Where a restored asset goes. <see cref="TargetAssetId"/> is the live asset written in place (null = created anew:
+/// an app imported from its QVF, a space or resource created). <see cref="TargetSpaceId"/> is a live space id, or
+/// the id of a space that an earlier action of the same plan (<see cref="TargetSpaceActionId"/>) creates.
+/// </summary>
+public sealed record RestoreTarget(
+    string PointId, AssetKind Kind, string AssetId, string? Name, string? TargetAssetId, string? TargetSpaceId,
+    string? TargetSpaceActionId = null, bool Validation = false);
+
+/// <summary>Who changed the asset before its point was captured (from Qlik's audit events).</summary>
+public sealed record PointAttribution(string PointId, DateTimeOffset CapturedAt, string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient);
 
 public sealed record RestorePlan(
     string RestoreId,
@@ -40,7 +85,16 @@ public sealed record RestorePlan(
     IReadOnlyList<RecoveryPoint> Points,
     IReadOnlyList<RestoreAction> Actions,
     IReadOnlyList<string> ReconfigurationChecklist,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    IReadOnlyList<RestoreTarget>? Targets = null,
+    IReadOnlyList<PointAttribution>? Attributions = null,
+    DateTimeOffset? CreatedAt = null,
+    string? TenantId = null)
+{
+    /// <summary>Counts of actions per kind, e.g. "Create 3, Replace 1, Skip 12".</summary>
+    public string Summary => string.Join(", ", Enum.GetValues<RestoreActionKind>()
+        .Select(k => (k, n: Actions.Count(a => a.Kind == k))).Where(x => x.n > 0).Select(x => $"{x.k} {x.n}"));
+}
 
 public sealed record RestoreResult(
     string RestoreId, bool Succeeded, IReadOnlyList<RestoreAction> Done, IReadOnlyDictionary<string, string> IdMap, string? RestoredAssetId, string? Error);
@@ -62,4 +116,24 @@ public interface IRestoreService
     Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct = default);
     /// <summary>Appends the audit entry (Table + append-only blob).</summary>
     Task RecordAuditAsync(RestorePlan plan, RestoreResult? result, TimeSpan duration, CancellationToken ct = default);
+
+    /// <summary>
+    /// Puts a validated app (restored into a validation space and checked) back into production.
+    /// <list type="bullet">
+    /// <item>Production app in a managed space (a published app): the validated app is republished over it (PUT /apps/{id}/publish).</item>
+    /// <item>No production app and a managed target space: the validated app is published there.</item>
+    /// <item>Production app in a shared or personal space: its load script and every object the backup principal can see are
+    /// replaced from the validated app through the Engine; objects the validated app lacks are destroyed; other users'
+    /// private objects are left alone. The production app keeps its id, reload tasks, links and data.</item>
+    /// <item>No production app and a shared target space: the validated app is copied into that space.</item>
+    /// </list>
+    /// Safe to repeat: a second call finds nothing to change (or republishes the same content).
+    /// </summary>
+    Task<PromoteResult> PromoteAsync(PromoteRequest request, CancellationToken ct = default);
+
+    /// <summary>
+    /// Compares two recovery points of the same asset, or (when <paramref name="rightPointId"/> is null) a point
+    /// with the live asset: parts added/removed/changed, a JSON diff per changed part, and a line diff of the load script.
+    /// </summary>
+    Task<RestoreComparison> CompareAsync(string leftPointId, string? rightPointId, CancellationToken ct = default);
 }

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.Core.Restore;
+
+/// <summary>
+/// What restore needs to know per kind of REST resource: its collection, the fields Qlik sets itself (never sent back,
+/// never compared), how to find an equivalent live resource when ids changed, and which secrets an operator must re-enter.
+/// </summary>
+public static class ResourceShapes
+{
+    /// <summary>Fields Qlik assigns or updates by itself (ids, owners, timestamps, run-time state).</summary>
+    public static readonly IReadOnlySet<string> ReadOnlyFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "id", "qID", "tenantId", "tenant", "ownerId", "userId", "createdAt", "updatedAt", "created", "updated", "createdDate",
+        "modifiedDate", "lastUpdatedAt", "lastUpdated", "createdBy", "createdByUser", "createdByUserId", "updatedBy",
+        "updatedByUserId", "lastExecutionTime", "nextExecutionTime", "log", "disabledCode", "links", "meta", "privileges",
+        "lastRun", "lastRunAt", "lastRunStatus", "lastRunId", "executionToken", "lastReloadTime", "publishTime",
+        "spaceId", "state", "lastModifiedDate", "usage", "resourceUpdatedAt",
+    };
+
+    /// <summary>Kept when sending a resource back although <see cref="ReadOnlyFields"/> lists them for comparison.</summary>
+    static readonly IReadOnlyDictionary<AssetKind, string[]> KeptOnCreate = new Dictionary<AssetKind, string[]>
+    {
+        // Automations and connections belong to spaces (2025+); the space id is remapped if the space was recreated.
+        [AssetKind.Automation] = ["spaceId", "state"],
+        [AssetKind.AutomationConnection] = ["spaceId"],
+    };
+
+    static readonly IReadOnlySet<string> ArrayParts = new HashSet<string>(StringComparer.Ordinal)
+    {
+        CapturePartNames.ReloadTasks, CapturePartNames.DataAlerts, CapturePartNames.Subscriptions, CapturePartNames.Assignments,
+    };
+
+    public static QlikResourceKind? RestKind(AssetKind kind) => kind switch
+    {
+        AssetKind.ReloadTask => QlikResourceKind.ReloadTask,
+        AssetKind.DataAlert => QlikResourceKind.DataAlert,
+        AssetKind.Subscription => QlikResourceKind.SharingTask,
+        AssetKind.Automation => QlikResourceKind.Automation,
+        AssetKind.AutomationConnection => QlikResourceKind.AutomationConnection,
+        AssetKind.DataConnection => QlikResourceKind.DataConnection,
+        AssetKind.Webhook => QlikResourceKind.Webhook,
+        AssetKind.Theme => QlikResourceKind.Theme,
+        AssetKind.IdentityProvider => QlikResourceKind.IdentityProvider,
+        AssetKind.User => QlikResourceKind.User,
+        AssetKind.Group => QlikResourceKind.Group,
+        AssetKind.ApiKey => QlikResourceKind.ApiKey,
+        _ => null,
+    };
+
+    /// <summary>Restore order: what others reference comes first (groups before users, connections before automations, apps before their tasks).</summary>
+    public static int Order(AssetKind kind) => kind switch
+    {
+        AssetKind.Group => 0,
+        AssetKind.User => 1,
+        AssetKind.IdentityProvider => 2,
+        AssetKind.Space => 3,
+        AssetKind.DataConnection => 4,
+        AssetKind.AutomationConnection => 5,
+        AssetKind.Theme => 6,
+        AssetKind.Webhook => 7,
+        AssetKind.Automation => 8,
+        AssetKind.App => 9,
+        AssetKind.ReloadTask => 10,
+        AssetKind.DataAlert => 11,
+        AssetKind.Subscription => 12,
+        _ => 13,
+    };
+
+    /// <summary>Comparable form of a JSON part: REST documents without their read-only fields; Engine properties unchanged.</summary>
+    public static JsonElement Normalize(string part, JsonElement json)
+    {
+        if (part == CapturePartNames.Resource && json.ValueKind == JsonValueKind.Object) return JsonTools.ToElement(Strip(json));
+        if (part == CapturePartNames.App && json.ValueKind == JsonValueKind.Object)
+        {
+            var app = Strip(json);
+            if (app["attributes"] is JsonObject attrs)
+                foreach (var f in ReadOnlyFields) attrs.Remove(f);
+            return JsonTools.ToElement(app);
+        }
+        if (ArrayParts.Contains(part) && json.ValueKind == JsonValueKind.Array)
+        {
+            // Order-insensitive: live listings and captures may order items differently.
+            var items = json.EnumerateArray()
+                .Select(e => e.ValueKind == JsonValueKind.Object ? JsonTools.ToElement(Strip(e)) : e)
+                .OrderBy(e => e.GetRawText(), StringComparer.Ordinal);
+            return JsonTools.ToElement(new JsonArray(items.Select(e => JsonNode.Parse(e.GetRawText())).ToArray()));
+        }
+        return json;
+    }
+
+    static JsonObject Strip(JsonElement doc) => JsonTools.Without(doc, ReadOnlyFields);
+
+    /// <summary>The body to create or replace a resource from its captured document: read-only fields out, ids remapped.</summary>
+    public static JsonElement Body(AssetKind kind, JsonElement captured, IReadOnlyDictionary<string, string> idMap)
+    {
+        var kept = KeptOnCreate.GetValueOrDefault(kind) ?? [];
+        var body = JsonTools.Without(captured, ReadOnlyFields.Except(kept));
+        return JsonTools.ToElement(JsonTools.Remap(body, idMap));
+    }
+
+    /// <summary>How a live resource is recognised when its id changed (users by IdP subject, the others by name); null = by id only.</summary>
+    public static string? NaturalKey(AssetKind kind, JsonElement doc) => kind switch
+    {
+        AssetKind.User => JsonTools.GetString(doc, "subject") ?? JsonTools.GetString(doc, "email"),
+        AssetKind.ReloadTask or AssetKind.DataAlert or AssetKind.ApiKey => null,
+        AssetKind.DataConnection => JsonTools.GetString(doc, "qName"),
+        _ => JsonTools.GetString(doc, "name"),
+    };
+
+    /// <summary>A display name for messages.</summary>
+    public static string DisplayName(AssetKind kind, JsonElement doc, string fallback)
+        => NaturalKey(kind, doc) is { } key && kind != AssetKind.User ? key
+            : JsonTools.GetString(doc, "name") ?? JsonTools.GetString(doc, "description") ?? fallback;
+
+    /// <summary>Secrets Qlik never returns, so the operator must supply them after the resource is recreated.</summary>
+    public static IEnumerable<string> Checklist(AssetKind kind, string name, JsonElement doc)
+    {
+        switch (kind)
+        {
+            case AssetKind.Webhook:
+                yield return $"Webhook '{name}': re-enter the signing secret and any encrypted headers (Qlik never returns them).";
+                break;
+            case AssetKind.DataConnection:
+                yield return $"Data connection '{name}': re-enter its credentials (passwords and tokens are write-only).";
+                break;
+            case AssetKind.AutomationConnection:
+                yield return $"Automation connection '{name}': re-authenticate it (OAuth tokens and secret parameters are not returned).";
+                break;
+            case AssetKind.IdentityProvider:
+                yield return $"Identity provider '{name}': re-enter its client secret and certificates.";
+                break;
+            case AssetKind.ApiKey:
+                yield return $"API key '{name}' of user {JsonTools.GetString(doc, "sub") ?? "?"}: its token cannot be recreated; issue a new key and update its consumers.";
+                break;
+            case AssetKind.Automation when JsonTools.GetString(doc, "runMode") == "webhook":
+                yield return $"Automation '{name}': its webhook URL and execution token are new; update the callers.";
+                break;
+            case AssetKind.ReloadTask:
+                yield return $"Reload task {name}: recreated tasks run as the restore principal (Qlik has no owner change for reload tasks).";
+                break;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using QlikBackup.Core.Storage;
+
+namespace QlikBackup.Core.Restore;
+
+/// <summary>
+/// Table of a restore's progress: PartitionKey = restore id, RowKey = escaped action id. A row is written when an action
+/// that creates something starts (Started) and when any action completes (Done, with the old → new id it produced), so a
+/// retried execution skips finished actions, reuses created ids, and can adopt what a crashed attempt created.
+/// </summary>
+public sealed class RestoreProgressStore
+{
+    readonly TableClient _table;
+    readonly AsyncOnce _create;
+    readonly TimeProvider _time;
+
+    public RestoreProgressStore(TableServiceClient tables, IOptions<RestoreOptions> options, TimeProvider time)
+    {
+        _table = tables.GetTableClient(options.Value.ProgressTable);
+        _create = new AsyncOnce(c => _table.CreateIfNotExistsAsync(c));
+        _time = time;
+    }
+
+    public async Task<IReadOnlyDictionary<string, RestoreProgressRow>> LoadAsync(string restoreId, CancellationToken ct)
+    {
+        await _create.RunAsync(ct);
+        var rows = new Dictionary<string, RestoreProgressRow>(StringComparer.Ordinal);
+        await foreach (var e in _table.QueryAsync<TableEntity>(x => x.PartitionKey == restoreId, cancellationToken: ct))
+        {
+            var row = FromEntity(e);
+            rows[row.ActionId] = row;
+        }
+        return rows;
+    }
+
+    /// <summary>Records that a creating action is about to call Qlik; keeps the first start time when called again.</summary>
+    public async Task<RestoreProgressRow> MarkStartedAsync(string restoreId, string actionId, CancellationToken ct)
+    {
+        await _create.RunAsync(ct);
+        var row = new RestoreProgressRow(actionId, false, null, null, _time.GetUtcNow(), null);
+        try
+        {
+            await _table.AddEntityAsync(ToEntity(restoreId, row), ct);
+            return row;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = await _table.GetEntityAsync<TableEntity>(restoreId, RecoveryPointIds.EscapeKey(actionId), cancellationToken: ct);
+            return FromEntity(existing.Value);
+        }
+    }
+
+    public async Task MarkDoneAsync(string restoreId, string actionId, string? oldId, string? createdId, CancellationToken ct)
+    {
+        await _create.RunAsync(ct);
+        var row = new RestoreProgressRow(actionId, true, oldId, createdId, null, _time.GetUtcNow());
+        await _table.UpsertEntityAsync(ToEntity(restoreId, row), TableUpdateMode.Merge, ct);
+    }
+
+    static TableEntity ToEntity(string restoreId, RestoreProgressRow row)
+    {
+        var e = new TableEntity(restoreId, RecoveryPointIds.EscapeKey(row.ActionId))
+        {
+            ["ActionId"] = row.ActionId,
+            ["Done"] = row.Done,
+        };
+        if (row.OldId is not null) e["OldId"] = row.OldId;
+        if (row.CreatedId is not null) e["CreatedId"] = row.CreatedId;
+        if (row.StartedAt is { } s) e["StartedAt"] = s;
+        if (row.DoneAt is { } d) e["DoneAt"] = d;
+        return e;
+    }
+
+    static RestoreProgressRow FromEntity(TableEntity e) => new(
+        e.GetString("ActionId"), e.GetBoolean("Done") ?? false, e.GetString("OldId"), e.GetString("CreatedId"),
+        e.GetDateTimeOffset("StartedAt"), e.GetDateTimeOffset("DoneAt"));
+}
+
+/// <summary>One action's progress. <see cref="OldId"/> → <see cref="CreatedId"/> is an entry of the restore's id map.</summary>
+public sealed record RestoreProgressRow(string ActionId, bool Done, string? OldId, string? CreatedId, DateTimeOffset? StartedAt, DateTimeOffset? DoneAt);
