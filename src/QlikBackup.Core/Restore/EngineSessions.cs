@@ -84,6 +84,16 @@ internal sealed class EngineSessions(IQlikEngine engine, bool forWrite) : IAsync
             return done;
         }
 
+        /// <summary>Publishes/approves (or withdraws) the object when its state differs; false when nothing changed.</summary>
+        public async Task<bool> SetPublishStateAsync(EngineObjectClass cls, string qId, bool published, bool approved, CancellationToken ct)
+        {
+            if (await FindAsync(cls, qId, ct) is not { } live || (live.Published == published && live.Approved == approved)) return false;
+            await Engine.SetPublishStateAsync(cls, qId, published, approved, ct);
+            Dirty = true;
+            _infos = null;
+            return true;
+        }
+
         public async Task<bool> SetScriptAsync(string script, CancellationToken ct)
         {
             if (string.Equals(Norm(await Engine.GetScriptAsync(ct)), Norm(script), StringComparison.Ordinal)) return false;

@@ -38,7 +38,7 @@ internal static class LiveApp
         return read.Where(r => r.Item1.Class != EngineObjectClass.GenericObject || !children.Contains(r.Item1.QId)).ToList();
     }
 
-    static bool IsContainer(string qType) => qType is "sheet" or "story" or "slide" or "masterobject" or "appprops" or "container";
+    static bool IsContainer(string qType) => qType is "sheet" or "story" or "slide" or "masterobject" or "appprops" or "LoadModel" or "container";
 
     static void CollectChildren(JsonElement entry, HashSet<string> into)
     {
@@ -97,7 +97,7 @@ internal static class LiveApp
     }
 
     public static bool IsAttachedTo(JsonElement resource, string appId)
-        => JsonTools.GetString(resource, "appId") == appId || JsonTools.GetString(resource, "appID") == appId;
+        => JsonTools.GetString(resource, "appId") == appId || JsonTools.GetString(resource, "appid") == appId || JsonTools.GetString(resource, "appID") == appId;
 }
 
 /// <summary>A live app read for planning or comparison: its parts, the Engine info of each object part, and its attached resources by part.</summary>

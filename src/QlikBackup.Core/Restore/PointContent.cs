@@ -3,6 +3,8 @@ using System.Text.Json;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
 using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
+using System.Text.Json.Serialization;
 
 namespace QlikBackup.Core.Restore;
 
@@ -77,6 +79,23 @@ public sealed class PointContent
             .ToList();
     }
 
+    /// <summary>
+    /// Owner and publish state of each captured object, from the optional "objects" part (null when the point has none).
+    /// Keyed by (class, qId).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(EngineObjectClass, string), CapturedObjectInfo>?> ReadObjectIndexAsync(CancellationToken ct)
+    {
+        if (!Has(ObjectIndexPart)) return null;
+        await using var stream = await OpenAsync(ObjectIndexPart, ct);
+        var infos = await JsonSerializer.DeserializeAsync<List<CapturedObjectInfo>>(stream, IndexJson, ct) ?? [];
+        return infos.Where(i => i.QId is not null).GroupBy(i => (i.Class, i.QId!)).ToDictionary(g => g.Key, g => g.First());
+    }
+
+    /// <summary>Optional app part: JSON array of the captured objects' Engine infos (see notes/part-names.md).</summary>
+    public const string ObjectIndexPart = "objects";
+
+    static readonly JsonSerializerOptions IndexJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
     /// <summary>Every part as comparable content: JSON parts parsed, the script as text, binary parts by hash.</summary>
     public async Task<Snapshot> ReadSnapshotAsync(CancellationToken ct)
     {
@@ -97,3 +116,6 @@ public sealed class PointContent
     ManifestPart Require(string part) => Manifest.Find(part)
         ?? throw new InvalidDataException($"Point '{Point.PointId}' has no part '{part}'.");
 }
+
+/// <summary>One entry of the "objects" part: who owned a captured object and whether it was published/approved.</summary>
+public sealed record CapturedObjectInfo(string? QId, string? QType, EngineObjectClass Class, string? OwnerId, bool Published, bool Approved);

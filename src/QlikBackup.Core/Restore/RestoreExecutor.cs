@@ -44,8 +44,10 @@ internal sealed class RestoreExecutor(
         readonly Dictionary<string, string> _idMap = new(StringComparer.Ordinal);
         readonly Dictionary<string, PointContent> _contents = new(StringComparer.Ordinal);
         readonly List<(string AppId, RestoreAction Action)> _pending = [];
+        readonly List<(string AppId, string QId, string OwnerId)> _owners = [];
         readonly List<RestoreAction> _done = [];
         readonly ResourceListings _listings = new(x.Rest);
+        readonly Dictionary<string, IReadOnlyDictionary<(EngineObjectClass, string), CapturedObjectInfo>?> _indexes = new(StringComparer.Ordinal);
 
         public EngineSessions Sessions { get; } = new(x.Engine, forWrite: true);
         string TenantId => plan.TenantId ?? x.Tenant.TenantId;
@@ -97,6 +99,19 @@ internal sealed class RestoreExecutor(
         {
             if (_pending.Count == 0) return;
             foreach (var appId in _pending.Select(p => p.AppId).Distinct()) await Sessions.SaveAsync(appId, ct);
+            foreach (var (appId, qId, owner) in _owners)
+            {
+                try
+                {
+                    await x.Rest.ChangeAppObjectOwnerAsync(appId, qId, owner, ct);
+                }
+                catch (QlikApiException ex) when (ex.Status is >= 400 and < 500 and not 429)
+                {
+                    // The user is gone or may not own it any more: the object stays with the restore principal.
+                    x.Log.LogWarning("Restore {RestoreId}: object {QId} of app {AppId} not given back to {Owner}: Qlik answered {Status}.", plan.RestoreId, qId, appId, owner, ex.Status);
+                }
+            }
+            _owners.Clear();
             foreach (var (_, action) in _pending)
             {
                 await x.Progress.MarkDoneAsync(plan.RestoreId, action.Id, null, null, ct);
@@ -151,9 +166,11 @@ internal sealed class RestoreExecutor(
                 {
                     var part = ObjectPartName.Parse(action.Part!) ?? throw new InvalidOperationException($"'{action.Part}' is not an object part.");
                     var session = await Sessions.GetAsync(appId, part.PrivateOwnerId, ct);
-                    var (_, qId) = await session.UpsertAsync(part.Class, part.QId, await content.ReadJsonAsync(part.Part, ct), ct);
+                    var (kind, qId) = await session.UpsertAsync(part.Class, part.QId, await content.ReadJsonAsync(part.Part, ct), ct);
                     if (qId != part.QId)
                         x.Log.LogWarning("Restore {RestoreId}: {Class} {QId} was created as {NewQId} in app {AppId} (its qId is taken).", plan.RestoreId, part.Class, part.QId, qId, appId);
+                    if (part.PrivateOwnerId is null && part.Class != EngineObjectClass.Variable)
+                        await RestoreSharedStateAsync(content, session, part, kind, appId, qId, ct);
                     break;
                 }
                 case RestoreStep.DeleteObject:
@@ -169,6 +186,28 @@ internal sealed class RestoreExecutor(
                     await (await Sessions.GetAsync(appId, null, ct)).SetAppPropertiesAsync(await content.ReadJsonAsync(CapturePartNames.AppProperties, ct), ct);
                     break;
             }
+        }
+
+        /// <summary>
+        /// A shared object's publish state and owner: as the "objects" part recorded them; without it, an object created anew is
+        /// published (it was visible to the backup principal, so it was shared) and keeps the restore principal as owner.
+        /// </summary>
+        async Task RestoreSharedStateAsync(PointContent content, EngineSessions.Session session, ObjectPartName part, RestoreActionKind kind,
+            string appId, string qId, CancellationToken ct)
+        {
+            if (!_indexes.TryGetValue(content.Point.PointId, out var index))
+                _indexes[content.Point.PointId] = index = await content.ReadObjectIndexAsync(ct);
+            var meta = index?.GetValueOrDefault((part.Class, part.QId));
+            if (meta is null && kind != RestoreActionKind.Create) return;
+            try
+            {
+                await session.SetPublishStateAsync(part.Class, qId, meta?.Published ?? true, meta?.Approved ?? false, ct);
+            }
+            catch (NotSupportedException)
+            {
+                x.Log.LogWarning("Restore {RestoreId}: the Engine session cannot set the publish state of {QId}.", plan.RestoreId, qId);
+            }
+            if (meta?.OwnerId is { } owner && (await session.FindAsync(part.Class, qId, ct))?.OwnerId != owner) _owners.Add((appId, qId, owner));
         }
 
         // ---- REST steps (each recorded as done with the id it created) -----------------------------------------

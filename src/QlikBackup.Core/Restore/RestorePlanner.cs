@@ -52,6 +52,10 @@ internal sealed class RestorePlanner(
 
     internal static RestoreRequestException Bad(string title, string detail) => new(400, title, detail);
 
+    /// <summary>Capture files personal apps under "personal" and tenant configuration under "@tenant": no Qlik space.</summary>
+    static string? RealSpace(string? spaceId)
+        => spaceId is null or CaptureService.PersonalSpaceId or SpaceCaptureTarget.TenantConfigSpaceId ? null : spaceId;
+
     static RestoreRequestException NotFound(string title, string detail) => new(404, title, detail);
 
     /// <summary>One planning pass: the request, the plan being built, and read-only sessions and listings.</summary>
@@ -234,10 +238,10 @@ internal sealed class RestorePlanner(
             string? name = string.IsNullOrWhiteSpace(r.TargetSpaceName) ? defaultName : r.TargetSpaceName;
             if (name is null && originalOf is not null)
             {
-                if (originalOf.SpaceId is null) return SpaceTarget.Personal;
-                var original = await p.Rest.GetSpaceAsync(originalOf.SpaceId, ct);
+                if (RealSpace(originalOf.SpaceId) is not { } originalId) return SpaceTarget.Personal;
+                var original = await p.Rest.GetSpaceAsync(originalId, ct);
                 if (original is not null) return SpaceTarget.Existing(original);
-                name = originalOf.SpaceName ?? originalOf.SpaceId;
+                name = originalOf.SpaceName ?? originalId;
                 if (!r.CreateTargetSpace)
                     throw NotFound("Target space not found",
                         $"The app's space '{name}' ({originalOf.SpaceId}) no longer exists. Restore the space first (Space scope), name another target space, or set createTargetSpace to create an empty space named '{name}'.");
@@ -293,6 +297,8 @@ internal sealed class RestorePlanner(
                         : $"Create private {obj.Class} {obj.QId} as its owner {obj.PrivateOwnerId} (impersonated Engine session); the QVF holds only shared content.",
                     objectId: obj.QId, part: obj.Part);
             }
+            if (!content.Has(PointContent.ObjectIndexPart) && content.Objects.Any(o => o.PrivateOwnerId is null))
+                b.Check($"App '{name}': the point does not record who owned its shared objects; after the import they are owned by the restore principal (reassign them with change-owner if needed).");
             if (content.Has(CapturePartNames.Script))
                 b.Add(RestoreStep.Script, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
                     "Load script: comes with the QVF; checked against the point after the import.", objectId: CapturePartNames.Script, part: CapturePartNames.Script);
@@ -348,9 +354,9 @@ internal sealed class RestorePlanner(
             await PlanPartAsync(content, now.Snapshot, CapturePartNames.Script, RestoreStep.Script, "load script", ct);
             await PlanPartAsync(content, now.Snapshot, CapturePartNames.AppProperties, RestoreStep.AppProperties, "app properties", ct);
             await PlanOwnerAsync(point, content, live, ct);
-            if (point.SpaceId is not null && point.SpaceId != live.SpaceId)
+            if (RealSpace(point.SpaceId) is { } pointSpace && pointSpace != live.SpaceId)
             {
-                var space = await p.Rest.GetSpaceAsync(point.SpaceId, ct);
+                var space = await p.Rest.GetSpaceAsync(pointSpace, ct);
                 if (space is null)
                     b.Warnings.Add($"App '{name}' was in space '{point.SpaceName ?? point.SpaceId}', which no longer exists; the app stays where it is.");
                 else
@@ -603,7 +609,7 @@ internal sealed class RestorePlanner(
                 (kind, why) = (RestoreActionKind.Replace, $"Replace {point.Kind} '{name}' ({live.Id}): {string.Join("; ", changes.Take(3).Select(c => c.Path))}.");
             }
             b.Add(RestoreStep.Resource, kind, point, point.Kind, point.AssetId, name, why, objectId: live?.Id, part: CapturePartNames.Resource);
-            b.Targets.Add(new RestoreTarget(point.PointId, point.Kind, point.AssetId, name, live?.Id, point.SpaceId));
+            b.Targets.Add(new RestoreTarget(point.PointId, point.Kind, point.AssetId, name, live?.Id, RealSpace(point.SpaceId)));
             if (kind != RestoreActionKind.Skip) b.Check(ResourceShapes.Checklist(point.Kind, name, doc));
         }
     }
