@@ -1,14 +1,14 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using QlikBackup.Qlik.Contracts;
+using QlikBackup.Qlik.Engine;
 
-namespace QlikBackup.Qlik.Engine;
+namespace Microsoft.Extensions.DependencyInjection;
 
 public static class QlikEngineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IQlikEngine"/>. It uses <see cref="QlikOptions"/> (tenant URL) and the
-    /// <see cref="Auth.IQlikAccessTokenProvider"/> that the REST client registration adds.
+    /// <see cref="QlikBackup.Qlik.Auth.IQlikAccessTokenProvider"/> that <c>AddQlikClient</c> registers.
     /// </summary>
     public static IServiceCollection AddQlikEngine(this IServiceCollection services, Action<QlikEngineOptions>? configure = null)
     {
