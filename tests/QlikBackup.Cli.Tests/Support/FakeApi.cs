@@ -1,0 +1,338 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace QlikBackup.Cli.Tests.Support;
+
+/// <summary>One request as the fake received it, for asserting what the CLI sent.</summary>
+public sealed record RecordedRequest(string Method, string PathAndQuery, string? FunctionKey, string? Operator, JsonNode? Body);
+
+/// <summary>
+/// A faithful fake of QlikBackup's HTTP API (src/QlikBackup.Functions/Api): same routes, same JSON conventions
+/// (camelCase, enums as strings, TimeSpan as "c"), same RFC 9457 problems for the same mistakes, and Durable-like
+/// operations that move Pending → Running → finished as they are polled. It holds no storage: just canned data.
+/// </summary>
+public sealed class FakeApi : IAsyncDisposable
+{
+    static readonly JsonSerializerOptions Json = CreateJson();
+
+    readonly WebApplication app;
+    readonly ConcurrentDictionary<string, FakeOperation> operations = new();
+    int nextId;
+
+    FakeApi(WebApplication app) => this.app = app;
+
+    public Uri Url { get; private set; } = null!;
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>When set, requests without this x-functions-key get Azure Functions' bare 401.</summary>
+    public string? RequiredKey { get; set; }
+
+    public List<object> Points { get; } = [];
+
+    public bool RpoBreached { get; set; }
+
+    /// <summary>How many polls an operation answers Running before it finishes.</summary>
+    public int RunningPolls { get; set; } = 2;
+
+    /// <summary>Final status of the next operations started ("Completed" or "Failed").</summary>
+    public string FinalStatus { get; set; } = "Completed";
+
+    /// <summary>Whether a restore's result reports success (the operation itself still Completes).</summary>
+    public bool RestoreSucceeds { get; set; } = true;
+
+    public int Polls(string id) => Requests.Count(r => r.Method == "GET" && r.PathAndQuery == $"/api/operations/{id}");
+
+    public static async Task<FakeApi> StartAsync()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var fake = new FakeApi(builder.Build());
+        fake.Map();
+        await fake.app.StartAsync();
+        string address = fake.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake.Url = new Uri(address);
+        return fake;
+    }
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+
+    void Map()
+    {
+        app.Use(async (context, next) =>
+        {
+            JsonNode? body = null;
+            if (context.Request.ContentLength > 0)
+            {
+                context.Request.EnableBuffering();
+                body = await JsonNode.ParseAsync(context.Request.Body);
+                context.Request.Body.Position = 0;
+            }
+
+            Requests.Enqueue(new RecordedRequest(
+                context.Request.Method, context.Request.Path + context.Request.QueryString,
+                context.Request.Headers["x-functions-key"].FirstOrDefault(), context.Request.Headers["X-Operator"].FirstOrDefault(), body));
+            if (RequiredKey is not null && context.Request.Headers["x-functions-key"] != RequiredKey)
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+
+            await next(context);
+        });
+
+        app.MapPost("/api/backups", async (HttpRequest request) =>
+        {
+            JsonNode? body = await JsonNode.ParseAsync(request.Body);
+            if (body?["assetId"] is not null)
+            {
+                return body["kind"] is null
+                    ? Problem(400, "Missing kind", "A backup of one asset needs both 'kind' and 'assetId'.")
+                    : Start(request, "CaptureAssetOrchestrator", AssetCaptureOutput(body["assetId"]!.GetValue<string>()));
+            }
+
+            return body?["tier"] is null
+                ? Problem(400, "Missing tier", "Give 'tier' (T1, T2 or T3) to back up a tier, or 'kind' and 'assetId' for one asset.")
+                : Start(request, "CaptureTierOrchestrator", TierCaptureOutput(body["tier"]!.GetValue<string>()));
+        });
+
+        app.MapGet("/api/operations/{id}", (string id) =>
+        {
+            if (!operations.TryGetValue(id, out FakeOperation? op))
+            {
+                return Problem(404, "Unknown operation", $"No operation with id '{id}'.");
+            }
+
+            int poll = Interlocked.Increment(ref op.Polls);
+            string status = poll == 1 ? "Pending" : poll <= RunningPolls + 1 ? "Running" : op.Final;
+            bool done = status == op.Final;
+            return Ok(new
+            {
+                id,
+                name = op.Name,
+                status,
+                createdAt = op.CreatedAt,
+                lastUpdatedAt = op.CreatedAt.AddSeconds(poll),
+                output = done && status == "Completed" ? op.Output : null,
+                failure = done && status == "Failed" ? "Activity CaptureAsset failed: Qlik answered 503 three times." : null,
+            });
+        });
+
+        app.MapPost("/api/restores", async (HttpRequest request) =>
+        {
+            JsonNode? body = await JsonNode.ParseAsync(request.Body);
+            // Core's RestoreRequest.Operator is `required`: without it System.Text.Json rejects the body.
+            if (body?["operator"] is null)
+            {
+                return Problem(400, "Malformed JSON", "JSON deserialization for type 'QlikBackup.Core.Restore.RestoreRequest' was missing required properties including: 'operator'.");
+            }
+
+            string? pointId = body["pointId"]?.GetValue<string>();
+            if (pointId is not null && !Points.Any(p => JsonSerializer.SerializeToNode(p, Json)!["pointId"]!.GetValue<string>() == pointId))
+            {
+                return Problem(400, "Unknown recovery point", $"No recovery point '{pointId}' in this tenant.");
+            }
+
+            object plan = Plan(body);
+            return body["dryRun"]?.GetValue<bool>() == true
+                ? Ok(plan)
+                : Start(request, "RestoreOrchestrator", new { plan, result = RestoreResult(), duration = "00:00:42.5000000" });
+        });
+
+        app.MapGet("/api/recovery-points", (HttpRequest request) =>
+        {
+            string? name = request.Query["name"];
+            string? kind = request.Query["kind"];
+            if (kind is not null && kind is not ("App" or "Space" or "ReloadTask"))
+            {
+                return Problem(400, "Unknown kind", $"'{kind}' is not an asset kind. Use one of: Space, App, ReloadTask.");
+            }
+
+            int take = int.TryParse(request.Query["take"], out int t) ? t : 100;
+            IEnumerable<JsonNode> found = Points.Select(p => JsonSerializer.SerializeToNode(p, Json)!)
+                .Where(p => name is null || (p["name"]?.GetValue<string>() ?? "").Contains(name, StringComparison.OrdinalIgnoreCase))
+                .Where(p => kind is null || p["kind"]!.GetValue<string>() == kind)
+                .Take(take);
+            return Ok(found.ToList());
+        });
+
+        app.MapGet("/api/status", () =>
+        {
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            object Tier(string tier, TimeSpan objective, TimeSpan age, bool breached) => new
+            {
+                tier,
+                objective,
+                lastRun = Run(tier, now - age),
+                lastCleanRun = Run(tier, now - age),
+                rpoBreached = breached,
+                age,
+            };
+            var tiers = new[]
+            {
+                Tier("T1", TimeSpan.FromMinutes(15), RpoBreached ? TimeSpan.FromHours(2) : TimeSpan.FromMinutes(5), RpoBreached),
+                Tier("T2", TimeSpan.FromHours(1), TimeSpan.FromMinutes(20), false),
+                Tier("T3", TimeSpan.FromDays(1), TimeSpan.FromHours(3), false),
+            };
+            return Ok(new { tiers, rpoBreached = RpoBreached });
+        });
+
+        app.MapPut("/api/spaces/{spaceId}/tier", async (string spaceId, HttpRequest request) =>
+        {
+            JsonNode? body = await JsonNode.ParseAsync(request.Body);
+            return Ok(new { spaceId, tier = body?["tier"]?.GetValue<string>() });
+        });
+
+        app.MapGet("/api/compare", (HttpRequest request) => Ok(new
+        {
+            left = request.Query["pointA"].ToString(),
+            right = request.Query["pointB"].FirstOrDefault() ?? "live",
+            added = new[] { "object/GenericObject/sheet-new" },
+            removed = Array.Empty<string>(),
+            changed = new[]
+            {
+                new { part = "object/GenericObject/kpi-1", changes = new[] { new { path = "$.qHyperCubeDef.qMeasures[0].qDef", old = "\"Sum(Sales)\"", @new = "\"Sum(Margin)\"" } } },
+            },
+            unchanged = 14,
+            script = new
+            {
+                added = 1,
+                removed = 1,
+                lines = new[]
+                {
+                    new { kind = "Unchanged", oldLine = (int?)1, newLine = (int?)1, text = "LOAD * FROM [lib://Data/sales.qvd] (qvd);" },
+                    new { kind = "Removed", oldLine = (int?)2, newLine = (int?)null, text = "WHERE Year >= 2020;" },
+                    new { kind = "Added", oldLine = (int?)null, newLine = (int?)2, text = "WHERE Year >= 2024;" },
+                },
+            },
+        }));
+    }
+
+    IResult Start(HttpRequest request, string name, object output)
+    {
+        string id = $"op-{Interlocked.Increment(ref nextId)}";
+        operations[id] = new FakeOperation(name, FinalStatus, output, DateTimeOffset.UtcNow);
+        return Results.Json(new { id, name, statusUri = $"{request.Scheme}://{request.Host}/api/operations/{id}" }, Json, statusCode: 202);
+    }
+
+    static IResult Ok(object value) => Results.Json(value, Json);
+
+    /// <summary>The shape ApiResults.Problem answers: RFC 9457 with status, title and detail.</summary>
+    static IResult Problem(int status, string title, string detail) =>
+        Results.Json(new { status, title, detail }, Json, contentType: "application/problem+json", statusCode: status);
+
+    static JsonSerializerOptions CreateJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.Converters.Add(new JsonStringEnumConverter());
+        return options;
+    }
+
+    /// <summary>A recovery point as the index stores it (Core's RecoveryPoint, camelCased).</summary>
+    public static object Point(string pointId, string kind, string assetId, string name, DateTimeOffset capturedAt, string? changedBy = null) => new
+    {
+        tenantId = "tenant.eu.qlikcloud.com",
+        pointId,
+        kind,
+        assetId,
+        name,
+        spaceId = "space-fin",
+        spaceName = "Finance",
+        ownerId = "user-anna",
+        tier = "T1",
+        capturedAt,
+        sourceModifiedAt = capturedAt.AddMinutes(-3),
+        status = "Captured",
+        manifestRef = "sha256-0f1e2d",
+        size = 1_572_864L,
+        newBytes = 4096L,
+        changedBy,
+        changedAt = changedBy is null ? (DateTimeOffset?)null : capturedAt.AddMinutes(-3),
+        changedFromClient = changedBy is null ? null : "browser",
+        error = (string?)null,
+    };
+
+    object Plan(JsonNode request)
+    {
+        string pointId = request["pointId"]?.GetValue<string>() ?? "UEF8YXBwLXNhbGVzfDA";
+        return new
+        {
+            restoreId = "rst-20261127-0001",
+            request,
+            points = new[] { Point(pointId, "App", "app-sales", "Sales Dashboard", new DateTimeOffset(2026, 11, 27, 9, 45, 0, TimeSpan.Zero), "anna@example.com") },
+            actions = new object[]
+            {
+                new { id = "a1", kind = "Replace", assetKind = "App", assetId = "app-sales", name = "Sales Dashboard", objectId = (string?)null, description = "Replace the load script", pointId, part = "script", step = "Script" },
+                new { id = "a2", kind = "Create", assetKind = "App", assetId = "app-sales", name = "Sales Dashboard", objectId = "sheet-overview", description = "Recreate sheet 'Overview'", pointId, part = "object/sheet/sheet-overview", step = "Object" },
+                new { id = "a3", kind = "Delete", assetKind = "App", assetId = "app-sales", name = "Sales Dashboard", objectId = "chart-added", description = "Destroy chart added after the point", pointId = (string?)null, part = (string?)null, step = "DeleteObject" },
+            },
+            reconfigurationChecklist = new[] { "Re-enter the credentials of data connection 'Snowflake PROD'.", "Re-enable reload task 'Nightly sales'." },
+            warnings = new[] { "2 private objects of other users are not restored." },
+            targets = new[] { new { pointId, kind = "App", assetId = "app-sales", name = "Sales Dashboard", targetAssetId = "app-sales", targetSpaceId = "space-fin", targetSpaceActionId = (string?)null, validation = false } },
+            attributions = Array.Empty<object>(),
+            createdAt = DateTimeOffset.UtcNow,
+            tenantId = "tenant.eu.qlikcloud.com",
+            summary = "Create 1, Replace 1, Delete 1",
+        };
+    }
+
+    object RestoreResult() => new
+    {
+        restoreId = "rst-20261127-0001",
+        succeeded = RestoreSucceeds,
+        done = Array.Empty<object>(),
+        idMap = new Dictionary<string, string> { ["sheet-overview"] = "sheet-overview" },
+        restoredAssetId = "app-sales",
+        error = RestoreSucceeds ? null : "Qlik answered 409 when importing the app.",
+    };
+
+    static object Summary(int captured, int failed) => new { captured, unchanged = 7, deleted = 0, failed, bytes = 10_485_760L, newBytes = 524_288L };
+
+    static object Run(string tier, DateTimeOffset finished) => new
+    {
+        tier, runId = $"run-{tier}", startedAt = finished.AddMinutes(-2), finishedAt = finished, spaces = 2, summary = Summary(3, 0),
+    };
+
+    static object TierCaptureOutput(string tier) => new
+    {
+        tier,
+        startedAt = DateTime.UtcNow.AddMinutes(-1),
+        finishedAt = DateTime.UtcNow,
+        spaces = new[]
+        {
+            new { space = new { spaceId = "space-fin", spaceName = "Finance", tier }, assets = 6, summary = Summary(2, 0), failures = Array.Empty<object>() },
+            new { space = new { spaceId = "space-ops", spaceName = "Operations", tier }, assets = 4, summary = Summary(1, 0), failures = Array.Empty<object>() },
+        },
+        summary = Summary(3, 0),
+    };
+
+    static object AssetCaptureOutput(string assetId) => new
+    {
+        asset = new { kind = "App", id = assetId },
+        outcome = "Captured",
+        pointId = "QXBwfGFwcC1zYWxlc3w2Mzg",
+        size = 2048L,
+        newBytes = 1024L,
+        objectCount = 12,
+    };
+
+    sealed class FakeOperation(string name, string final, object output, DateTimeOffset createdAt)
+    {
+        public int Polls;
+        public string Name { get; } = name;
+        public string Final { get; } = final;
+        public object Output { get; } = output;
+        public DateTimeOffset CreatedAt { get; } = createdAt;
+    }
+}
