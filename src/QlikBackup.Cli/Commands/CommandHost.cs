@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using QlikBackup.Cli.Api;
 using QlikBackup.Cli.Rendering;
+using Spectre.Console;
 
 namespace QlikBackup.Cli.Commands;
 
@@ -12,6 +13,19 @@ public sealed record CommandContext(
     public T? Get<T>(Option<T> option) => Parse.GetValue(option);
 
     public T? Get<T>(Argument<T> argument) => Parse.GetValue(argument);
+
+    /// <summary>The answer as received with --json, else rendered for a person.</summary>
+    public void Show<T>(ApiResponse<T> response, Action<IAnsiConsole, T> render)
+    {
+        if (Json)
+        {
+            Terminal.WriteJson(response.Json);
+        }
+        else
+        {
+            render(Terminal.Out, response.Value);
+        }
+    }
 }
 
 /// <summary>

@@ -25,15 +25,7 @@ public static class CompareCommand
         host.SetAction(command, async (ctx, ct) =>
         {
             var diff = await ctx.Terminal.BusyAsync("Comparing", () => ctx.Api.CompareAsync(ctx.Get(pointA)!, ctx.Get(live) ? null : ctx.Get(pointB), ct));
-            if (ctx.Json)
-            {
-                ctx.Terminal.WriteJson(diff.Json);
-            }
-            else
-            {
-                ComparisonRenderer.Render(ctx.Terminal.Out, diff.Value);
-            }
-
+            ctx.Show(diff, ComparisonRenderer.Render);
             return ExitCodes.Ok;
         });
         return command;

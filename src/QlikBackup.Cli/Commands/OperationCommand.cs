@@ -21,14 +21,7 @@ public static class OperationCommand
             }
 
             var op = await ctx.Terminal.BusyAsync("Reading operation", () => ctx.Api.GetOperationAsync(operationId, ct));
-            if (ctx.Json)
-            {
-                ctx.Terminal.WriteJson(op.Json);
-            }
-            else
-            {
-                OperationRenderer.Render(ctx.Terminal.Out, op.Value);
-            }
+            ctx.Show(op, OperationRenderer.Render);
 
             // Same meaning as after --wait, so a script can check an operation it started earlier.
             return op.Value.IsFinished && !OperationRenderer.Succeeded(op.Value) ? ExitCodes.OperationFailed : ExitCodes.Ok;

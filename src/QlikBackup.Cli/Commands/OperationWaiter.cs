@@ -71,15 +71,7 @@ public sealed class OperationWaiter
             return ExitCodes.WaitTimedOut;
         }
 
-        if (ctx.Json)
-        {
-            ctx.Terminal.WriteJson(last.Json);
-        }
-        else
-        {
-            OperationRenderer.Render(ctx.Terminal.Out, last.Value);
-        }
-
+        ctx.Show(last, OperationRenderer.Render);
         return OperationRenderer.Succeeded(last.Value) ? ExitCodes.Ok : ExitCodes.OperationFailed;
     }
 

@@ -29,15 +29,7 @@ public static class PointsCommand
         {
             var query = new PointQuery(ctx.Get(kind), ctx.Get(asset), ctx.Get(name), ctx.Get(owner), ctx.Get(space), ctx.Get(from), ctx.Get(to), ctx.Get(take));
             ApiResponse<IReadOnlyList<RecoveryPoint>> points = await ctx.Terminal.BusyAsync("Searching recovery points", () => ctx.Api.SearchPointsAsync(query, ct));
-            if (ctx.Json)
-            {
-                ctx.Terminal.WriteJson(points.Json);
-            }
-            else
-            {
-                PointsRenderer.Render(ctx.Terminal.Out, points.Value);
-            }
-
+            ctx.Show(points, PointsRenderer.Render);
             return ExitCodes.Ok;
         });
         return command;

@@ -87,15 +87,7 @@ public static class RestoreCommand
             if (ctx.Get(dryRun))
             {
                 ApiResponse<RestorePlan> plan = await ctx.Terminal.BusyAsync("Planning restore", () => ctx.Api.PlanRestoreAsync(request, ct));
-                if (ctx.Json)
-                {
-                    ctx.Terminal.WriteJson(plan.Json);
-                }
-                else
-                {
-                    PlanRenderer.Render(ctx.Terminal.Out, plan.Value, dryRun: true);
-                }
-
+                ctx.Show(plan, (console, p) => PlanRenderer.Render(console, p, dryRun: true));
                 return ExitCodes.Ok;
             }
 

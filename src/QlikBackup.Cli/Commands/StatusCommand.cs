@@ -12,15 +12,7 @@ public static class StatusCommand
         host.SetAction(command, async (ctx, ct) =>
         {
             var status = await ctx.Terminal.BusyAsync("Reading status", () => ctx.Api.GetStatusAsync(ct));
-            if (ctx.Json)
-            {
-                ctx.Terminal.WriteJson(status.Json);
-            }
-            else
-            {
-                StatusRenderer.Render(ctx.Terminal.Out, status.Value);
-            }
-
+            ctx.Show(status, StatusRenderer.Render);
             return status.Value.RpoBreached ? ExitCodes.RpoBreached : ExitCodes.Ok;
         });
         return command;

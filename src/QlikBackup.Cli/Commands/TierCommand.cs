@@ -17,15 +17,7 @@ public static class TierCommand
             string space = ctx.Get(spaceId)!;
             string t = ctx.Get(tier).ToString();
             var answer = await ctx.Terminal.BusyAsync("Setting tier", () => ctx.Api.SetSpaceTierAsync(space, t, ct));
-            if (ctx.Json)
-            {
-                ctx.Terminal.WriteJson(answer.Json);
-            }
-            else
-            {
-                ctx.Terminal.Out.MarkupLine($"Space [bold]{Format.Text(space)}[/] is now in tier [bold]{t}[/].");
-            }
-
+            ctx.Show(answer, (console, _) => console.MarkupLine($"Space [bold]{Format.Text(space)}[/] is now in tier [bold]{t}[/]."));
             return ExitCodes.Ok;
         });
         return new Command("tier", "Space RPO tiers.") { set };
