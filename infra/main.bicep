@@ -169,7 +169,23 @@ var keyEncryptionKeyName = 'recovery-point-kek'
 
 // Containers and tables of the recovery-point store (names are part of the app's storage layout).
 var recoveryContainers = ['recovery-points', 'restore-audit']
-var recoveryTables = ['RecoveryPoints', 'RecoveryPointsBySpace', 'RestoreAudit', 'SpaceTiers', 'CaptureRuns', 'DrillReports']
+var recoveryTables = [
+  'RecoveryPoints'
+  'RecoveryPointsBySpace'
+  'RestoreAudit'
+  'RestoreProgress'
+  'SpaceTiers'
+  'CaptureRuns'
+  'DrillReports'
+]
+
+// The names the app is told, among those created above.
+var recoveryLayout = {
+  recoveryPointsContainer: recoveryContainers[0]
+  auditContainer: recoveryContainers[1]
+  auditTable: recoveryTables[2]
+  progressTable: recoveryTables[3]
+}
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourceGroup}${environmentName}'
@@ -284,6 +300,7 @@ module functionApp 'modules/functionApp.bicep' = {
     recoveryBlobEndpoint: recoveryStorage.outputs.blobEndpoint
     recoveryTableEndpoint: recoveryStorage.outputs.tableEndpoint
     recoveryQueueEndpoint: recoveryStorage.outputs.queueEndpoint
+    recoveryLayout: recoveryLayout
     dotnetVersion: dotnetVersion
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

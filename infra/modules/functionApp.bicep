@@ -1,7 +1,7 @@
 // The Function app on the Flex Consumption plan, with every setting the app reads. All storage and
 // Key Vault access goes through the user-assigned identity; no setting carries an account key.
 
-import { resourceTags, retentionByTier, rpoByTier, timerSchedules } from 'types.bicep'
+import { recoveryStoreLayout, resourceTags, retentionByTier, rpoByTier, timerSchedules } from 'types.bicep'
 import { triggerName as alertsTriggerName } from 'alerts.bicep'
 
 param name string
@@ -23,6 +23,7 @@ param alertsLogicAppName string
 param recoveryBlobEndpoint string
 param recoveryTableEndpoint string
 param recoveryQueueEndpoint string
+param recoveryLayout recoveryStoreLayout
 
 @description('Functions runtime stack version for dotnet-isolated (the target framework of src/QlikBackup.Functions).')
 param dotnetVersion string
@@ -137,6 +138,10 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         { name: 'Storage__BlobServiceUri', value: recoveryBlobEndpoint }
         { name: 'Storage__TableServiceUri', value: recoveryTableEndpoint }
         { name: 'Storage__QueueServiceUri', value: recoveryQueueEndpoint }
+        { name: 'Storage__RecoveryPointsContainer', value: recoveryLayout.recoveryPointsContainer }
+        { name: 'Restore__AuditContainer', value: recoveryLayout.auditContainer }
+        { name: 'Restore__AuditTable', value: recoveryLayout.auditTable }
+        { name: 'Restore__ProgressTable', value: recoveryLayout.progressTable }
         // Envelope encryption: data keys wrapped by the Key Vault key (versionless URI).
         { name: 'Crypto__KeyProvider', value: 'KeyVault' }
         { name: 'Crypto__KeyVaultKeyId', value: keyVaultKeyUri }

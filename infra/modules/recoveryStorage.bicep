@@ -53,7 +53,8 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
       immutabilityPolicy: {
         immutabilityPeriodSinceCreationInDays: immutabilityDays
         state: immutabilityPolicyState
-        allowProtectedAppendWrites: false
+        // The restore audit log is an append blob per day: appends stay allowed, existing blocks stay immutable.
+        allowProtectedAppendWrites: true
       }
     }
   }

@@ -42,3 +42,12 @@ type rpoByTier = {
   T2: string
   T3: string
 }
+
+@export()
+@description('Names of the recovery store\'s containers and tables that the app is configured with.')
+type recoveryStoreLayout = {
+  recoveryPointsContainer: string
+  auditContainer: string
+  auditTable: string
+  progressTable: string
+}

@@ -34,7 +34,8 @@ public sealed class ResourceConfigurationTests(CompiledTemplate template)
         var immutability = StorageAccount("recoveryStorage")["properties"]!["immutableStorageWithVersioning"]!;
         Assert.True((bool)immutability["enabled"]!);
         Assert.Equal("[parameters('immutabilityDays')]", Text(immutability["immutabilityPolicy"]!["immutabilityPeriodSinceCreationInDays"]));
-        Assert.False((bool)immutability["immutabilityPolicy"]!["allowProtectedAppendWrites"]!);
+        // The restore audit log appends to a daily append blob; existing blocks stay immutable.
+        Assert.True((bool)immutability["immutabilityPolicy"]!["allowProtectedAppendWrites"]!);
 
         Assert.Equal("[parameters('immutabilityDays')]", template.ModuleArgument("recoveryStorage", "immutabilityDays"));
         Assert.Equal(7, (int)template.Root["parameters"]!["immutabilityDays"]!["defaultValue"]!);
@@ -51,7 +52,7 @@ public sealed class ResourceConfigurationTests(CompiledTemplate template)
         var variables = template.Root["variables"]!;
         Assert.Equal(["recovery-points", "restore-audit"],
             variables["recoveryContainers"]!.AsArray().Select(Text));
-        Assert.Equal(["RecoveryPoints", "RecoveryPointsBySpace", "RestoreAudit", "SpaceTiers", "CaptureRuns", "DrillReports"],
+        Assert.Equal(["RecoveryPoints", "RecoveryPointsBySpace", "RestoreAudit", "RestoreProgress", "SpaceTiers", "CaptureRuns", "DrillReports"],
             variables["recoveryTables"]!.AsArray().Select(Text));
 
         Assert.Equal("[variables('recoveryContainers')]", template.ModuleArgument("recoveryStorage", "containerNames"));
@@ -65,6 +66,24 @@ public sealed class ResourceConfigurationTests(CompiledTemplate template)
         var tables = resources["storage::tableService::tables"];
         Assert.Equal("[length(parameters('tableNames'))]", Text(tables["copy"]!["count"]));
         Assert.Equal("[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('tableNames')[copyIndex()])]", Text(tables["name"]));
+    }
+
+    [Theory]
+    [InlineData("Storage__RecoveryPointsContainer", "recoveryPointsContainer", "recovery-points")]
+    [InlineData("Restore__AuditContainer", "auditContainer", "restore-audit")]
+    [InlineData("Restore__AuditTable", "auditTable", "RestoreAudit")]
+    [InlineData("Restore__ProgressTable", "progressTable", "RestoreProgress")]
+    public void The_app_is_told_the_containers_and_tables_that_are_created(string setting, string layoutKey, string name)
+    {
+        Assert.Equal($"[parameters('recoveryLayout').{layoutKey}]", template.AppSettings[setting]);
+        Assert.Equal("[variables('recoveryLayout')]", template.ModuleArgument("functionApp", "recoveryLayout"));
+
+        // recoveryLayout picks its names out of the lists the storage module creates.
+        var variables = template.Root["variables"]!;
+        var reference = System.Text.RegularExpressions.Regex.Match(
+            Text(variables["recoveryLayout"]![layoutKey]), @"^\[variables\('(?<list>\w+)'\)\[(?<index>\d+)\]\]$");
+        Assert.True(reference.Success, $"recoveryLayout.{layoutKey} should index recoveryContainers or recoveryTables");
+        Assert.Equal(name, Text(variables[reference.Groups["list"].Value]![int.Parse(reference.Groups["index"].Value)]));
     }
 
     [Fact]
