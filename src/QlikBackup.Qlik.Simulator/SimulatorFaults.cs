@@ -65,25 +65,21 @@ public sealed class SimulatorFaults
 
     public bool TryTakeDownloadReset(out long afterBytes)
     {
-        lock (_gate)
-        {
-            afterBytes = _resetDownloadAfterBytes ?? 0;
-            var had = _resetDownloadAfterBytes.HasValue;
-            _resetDownloadAfterBytes = null;
-            return had;
-        }
+        lock (_gate) return TakeOnce(ref _resetDownloadAfterBytes, out afterBytes);
     }
 
     /// <summary>For the Engine endpoint: whether this new session must be dropped, and after how many messages.</summary>
     public bool TryTakeWebSocketDrop(out int afterMessages)
     {
-        lock (_gate)
-        {
-            afterMessages = _webSocketDropAfterMessages ?? 0;
-            var had = _webSocketDropAfterMessages.HasValue;
-            _webSocketDropAfterMessages = null;
-            return had;
-        }
+        lock (_gate) return TakeOnce(ref _webSocketDropAfterMessages, out afterMessages);
+    }
+
+    private static bool TakeOnce<T>(ref T? slot, out T value) where T : struct
+    {
+        value = slot.GetValueOrDefault();
+        var had = slot.HasValue;
+        slot = null;
+        return had;
     }
 
     private void Add(StatusFault fault)

@@ -42,7 +42,7 @@ public sealed class QlikSimulatorHost : IAsyncDisposable
 
     public static async Task<QlikSimulatorHost> StartAsync(SimulatorOptions options, CancellationToken ct = default)
     {
-        var tenant = LoadOrCreateTenant(options);
+        var (tenant, seeded) = LoadOrCreateTenant(options);
         var (adminUserId, adminKey) = EnsureAdmin(tenant, options.AdminApiKey);
         var faults = new SimulatorFaults();
 
@@ -73,8 +73,38 @@ public sealed class QlikSimulatorHost : IAsyncDisposable
         var webhooks = app.Services.GetRequiredService<WebhookDispatcher>();
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new QlikSimulatorHost(app, options, tenant, faults, webhooks, new Uri(address.TrimEnd('/') + "/"), adminKey, adminUserId);
+        return new QlikSimulatorHost(app, options, tenant, faults, webhooks, new Uri(address.TrimEnd('/') + "/"), adminKey, adminUserId) { Seeded = seeded };
     }
+
+    /// <summary>What the seeder generated (null when the tenant was loaded from disk or not seeded).</summary>
+    public DemoTenantInfo? Seeded { get; private init; }
+
+    /// <summary>Issues an API key for a user (tests acting as someone else); returns the bearer token.</summary>
+    public string CreateApiKey(string userId, string description = "test key")
+        => Tenant.Write(SimulatedActor.System, c =>
+        {
+            if (c.State.FindUser(userId) is null) throw new ArgumentException($"Unknown user '{userId}'.", nameof(userId));
+            var key = new SimApiKey
+            {
+                Id = Ids.NewObjectId(), Token = Ids.NewToken(), Sub = userId, Description = description,
+                Expiry = c.Now.AddDays(30), Created = c.Now, LastUpdated = c.Now, CreatedByUser = userId,
+            };
+            c.State.ApiKeys.Add(key);
+            return key.Token;
+        });
+
+    /// <summary>Registers an OAuth M2M client acting as <paramref name="userId"/>; optionally allowed to impersonate users.</summary>
+    public (string ClientId, string ClientSecret) CreateOAuthClient(string userId, bool allowImpersonation)
+        => Tenant.Write(SimulatedActor.System, c =>
+        {
+            var client = new SimOAuthClient
+            {
+                ClientId = Ids.NewObjectId() + Ids.NewObjectId()[..8], ClientSecret = Ids.NewToken(), ClientName = "test client", UserId = userId, CreatedAt = c.Now,
+                AllowedGrantTypes = allowImpersonation ? ["client_credentials", SimOAuthClient.ImpersonationGrant] : ["client_credentials"],
+            };
+            c.State.OAuthClients.Add(client);
+            return (client.ClientId, client.ClientSecret);
+        });
 
     /// <summary>Waits for webhook deliveries in flight (tests).</summary>
     public Task FlushWebhooksAsync() => Webhooks.FlushAsync();
@@ -92,13 +122,12 @@ public sealed class QlikSimulatorHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private static SimulatedTenant LoadOrCreateTenant(SimulatorOptions options)
+    private static (SimulatedTenant, DemoTenantInfo?) LoadOrCreateTenant(SimulatorOptions options)
     {
         if (options.StateFolder is { } folder && TenantPersistence.Exists(folder))
-            return TenantPersistence.Load(folder, options.Time);
+            return (TenantPersistence.Load(folder, options.Time), null);
         var tenant = new SimulatedTenant(time: options.Time);
-        if (options.Seed is { } spec) DemoTenantSeeder.Seed(tenant, spec);
-        return tenant;
+        return (tenant, options.Seed is { } spec ? DemoTenantSeeder.Seed(tenant, spec) : null);
     }
 
     /// <summary>Makes sure a TenantAdmin user with a usable API key exists; returns its id and token.</summary>
