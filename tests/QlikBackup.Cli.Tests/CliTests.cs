@@ -6,20 +6,29 @@ using Xunit;
 
 namespace QlikBackup.Cli.Tests;
 
-public sealed class CliTests : IAsyncLifetime
+/// <summary>One fake API server for the class; xunit runs a class's tests one at a time, and each starts from <see cref="FakeApi.Reset"/>.</summary>
+public sealed class FakeApiFixture : IAsyncLifetime
 {
-    FakeApi api = null!;
+    public FakeApi Api { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => Api = await FakeApi.StartAsync();
+
+    public async Task DisposeAsync() => await Api.DisposeAsync();
+}
+
+public sealed class CliTests : IClassFixture<FakeApiFixture>
+{
+    readonly FakeApi api;
+
+    public CliTests(FakeApiFixture fixture)
     {
-        api = await FakeApi.StartAsync();
+        api = fixture.Api;
+        api.Reset();
         var at = new DateTimeOffset(2026, 11, 27, 9, 45, 0, TimeSpan.Zero);
         api.Points.Add(FakeApi.Point("QXBwfGFwcC1zYWxlc3wx", "App", "app-sales", "Sales Dashboard", at, "anna@example.com"));
         api.Points.Add(FakeApi.Point("QXBwfGFwcC1zYWxlc3wy", "App", "app-sales", "Sales Dashboard", at.AddHours(-1)));
         api.Points.Add(FakeApi.Point("QXBwfGFwcC1ock2fMQ", "App", "app-hr", "HR Headcount", at.AddHours(-2)));
     }
-
-    public async Task DisposeAsync() => await api.DisposeAsync();
 
     string Url => api.Url.ToString();
 

@@ -120,7 +120,7 @@ public static class OperationRenderer
         {
             foreach (CaptureFailure f in s.Failures ?? [])
             {
-                string asset = f.Asset is { ValueKind: JsonValueKind.Object } a && a.TryGetProperty("id", out JsonElement id) ? id.ToString() : "?";
+                string asset = f.Asset is { ValueKind: JsonValueKind.Object } a && Property(a, "id") is { } id ? id.ToString() : "?";
                 console.MarkupLine($"[red]failed:[/] {Markup.Escape(asset)}: {Format.Text(f.Error)}");
             }
         }
@@ -135,8 +135,11 @@ public static class OperationRenderer
             ("Newly stored", Format.Bytes(c.NewBytes)),
             ("Error", Format.Text(c.Error))));
 
-    static bool Has(JsonElement obj, string name) =>
-        obj.EnumerateObject().Any(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+    // Case-insensitive: Durable's converter may write PascalCase where the API writes camelCase.
+    static JsonElement? Property(JsonElement obj, string name) =>
+        obj.EnumerateObject().Where(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(p => (JsonElement?)p.Value).FirstOrDefault();
+
+    static bool Has(JsonElement obj, string name) => Property(obj, name) is not null;
 
     static T Read<T>(JsonElement element) =>
         element.Deserialize<T>(ApiJson.Options) ?? throw new ApiResponseException($"Operation output is not a {typeof(T).Name}.");

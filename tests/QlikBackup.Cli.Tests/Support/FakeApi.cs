@@ -51,6 +51,20 @@ public sealed class FakeApi : IAsyncDisposable
     /// <summary>Whether a restore's result reports success (the operation itself still Completes).</summary>
     public bool RestoreSucceeds { get; set; } = true;
 
+    /// <summary>Back to a fresh state, so one server can serve a whole test class (starting Kestrel per test is the slow part).</summary>
+    public void Reset()
+    {
+        Requests.Clear();
+        Points.Clear();
+        operations.Clear();
+        nextId = 0;
+        RequiredKey = null;
+        RpoBreached = false;
+        RunningPolls = 2;
+        FinalStatus = "Completed";
+        RestoreSucceeds = true;
+    }
+
     public int Polls(string id) => Requests.Count(r => r.Method == "GET" && r.PathAndQuery == $"/api/operations/{id}");
 
     public static async Task<FakeApi> StartAsync()
