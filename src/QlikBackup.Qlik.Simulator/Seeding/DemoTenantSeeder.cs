@@ -23,6 +23,9 @@ public static class DemoTenantSeeder
     private static readonly string[] Charts = ["barchart", "linechart", "table", "kpi", "piechart", "filterpane", "combochart", "scatterplot"];
     private static readonly string[] Fields = ["Region", "Product", "Customer", "Year", "Month", "Channel"];
 
+    /// <summary>A small valid theme archive (tests upload it through POST /themes).</summary>
+    public static byte[] ThemeZipForTests(string qextName = "test-theme") => Generator.ThemeZip(qextName, "Test theme", "1.0.0", 0);
+
     public static DemoTenantInfo Seed(SimulatedTenant tenant, DemoTenantSpec spec)
         => tenant.Write(SimulatedActor.System, c => new Generator(c.State, spec).Run());
 
