@@ -20,8 +20,10 @@ public static class QlikBackupServiceCollectionExtensions
         services.TryAddSingleton<ITenantContext, TenantContext>();
 
         services.AddQlikClient(configuration);
+        services.AddQlikEngine();
         services.AddRecoveryPointStorage(configuration);
-        // Engine, capture and restore registrations join here as their helpers land (AddQlikEngine, AddCaptureEngine, AddRestoreEngine).
+        services.AddCaptureEngine(configuration);
+        services.AddRestoreEngine(configuration);
 
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section));
         services.AddHttpClient<IAlertSink, LogicAppAlertSink>().AddStandardResilienceHandler();

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using QlikBackup.DevServices.Azurite;
-using QlikBackup.Qlik.Simulator.Hosting;
+using QlikBackup.Qlik.Simulator;
 using QlikBackup.Qlik.Simulator.Seeding;
 
 namespace QlikBackup.LocalHost.Demo;
