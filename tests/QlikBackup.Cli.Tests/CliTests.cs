@@ -201,6 +201,33 @@ public sealed class CliTests : IClassFixture<FakeApiFixture>
     }
 
     [Fact]
+    public async Task Gets_are_retried_on_503_and_losing_the_api_while_waiting_says_how_to_resume()
+    {
+        // The first poll answers; every later one finds the host unavailable.
+        api.Unavailable = request => request.Method == "GET" && api.Polls("op-1") > 1;
+
+        CliResult r = await CliRunner.RunAsync("backup", "--tier", "T1", "--wait", "--url", Url);
+
+        Assert.True(r.ExitCode == ExitCodes.Api, r.ToString());
+        // One answered poll, then one attempt and two retries (CliRunner's MaxRetries) of the next.
+        Assert.Equal(1 + 3, api.Polls("op-1"));
+        Assert.Contains("Service Unavailable (HTTP 503)", r.Err);
+        Assert.Contains("qlikbackup operation op-1 --wait", r.Err);
+    }
+
+    [Fact]
+    public async Task Posts_are_not_retried_so_nothing_starts_twice()
+    {
+        api.Unavailable = request => request.Method == "POST";
+
+        CliResult r = await CliRunner.RunAsync("backup", "--tier", "T1", "--url", Url);
+
+        Assert.True(r.ExitCode == ExitCodes.Api, r.ToString());
+        Assert.Single(api.Requests);
+        Assert.Contains("The host is restarting.", r.Err);
+    }
+
+    [Fact]
     public async Task Connection_refused_names_the_url_and_exits_2()
     {
         int port = UnusedPort();

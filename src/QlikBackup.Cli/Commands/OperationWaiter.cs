@@ -64,6 +64,12 @@ public sealed class OperationWaiter
             ctx.Terminal.Note($"Stopped waiting; operation {id} goes on. Follow it with: qlikbackup operation {id} --wait");
             return ExitCodes.Canceled;
         }
+        catch (Exception ex) when (ex is ApiUnreachableException or ApiProblemException { Status: >= System.Net.HttpStatusCode.InternalServerError })
+        {
+            // Losing the API while polling says nothing about the operation itself: say how to pick it up again.
+            ctx.Terminal.Note($"Lost track of operation {id}; it may still be running. Follow it with: qlikbackup operation {id} --wait");
+            throw;
+        }
 
         if (!last.Value.IsFinished)
         {

@@ -109,7 +109,11 @@ public static class OperationRenderer
                 sum.Deleted.ToString(), sum.Failed > 0 ? $"[red]{sum.Failed}[/]" : "0", Format.Bytes(sum.NewBytes));
         }
 
-        console.Write(table);
+        if (table.Rows.Count > 0)
+        {
+            console.Write(table);
+        }
+
         if (run.Summary is { } t)
         {
             console.MarkupLine($"[bold]Tier {Format.Text(run.Tier)}:[/] {t.Captured} captured, {t.Unchanged} unchanged, {t.Deleted} deleted, "

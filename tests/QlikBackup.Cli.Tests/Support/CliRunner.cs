@@ -19,6 +19,7 @@ public static class CliRunner
             // Never the machine's own QLIKBACKUP_* variables: each test states what it sets.
             GetEnvironmentVariable = name => environment.TryGetValue(name, out string? value) ? value : null,
             Width = 220,
+            MaxRetries = 2,
             RetryDelay = TimeSpan.FromMilliseconds(10),
             PollInterval = TimeSpan.FromMilliseconds(10),
             AttemptTimeout = TimeSpan.FromSeconds(10),

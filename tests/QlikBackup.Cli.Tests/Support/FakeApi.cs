@@ -40,6 +40,9 @@ public sealed class FakeApi : IAsyncDisposable
 
     public List<object> Points { get; } = [];
 
+    /// <summary>Requests it matches are answered 503 (a host restarting), to exercise retries.</summary>
+    public Func<HttpRequest, bool>? Unavailable { get; set; }
+
     public bool RpoBreached { get; set; }
 
     /// <summary>How many polls an operation answers Running before it finishes.</summary>
@@ -59,6 +62,7 @@ public sealed class FakeApi : IAsyncDisposable
         operations.Clear();
         nextId = 0;
         RequiredKey = null;
+        Unavailable = null;
         RpoBreached = false;
         RunningPolls = 2;
         FinalStatus = "Completed";
@@ -100,6 +104,12 @@ public sealed class FakeApi : IAsyncDisposable
             if (RequiredKey is not null && context.Request.Headers["x-functions-key"] != RequiredKey)
             {
                 context.Response.StatusCode = 401;
+                return;
+            }
+
+            if (Unavailable?.Invoke(context.Request) == true)
+            {
+                await Problem(503, "Service Unavailable", "The host is restarting.").ExecuteAsync(context);
                 return;
             }
 
