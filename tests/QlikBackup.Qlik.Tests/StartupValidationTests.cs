@@ -76,6 +76,19 @@ public sealed class StartupValidationTests
         Assert.Contains("Qlik:MaxConcurrentRequests", Assert.Single(e!.Failures));
     }
 
+    [Fact]
+    public void Resolving_the_client_without_a_host_reports_the_same_error()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddQlikClient(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Qlik:ApiKey"] = "k" }).Build());
+        using var provider = services.BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<QlikBackup.Qlik.Contracts.IQlikRestClient>());
+
+        Assert.Contains("Qlik:TenantUrl", Assert.Single(e.Failures));
+    }
+
     [Theory]
     [InlineData("https://acme.eu.qlikcloud.com")]
     [InlineData("http://127.0.0.1:5005/")]
