@@ -20,20 +20,31 @@ namespace QlikBackup.Core.Storage;
 /// </summary>
 public sealed class BlobContentStore : IContentStore
 {
+    /// <summary>Largest chunk, and the size every chunk but the last has.</summary>
     public const int ChunkSize = 4 * 1024 * 1024;
     static readonly byte[] DescriptorDomain = Encoding.UTF8.GetBytes("qlikbackup/content-descriptor/v1\n");
 
     readonly BlobContainerClient container;
     readonly ITenantKeyring keyring;
     readonly int maxParallelUploads;
+    readonly int chunkSize;
     readonly AsyncOnce createContainer;
 
     public BlobContentStore(BlobContainerClient container, ITenantKeyring keyring, int maxParallelUploads = 4)
+        : this(container, keyring, maxParallelUploads, ChunkSize)
+    {
+    }
+
+    /// <summary>Smaller chunks let tests exercise multi-chunk content without moving megabytes.</summary>
+    internal BlobContentStore(BlobContainerClient container, ITenantKeyring keyring, int maxParallelUploads, int chunkSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxParallelUploads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkSize, ChunkSize);
         this.container = container;
         this.keyring = keyring;
         this.maxParallelUploads = maxParallelUploads;
+        this.chunkSize = chunkSize;
         createContainer = new AsyncOnce(c => container.CreateIfNotExistsAsync(cancellationToken: c));
     }
 
@@ -56,11 +67,11 @@ public sealed class BlobContentStore : IContentStore
             while (true)
             {
                 await slots.WaitAsync(failed.Token);
-                byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+                byte[] buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
                 int read;
                 try
                 {
-                    read = await content.ReadAtLeastAsync(buffer.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, failed.Token);
+                    read = await content.ReadAtLeastAsync(buffer.AsMemory(0, chunkSize), chunkSize, throwOnEndOfStream: false, failed.Token);
                 }
                 catch
                 {
@@ -86,7 +97,7 @@ public sealed class BlobContentStore : IContentStore
                     Release(buffer, slots);
                 }
 
-                if (read < ChunkSize)
+                if (read < chunkSize)
                 {
                     break;
                 }

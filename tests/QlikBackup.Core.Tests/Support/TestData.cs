@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using QlikBackup.Core.Storage;
+
+namespace QlikBackup.Core.Tests.Support;
+
+static class TestData
+{
+    public const int MiB = 1024 * 1024;
+
+    public static byte[] Random(int length) => RandomNumberGenerator.GetBytes(length);
+
+    public static string Sha256Hex(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
+    public static string NewTenant() => "tenant-" + Guid.NewGuid().ToString("N")[..12];
+
+    public static async Task<byte[]> ReadAllAsync(this IContentStore store, string tenantId, string contentRef)
+    {
+        await using Stream stream = await store.OpenReadAsync(tenantId, contentRef);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    public static async Task<List<string>> BlobNamesAsync(this BlobContainerClient container, string prefix = "")
+    {
+        var names = new List<string>();
+        await foreach (BlobItem item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }))
+        {
+            names.Add(item.Name);
+        }
+
+        return names;
+    }
+
+    /// <summary>Alters one stored byte through the Blob SDK, as an attacker or a storage fault would.</summary>
+    public static async Task FlipByteAsync(this BlobContainerClient container, string blobName, int? at = null)
+    {
+        BlobClient blob = container.GetBlobClient(blobName);
+        byte[] data = (await blob.DownloadContentAsync()).Value.Content.ToArray();
+        data[at ?? data.Length / 2] ^= 0x01;
+        await blob.UploadAsync(BinaryData.FromBytes(data), overwrite: true);
+    }
+}
+
+/// <summary>A non-seekable source that hands out at most a few KiB per read, like a network stream.</summary>
+sealed class TrickleStream(byte[] data, int maxRead = 7919) : Stream
+{
+    int position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        int n = Math.Min(Math.Min(count, maxRead), data.Length - position);
+        Array.Copy(data, position, buffer, offset, n);
+        position += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
