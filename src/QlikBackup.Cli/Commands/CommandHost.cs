@@ -91,10 +91,9 @@ public sealed class CommandHost(TextWriter output, TextWriter error, CliSettings
             terminal.Error("Canceled.", null);
             return ExitCodes.Canceled;
         }
-#pragma warning disable CA1031 // The CLI's promise: a message, never a stack trace.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
+            // The CLI's promise: a message, never a stack trace.
             terminal.Error($"Unexpected {ex.GetType().Name}.", ex.Message);
             return ExitCodes.Internal;
         }
