@@ -109,10 +109,10 @@ internal sealed partial class EngineAppSession
                 await WritePropertiesAsync(c, cls, wanted, entry, root, ct).ConfigureAwait(false);
                 return wanted;
             }
-            var result = await CallDocAsync(c, CreateMethod(cls), new JsonObject { ["qProp"] = root.DeepClone() }, ct).ConfigureAwait(false);
+            var result = await CallDocAsync(c, Methods(cls).Create, new JsonObject { ["qProp"] = root.DeepClone() }, ct).ConfigureAwait(false);
             var qId = (result.TryGetProperty("qInfo", out var info) ? Str(info, "qId") : null)
                       ?? (result.TryGetProperty("qReturn", out var r) ? Str(r, "qGenericId") : null)
-                      ?? throw new QlikEngineException(QixErrorCodes.InvalidParameters, CreateMethod(cls), "The engine returned no qId for the new object");
+                      ?? throw new QlikEngineException(QixErrorCodes.InvalidParameters, Methods(cls).Create, "The engine returned no qId for the new object");
             c.Handles[(cls, qId)] = ReturnedHandle(result, qId);
             if (entry is not null && NeedsTree(entry))
                 await WritePropertiesAsync(c, cls, qId, entry, root, ct).ConfigureAwait(false);
@@ -179,7 +179,7 @@ internal sealed partial class EngineAppSession
             bool destroyed;
             try
             {
-                var result = await CallDocAsync(c, DestroyMethod(cls), new JsonObject { ["qId"] = qId }, ct).ConfigureAwait(false);
+                var result = await CallDocAsync(c, Methods(cls).Destroy, new JsonObject { ["qId"] = qId }, ct).ConfigureAwait(false);
                 destroyed = result.TryGetProperty("qSuccess", out var s) && s.ValueKind == JsonValueKind.True;
             }
             catch (QlikEngineException e) when (e.IsNotFound)

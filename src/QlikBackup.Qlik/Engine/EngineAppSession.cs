@@ -118,7 +118,7 @@ internal sealed partial class EngineAppSession(QlikEngine engine, string appId, 
     private async Task<int> HandleOfAsync(Connection c, EngineObjectClass cls, string qId, CancellationToken ct)
     {
         if (c.Handles.TryGetValue((cls, qId), out var handle)) return handle;
-        var result = await CallDocAsync(c, GetMethod(cls), new JsonObject { ["qId"] = qId }, ct).ConfigureAwait(false);
+        var result = await CallDocAsync(c, Methods(cls).Get, new JsonObject { ["qId"] = qId }, ct).ConfigureAwait(false);
         handle = ReturnedHandle(result, qId);
         c.Handles[(cls, qId)] = handle;
         return handle;
@@ -127,33 +127,14 @@ internal sealed partial class EngineAppSession(QlikEngine engine, string appId, 
     private async Task<JsonElement> CallObjectAsync(Connection c, EngineObjectClass cls, string qId, string method, JsonObject? parameters, CancellationToken ct)
         => await c.Rpc.InvokeAsync(await HandleOfAsync(c, cls, qId, ct).ConfigureAwait(false), method, parameters, ct).ConfigureAwait(false);
 
-    private static string GetMethod(EngineObjectClass cls) => cls switch
+    /// <summary>The Doc methods that get, create and destroy an object of each class.</summary>
+    private static (string Get, string Create, string Destroy) Methods(EngineObjectClass cls) => cls switch
     {
-        EngineObjectClass.GenericObject => "GetObject",
-        EngineObjectClass.Measure => "GetMeasure",
-        EngineObjectClass.Dimension => "GetDimension",
-        EngineObjectClass.Bookmark => "GetBookmark",
-        EngineObjectClass.Variable => "GetVariableById",
-        _ => throw new ArgumentOutOfRangeException(nameof(cls)),
-    };
-
-    private static string CreateMethod(EngineObjectClass cls) => cls switch
-    {
-        EngineObjectClass.GenericObject => "CreateObject",
-        EngineObjectClass.Measure => "CreateMeasure",
-        EngineObjectClass.Dimension => "CreateDimension",
-        EngineObjectClass.Bookmark => "CreateBookmark",
-        EngineObjectClass.Variable => "CreateVariableEx",
-        _ => throw new ArgumentOutOfRangeException(nameof(cls)),
-    };
-
-    private static string DestroyMethod(EngineObjectClass cls) => cls switch
-    {
-        EngineObjectClass.GenericObject => "DestroyObject",
-        EngineObjectClass.Measure => "DestroyMeasure",
-        EngineObjectClass.Dimension => "DestroyDimension",
-        EngineObjectClass.Bookmark => "DestroyBookmark",
-        EngineObjectClass.Variable => "DestroyVariableById",
+        EngineObjectClass.GenericObject => ("GetObject", "CreateObject", "DestroyObject"),
+        EngineObjectClass.Measure => ("GetMeasure", "CreateMeasure", "DestroyMeasure"),
+        EngineObjectClass.Dimension => ("GetDimension", "CreateDimension", "DestroyDimension"),
+        EngineObjectClass.Bookmark => ("GetBookmark", "CreateBookmark", "DestroyBookmark"),
+        EngineObjectClass.Variable => ("GetVariableById", "CreateVariableEx", "DestroyVariableById"),
         _ => throw new ArgumentOutOfRangeException(nameof(cls)),
     };
 

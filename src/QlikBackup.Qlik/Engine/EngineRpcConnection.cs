@@ -58,12 +58,23 @@ internal sealed class EngineRpcConnection : IAsyncDisposable
         catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             var status = socket.HttpStatusCode;
+            var retryAfter = RetryAfter(socket.HttpResponseHeaders);
             socket.Dispose();
             if (status != 0 && status != HttpStatusCode.SwitchingProtocols)
-                throw new QlikEngineException((int)status, uri.AbsolutePath, $"WebSocket upgrade refused with HTTP {(int)status}", "connect", e);
+                throw new QlikEngineException((int)status, uri.AbsolutePath, $"WebSocket upgrade refused with HTTP {(int)status}", "connect", e)
+                {
+                    RetryAfter = retryAfter,
+                };
             throw new QlikEngineConnectionLostException($"Could not open the Engine WebSocket {uri}: {e.Message}", e);
         }
         return new EngineRpcConnection(socket, logger, options.RequestTimeout, handlesClosed);
+    }
+
+    private static TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
+    {
+        if (headers is null) return null;
+        var value = headers.FirstOrDefault(h => h.Key.Equals("Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+        return int.TryParse(value, out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : null;
     }
 
     /// <summary>Calls <paramref name="method"/> on <paramref name="handle"/>; returns the "result" object.</summary>

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using QlikBackup.Qlik.Auth;
 using QlikBackup.Qlik.Contracts;
 
@@ -17,6 +19,7 @@ public sealed class QlikEngine(
     ILoggerFactory loggerFactory) : IQlikEngine
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<QlikEngine>();
+    private readonly ResiliencePipeline _connectPipeline = BuildConnectPipeline(engineOptions.Value, loggerFactory.CreateLogger<QlikEngine>());
 
     public async Task<IEngineAppSession> OpenAppAsync(string appId, EngineSessionOptions? options = null, CancellationToken ct = default)
     {
@@ -48,21 +51,49 @@ public sealed class QlikEngine(
         return builder.Uri;
     }
 
-    /// <summary>Connects, renewing the token once if the upgrade is refused with 401 (expired or revoked token).</summary>
+    /// <summary>
+    /// Connects, renewing the token once if the upgrade is refused with 401 (expired or revoked token), and retrying
+    /// upgrades refused with 429 (after Retry-After) or 5xx, or broken by the network, with jittered backoff.
+    /// </summary>
     internal async Task<EngineRpcConnection> ConnectAsync(string appId, string? impersonateUserId, Action<IReadOnlyList<int>> handlesClosed, CancellationToken ct)
     {
         var uri = AppUri(appId);
-        for (var attempt = 1; ; attempt++)
+        return await _connectPipeline.ExecuteAsync(async token =>
         {
-            var token = await tokens.GetTokenAsync(impersonateUserId, ct).ConfigureAwait(false);
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                return await EngineRpcConnection.ConnectAsync(uri, token, Options, _logger, handlesClosed, ct).ConfigureAwait(false);
+                var bearer = await tokens.GetTokenAsync(impersonateUserId, token).ConfigureAwait(false);
+                try
+                {
+                    return await EngineRpcConnection.ConnectAsync(uri, bearer, Options, _logger, handlesClosed, token).ConfigureAwait(false);
+                }
+                catch (QlikEngineException e) when (e.Code == 401 && attempt == 1)
+                {
+                    tokens.Invalidate(impersonateUserId);
+                }
             }
-            catch (QlikEngineException e) when (e.Code == 401 && attempt == 1)
+        }, ct).ConfigureAwait(false);
+    }
+
+    private static ResiliencePipeline BuildConnectPipeline(QlikEngineOptions options, ILogger logger)
+    {
+        if (options.ConnectRetryAttempts <= 0) return ResiliencePipeline.Empty;
+        return new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
             {
-                tokens.Invalidate(impersonateUserId);
-            }
-        }
+                MaxRetryAttempts = options.ConnectRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.ConnectRetryDelay,
+                ShouldHandle = new PredicateBuilder().Handle<QlikEngineException>(e =>
+                    e is QlikEngineConnectionLostException || e.Code == 429 || e.Code is >= 500 and <= 599),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is QlikEngineException { RetryAfter: { } wait } ? wait : (TimeSpan?)null),
+                OnRetry = args =>
+                {
+                    logger.LogWarning("Engine WebSocket upgrade failed ({Reason}); retry {Attempt}", args.Outcome.Exception?.Message, args.AttemptNumber + 1);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
     }
 }

@@ -24,6 +24,9 @@ public class QlikEngineException : Exception
     public string? Method { get; }
 
     public bool IsNotFound => Code == QixErrorCodes.NotFound;
+
+    /// <summary>The Retry-After of a refused upgrade (429/503), if it gave one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>The WebSocket broke (or was never usable) before the answer arrived. The session reconnects and retries once.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using QlikBackup.Qlik.Contracts;
 using Xunit;
@@ -56,6 +57,21 @@ public sealed class EngineDropTests
         Assert.Equal(1, h.Model(d => d.Objects.Values.Count(o => o.Properties["qProperty"]?["title"]?.GetValue<string>() == "Dropped")));
         var read = Node(await session.GetPropertiesAsync(EngineObjectClass.GenericObject, qId));
         Assert.Equal("dropped-child", QIdOf(read["qChildren"]![0]!.AsObject()));
+    }
+
+    [Fact]
+    public async Task Upgrade_refused_with_503_or_429_is_retried_honouring_Retry_After()
+    {
+        await using var h = await StartAsync();
+        h.Client.Simulator.Faults.FailNext(2, 503, "/app/");
+        h.Client.Simulator.Faults.RateLimitNext(1, retryAfterSeconds: 1, pathPrefix: "/app/");
+        var clock = Stopwatch.StartNew();
+
+        await using var session = await h.OpenAsync();
+
+        Assert.NotEmpty(await session.ListObjectsAsync());
+        Assert.Equal(3, h.Client.Simulator.Faults.InjectedCount);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1), $"waited {clock.Elapsed} for Retry-After");
     }
 
     private static string QIdOf(JsonObject entry) => entry["qProperty"]!["qInfo"]!["qId"]!.GetValue<string>();

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using QlikBackup.Qlik.Contracts;
 using QlikBackup.Qlik.Engine;
+using QlikBackup.Qlik.Simulator;
 using QlikBackup.Qlik.Simulator.Model;
 using QlikBackup.Qlik.Tests.Support;
 
@@ -38,9 +39,9 @@ public sealed class EngineHarness : IAsyncDisposable
     public string AliceId { get; }
     public string BobId { get; }
 
-    public static async Task<EngineHarness> StartAsync()
+    public static async Task<EngineHarness> StartAsync(SimulatorOptions? simulatorOptions = null)
     {
-        var client = await ClientHarness.StartAsync(oauth: true);
+        var client = await ClientHarness.StartAsync(oauth: true, simulatorOptions: simulatorOptions);
         try
         {
             var services = new ServiceCollection();
@@ -50,6 +51,7 @@ public sealed class EngineHarness : IAsyncDisposable
             {
                 o.ConnectTimeout = TimeSpan.FromSeconds(10);
                 o.RequestTimeout = TimeSpan.FromSeconds(10);
+                o.ConnectRetryDelay = TimeSpan.FromMilliseconds(50);
             });
             var alice = client.AddUser("alice");
             var bob = client.AddUser("bob");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using QlikBackup.Qlik.Contracts;
 using QlikBackup.Qlik.Engine;
+using QlikBackup.Qlik.Tests.Support;
 using Xunit;
 using static QlikBackup.Qlik.Tests.Engine.EngineHarness;
 
@@ -223,11 +224,9 @@ public sealed class EngineSessionTests
         Assert.Equal(savesBefore + 2, h.AuditCount("com.qlik.v1.app.data.updated"));
         var last = h.Tenant.Read(s => s.Audits.Last());
         Assert.Equal(h.AdminId, last.UserId);
-        Assert.Equal(ClientHarnessOAuthClient, last.Extensions["actor"]!["clientId"]!.GetValue<string>());
+        Assert.Equal(ClientHarness.OAuthClientId, last.Extensions["actor"]!["clientId"]!.GetValue<string>());
         Assert.Equal("// restored\nLOAD 1 AS x AUTOGENERATE 1;", h.Tenant.Read(s => s.FindApp(h.AppId)!.ScriptVersions.Last().Script));
     }
-
-    private const string ClientHarnessOAuthClient = Support.ClientHarness.OAuthClientId;
 
     [Fact]
     public async Task App_properties_are_read_and_written()

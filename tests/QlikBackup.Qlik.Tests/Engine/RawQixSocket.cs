@@ -15,13 +15,10 @@ public sealed class RawQixSocket : IAsyncDisposable
 
     public static async Task<RawQixSocket> ConnectAsync(Uri baseUrl, string appId, string? bearer)
     {
-        var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        if (bearer is not null) socket.Options.SetRequestHeader("Authorization", "Bearer " + bearer);
-        var uri = new UriBuilder(new Uri(baseUrl, "app/" + appId)) { Scheme = "ws" }.Uri;
+        var socket = NewSocket(bearer);
         try
         {
-            await socket.ConnectAsync(uri, Timeout());
+            await socket.ConnectAsync(AppUri(baseUrl, appId), Timeout());
         }
         catch
         {
@@ -34,13 +31,20 @@ public sealed class RawQixSocket : IAsyncDisposable
     /// <summary>The HTTP status a refused upgrade answered.</summary>
     public static async Task<int> RefusedUpgradeStatusAsync(Uri baseUrl, string appId, string? bearer)
     {
-        using var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        if (bearer is not null) socket.Options.SetRequestHeader("Authorization", "Bearer " + bearer);
-        var uri = new UriBuilder(new Uri(baseUrl, "app/" + appId)) { Scheme = "ws" }.Uri;
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, Timeout()));
+        using var socket = NewSocket(bearer);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(AppUri(baseUrl, appId), Timeout()));
         return (int)socket.HttpStatusCode;
     }
+
+    private static ClientWebSocket NewSocket(string? bearer)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        if (bearer is not null) socket.Options.SetRequestHeader("Authorization", "Bearer " + bearer);
+        return socket;
+    }
+
+    private static Uri AppUri(Uri baseUrl, string appId) => new UriBuilder(new Uri(baseUrl, "app/" + appId)) { Scheme = "ws" }.Uri;
 
     public async Task SendTextAsync(string text)
         => await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, Timeout());
