@@ -15,7 +15,7 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     // Azurite's published development account; it is not a secret.
     const string AccountName = "devstoreaccount1";
-    const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCSNkaUnsSSuCaWRnA/YIJQ==";
+    const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     readonly Process? process;
     readonly string? workspace;
