@@ -20,8 +20,10 @@ public static class JsonPatch
         {
             var op = item.Str("op")?.ToLowerInvariant();
             var path = item.Str("path");
-            if (op is not ("add" or "replace" or "remove") || path is null || !path.StartsWith('/'))
-                throw QlikApiException.BadRequest("Each patch operation needs op (add, replace, remove) and a path starting with '/'.");
+            if (op is not ("add" or "replace" or "remove") || string.IsNullOrEmpty(path))
+                throw QlikApiException.BadRequest("Each patch operation needs op (add, replace, remove) and a path.");
+            // Qlik's groups spec enumerates paths without the leading '/' ("assignedRoles") while its example has one.
+            if (!path.StartsWith('/')) path = "/" + path;
             if (op != "remove" && item is JsonObject io && !io.ContainsKey("value"))
                 throw QlikApiException.BadRequest($"Patch operation '{op}' on '{path}' needs a value.");
             ops.Add((op, path, item?["value"]?.DeepClone()));
