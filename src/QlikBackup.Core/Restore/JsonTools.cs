@@ -66,20 +66,32 @@ public static class JsonTools
     public static JsonNode? Remap(JsonNode? node, IReadOnlyDictionary<string, string> idMap)
     {
         if (idMap.Count == 0 || node is null) return node;
+        if (Mapped(node, idMap) is { } value) return value;
         switch (node)
         {
             case JsonObject o:
-                foreach (var key in o.Select(p => p.Key).ToList()) o[key] = Remap(o[key], idMap);
-                return o;
+                foreach (var key in o.Select(p => p.Key).ToList())
+                {
+                    // A node can only be re-attached once detached, so values are replaced and containers changed in place.
+                    if (Mapped(o[key], idMap) is { } v) o[key] = v;
+                    else Remap(o[key], idMap);
+                }
+                break;
             case JsonArray a:
-                for (int i = 0; i < a.Count; i++) a[i] = Remap(a[i], idMap);
-                return a;
-            case JsonValue v when v.GetValueKind() == JsonValueKind.String && idMap.TryGetValue(v.GetValue<string>(), out var mapped):
-                return JsonValue.Create(mapped);
-            default:
-                return node;
+                for (int i = 0; i < a.Count; i++)
+                {
+                    if (Mapped(a[i], idMap) is { } v) a[i] = v;
+                    else Remap(a[i], idMap);
+                }
+                break;
         }
+        return node;
     }
+
+    static JsonValue? Mapped(JsonNode? node, IReadOnlyDictionary<string, string> idMap)
+        => node is JsonValue v && v.GetValueKind() == JsonValueKind.String && idMap.TryGetValue(v.GetValue<string>(), out var mapped)
+            ? JsonValue.Create(mapped)
+            : null;
 
     public static JsonElement ToElement(JsonNode? node) => JsonSerializer.SerializeToElement(node, Compact);
 

@@ -133,13 +133,17 @@ internal sealed class ResourceListings(IQlikRestClient rest)
 
     public void InvalidateSpaces() => _spaces = null;
 
-    /// <summary>A live resource equal to <paramref name="captured"/> by id, else by its natural key (users by subject, others by name).</summary>
-    public async Task<QlikResource?> FindAsync(Assets.AssetKind kind, string id, JsonElement captured, CancellationToken ct)
+    /// <summary>
+    /// A live resource equal to <paramref name="captured"/> by id, else by its natural key (users by subject, others by name);
+    /// ids in the captured document are first mapped through <paramref name="idMap"/> (a recreated space's new id).
+    /// </summary>
+    public async Task<QlikResource?> FindAsync(Assets.AssetKind kind, string id, JsonElement captured, IReadOnlyDictionary<string, string>? idMap, CancellationToken ct)
     {
         var restKind = ResourceShapes.RestKind(kind)!.Value;
         var all = await ListAsync(restKind, ct);
         var byId = all.FirstOrDefault(r => r.Id == id);
         if (byId is not null) return byId;
+        if (idMap is { Count: > 0 }) captured = JsonTools.ToElement(JsonTools.Remap(System.Text.Json.Nodes.JsonNode.Parse(captured.GetRawText()), idMap));
         if (ResourceShapes.NaturalKey(kind, captured) is not { } key) return null;
         return all.FirstOrDefault(r => string.Equals(ResourceShapes.NaturalKey(kind, r.Raw), key, StringComparison.OrdinalIgnoreCase));
     }

@@ -19,14 +19,14 @@ public static class ResourceShapes
         "modifiedDate", "lastUpdatedAt", "lastUpdated", "createdBy", "createdByUser", "createdByUserId", "updatedBy",
         "updatedByUserId", "lastExecutionTime", "nextExecutionTime", "log", "disabledCode", "links", "meta", "privileges",
         "lastRun", "lastRunAt", "lastRunStatus", "lastRunId", "executionToken", "lastReloadTime", "publishTime",
-        "spaceId", "state", "lastModifiedDate", "usage", "resourceUpdatedAt",
+        "spaceId", "lastModifiedDate", "usage", "resourceUpdatedAt",
     };
 
     /// <summary>Kept when sending a resource back although <see cref="ReadOnlyFields"/> lists them for comparison.</summary>
     static readonly IReadOnlyDictionary<AssetKind, string[]> KeptOnCreate = new Dictionary<AssetKind, string[]>
     {
         // Automations and connections belong to spaces (2025+); the space id is remapped if the space was recreated.
-        [AssetKind.Automation] = ["spaceId", "state"],
+        [AssetKind.Automation] = ["spaceId"],
         [AssetKind.AutomationConnection] = ["spaceId"],
     };
 
@@ -103,19 +103,22 @@ public static class ResourceShapes
         return JsonTools.ToElement(JsonTools.Remap(body, idMap));
     }
 
-    /// <summary>How a live resource is recognised when its id changed (users by IdP subject, the others by name); null = by id only.</summary>
+    /// <summary>
+    /// How a live resource is recognised when its id changed: users by IdP subject, connections and automations by name within
+    /// their space (names are unique per space), the others by name; null = by id only.
+    /// </summary>
     public static string? NaturalKey(AssetKind kind, JsonElement doc) => kind switch
     {
         AssetKind.User => JsonTools.GetString(doc, "subject") ?? JsonTools.GetString(doc, "email"),
         AssetKind.ReloadTask or AssetKind.DataAlert or AssetKind.ApiKey => null,
-        AssetKind.DataConnection => JsonTools.GetString(doc, "qName"),
+        AssetKind.DataConnection => JsonTools.GetString(doc, "qName") is { } n ? $"{n}@{JsonTools.GetString(doc, "space")}" : null,
+        AssetKind.AutomationConnection or AssetKind.Automation => JsonTools.GetString(doc, "name") is { } n ? $"{n}@{JsonTools.GetString(doc, "spaceId")}" : null,
         _ => JsonTools.GetString(doc, "name"),
     };
 
     /// <summary>A display name for messages.</summary>
     public static string DisplayName(AssetKind kind, JsonElement doc, string fallback)
-        => NaturalKey(kind, doc) is { } key && kind != AssetKind.User ? key
-            : JsonTools.GetString(doc, "name") ?? JsonTools.GetString(doc, "description") ?? fallback;
+        => JsonTools.GetString(doc, "name") ?? JsonTools.GetString(doc, "qName") ?? JsonTools.GetString(doc, "description") ?? fallback;
 
     /// <summary>Secrets Qlik never returns, so the operator must supply them after the resource is recreated.</summary>
     public static IEnumerable<string> Checklist(AssetKind kind, string name, JsonElement doc)

@@ -365,7 +365,7 @@ internal sealed class RestoreExecutor(
             var restKind = ResourceShapes.RestKind(action.AssetKind)!.Value;
             var body = ResourceShapes.Body(action.AssetKind, doc, _idMap);
             // Replace the resource found at planning, or one recognised now by id or natural key (an interrupted attempt's creation).
-            string? liveId = action.ObjectId ?? (await _listings.FindAsync(action.AssetKind, action.AssetId, doc, ct))?.Id;
+            string? liveId = action.ObjectId ?? (await _listings.FindAsync(action.AssetKind, action.AssetId, doc, _idMap, ct))?.Id;
             if (liveId is null && ResourceShapes.NaturalKey(action.AssetKind, doc) is null) liveId = await FindEquivalentAsync(restKind, body, ct);
             if (liveId is not null)
             {

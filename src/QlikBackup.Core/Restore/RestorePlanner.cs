@@ -592,7 +592,7 @@ internal sealed class RestorePlanner(
                 b.Warnings.Add($"Reload task {point.AssetId} was not planned: app {appId} no longer exists.");
                 return;
             }
-            var live = await _listings.FindAsync(point.Kind, point.AssetId, doc, ct);
+            var live = await _listings.FindAsync(point.Kind, point.AssetId, doc, null, ct);
             RestoreActionKind kind;
             string why;
             if (live is null)

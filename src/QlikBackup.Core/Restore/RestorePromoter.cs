@@ -62,8 +62,11 @@ internal sealed class RestorePromoter(IQlikRestClient rest, IQlikEngine engine)
         var present = await LiveApp.TopLevelObjectsAsync(production, _ => true, ct);
         foreach (var (info, props) in wanted)
         {
-            var (kind, _) = await production.UpsertAsync(info.Class, info.QId, props, ct);
-            if (kind != RestoreActionKind.Skip) changes.Add($"{kind} {info.QType} {info.QId}");
+            var (kind, qId) = await production.UpsertAsync(info.Class, info.QId, props, ct);
+            // A recreated object starts private to its creator; it gets the validated copy's publish state.
+            bool republished = info.Class != EngineObjectClass.Variable
+                && await production.SetPublishStateAsync(info.Class, qId, info.Published, info.Approved, ct);
+            if (kind != RestoreActionKind.Skip || republished) changes.Add($"{(kind == RestoreActionKind.Skip ? "Publish" : kind)} {info.QType} {qId}");
         }
         var keep = wanted.Select(w => (w.Info.Class, w.Info.QId)).ToHashSet();
         foreach (var (info, _) in present)
