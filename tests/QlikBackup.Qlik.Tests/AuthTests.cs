@@ -38,8 +38,14 @@ public sealed class AuthTests
         Assert.True(apiCalls.Count >= 8);
         Assert.Single(apiCalls.Select(r => r.Authorization).Distinct());
         Assert.StartsWith("Bearer ", apiCalls[0].Authorization);
-        // The token acts as the OAuth client's user.
+        // The token acts as the OAuth client's user, and the audit trail names the client.
         Assert.Equal(h.Simulator.AdminUserId, space.OwnerId);
+        var created = new List<QlikAuditEvent>();
+        await foreach (var e in h.Client.ListAuditsAsync(eventType: "com.qlik.space.created")) created.Add(e);
+        var audit = Assert.Single(created);
+        Assert.Equal(h.Simulator.AdminUserId, audit.UserId);
+        Assert.Equal(ClientHarness.OAuthClientId, audit.ClientId);
+        Assert.Equal(space.Id, audit.TopLevelResourceId);
     }
 
     [Fact]

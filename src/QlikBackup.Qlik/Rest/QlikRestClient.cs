@@ -224,9 +224,11 @@ public sealed partial class QlikRestClient : IQlikRestClient
     {
         var ext = QlikJson.Obj(e, "extensions");
         var actor = QlikJson.Obj(ext, "actor");
-        // The actor differs from userId when a client (API key / OAuth client) acted; a user acting for itself names no client.
+        // Which client acted: an explicit clientId on the actor when the service adds one, else an actor that is not a
+        // user (spec: actor{sub, subType}); a user acting for itself names no client.
         var actorType = QlikJson.Str(actor, "subType");
-        var clientId = actorType is null || string.Equals(actorType, "user", StringComparison.OrdinalIgnoreCase) ? null : QlikJson.Str(actor, "sub");
+        var clientId = QlikJson.Str(actor, "clientId")
+            ?? (actorType is null or "user" or "system" ? null : QlikJson.Str(actor, "sub"));
         return new QlikAuditEvent(
             Required(e, "audit event", "id", "eventId"), QlikJson.Str(e, "eventType") ?? "",
             QlikJson.Date(e, "eventTime") ?? DateTimeOffset.MinValue, QlikJson.Str(e, "userId"), QlikJson.Str(e, "source"),
