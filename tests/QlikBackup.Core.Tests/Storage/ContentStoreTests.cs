@@ -218,6 +218,19 @@ public sealed class ContentStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Put_SourceStreamFailsMidway_PropagatesItsErrorAndStoresNoContent()
+    {
+        (BlobContentStore store, BlobContainerClient container) = azurite.NewStore();
+        string tenant = NewTenant();
+        var source = new FailingStream(new TrickleStream(Random(5 * AzuriteFixture.SmallChunk)), failAfter: 3 * AzuriteFixture.SmallChunk);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => store.PutAsync(tenant, source));
+
+        Assert.Equal("connection reset", error.Message);
+        Assert.Empty(await container.BlobNamesAsync(BlobLayout.TenantPrefix(tenant) + "contents/"));
+    }
+
+    [Fact]
     public async Task MalformedReference_IsRejectedAsBadInput()
     {
         (BlobContentStore store, _) = azurite.NewStore();

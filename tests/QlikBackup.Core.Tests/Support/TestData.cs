@@ -45,10 +45,40 @@ static class TestData
 }
 
 /// <summary>A non-seekable source that hands out at most a few KiB per read, like a network stream.</summary>
-sealed class TrickleStream(byte[] data, int maxRead = 7919) : Stream
+sealed class TrickleStream(byte[] data, int maxRead = 7919) : SourceStream
 {
     int position;
 
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        int n = Math.Min(Math.Min(count, maxRead), data.Length - position);
+        Array.Copy(data, position, buffer, offset, n);
+        position += n;
+        return n;
+    }
+}
+
+/// <summary>Passes reads through until <paramref name="failAfter"/> bytes, then fails like a dropped download.</summary>
+sealed class FailingStream(Stream inner, long failAfter) : SourceStream
+{
+    long read;
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (read >= failAfter)
+        {
+            throw new IOException("connection reset");
+        }
+
+        int n = inner.Read(buffer, offset, (int)Math.Min(count, failAfter - read));
+        read += n;
+        return n;
+    }
+}
+
+/// <summary>A forward-only, read-only source: subclasses supply Read.</summary>
+abstract class SourceStream : Stream
+{
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
@@ -58,14 +88,6 @@ sealed class TrickleStream(byte[] data, int maxRead = 7919) : Stream
     {
         get => throw new NotSupportedException();
         set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        int n = Math.Min(Math.Min(count, maxRead), data.Length - position);
-        Array.Copy(data, position, buffer, offset, n);
-        position += n;
-        return n;
     }
 
     public override void Flush()
