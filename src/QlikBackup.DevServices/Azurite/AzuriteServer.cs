@@ -43,12 +43,13 @@ public sealed class AzuriteServer : IAsyncDisposable
         await EnsureInstalledAsync(toolDir, log, ct);
 
         int blob = LoopbackPort.Free(), queue = LoopbackPort.Free(), table = LoopbackPort.Free();
+        // In memory, Azurite still writes its debug/extent bookkeeping to the working directory: give it a throwaway one.
         string workspace = persistDirectory ?? Path.Combine(Path.GetTempPath(), "qlikbackup-azurite-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(workspace);
 
         var psi = new ProcessStartInfo("node")
         {
-            WorkingDirectory = toolDir,
+            WorkingDirectory = workspace,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -60,15 +61,20 @@ public sealed class AzuriteServer : IAsyncDisposable
             "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
             "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
             "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
-            "--location", workspace,
         })
         {
             psi.ArgumentList.Add(arg);
         }
 
+        // Azurite refuses --location together with --inMemoryPersistence.
         if (persistDirectory is null)
         {
             psi.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            psi.ArgumentList.Add("--location");
+            psi.ArgumentList.Add(workspace);
         }
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node for Azurite.");
