@@ -21,6 +21,19 @@ param alertTargetUrl string
 
 var forwards = alertTargetKind != 'none' && !empty(alertTargetUrl)
 
+// Fields of the alert the app posts (QlikBackup.Core.Alerts.LogicAppAlertSink).
+var alertSchema = {
+  type: 'object'
+  properties: {
+    kind: { type: 'string' }
+    severity: { type: 'string' }
+    title: { type: 'string' }
+    detail: { type: 'string' }
+    reference: { type: ['string', 'null'] }
+    raisedAt: { type: 'string' }
+  }
+}
+
 var teamsBody = {
   type: 'message'
   attachments: [
@@ -35,12 +48,20 @@ var teamsBody = {
             type: 'TextBlock'
             weight: 'Bolder'
             wrap: true
-            text: '@{coalesce(triggerBody()?[\'severity\'], \'Alert\')}: @{coalesce(triggerBody()?[\'title\'], \'QlikBackup alert\')}'
+            text: 'QlikBackup @{triggerBody()?[\'severity\']}: @{triggerBody()?[\'title\']}'
           }
           {
             type: 'TextBlock'
             wrap: true
-            text: '@{coalesce(triggerBody()?[\'message\'], string(triggerBody()))}'
+            text: '@{triggerBody()?[\'detail\']}'
+          }
+          {
+            type: 'FactSet'
+            facts: [
+              { title: 'Kind', value: '@{triggerBody()?[\'kind\']}' }
+              { title: 'Reference', value: '@{coalesce(triggerBody()?[\'reference\'], \'-\')}' }
+              { title: 'Raised at', value: '@{triggerBody()?[\'raisedAt\']}' }
+            ]
           }
         ]
       }
@@ -89,7 +110,7 @@ resource workflow 'Microsoft.Logic/workflows@2019-05-01' = {
           kind: 'Http'
           inputs: {
             method: 'POST'
-            schema: { type: 'object' }
+            schema: alertSchema
           }
         }
       }

@@ -204,4 +204,17 @@ public sealed class ResourceConfigurationTests(CompiledTemplate template)
         Assert.Equal("[parameters('alertTargetUrl')]", Text(workflow["parameters"]!["alertTargetUrl"]!["value"]));
         Assert.Equal("[variables('forwardAction')]", Text(workflow["definition"]!["actions"]!["Forward"]));
     }
+
+    [Fact]
+    public void The_teams_card_reads_only_fields_the_alert_trigger_declares()
+    {
+        var variables = template.Module("alerts")["variables"]!;
+        var declared = variables["alertSchema"]!["properties"]!.AsObject().Select(p => p.Key).ToList();
+        var used = System.Text.RegularExpressions.Regex.Matches(CompiledTemplate.Text(variables["teamsBody"]!), @"triggerBody\(\)\?\['(\w+)'\]")
+            .Select(m => m.Groups[1].Value).Distinct().ToList();
+
+        Assert.Equal(["detail", "kind", "raisedAt", "reference", "severity", "title"], declared.Order());
+        Assert.NotEmpty(used);
+        Assert.All(used, field => Assert.Contains(field, declared));
+    }
 }
