@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
 using QlikBackup.Core.Restore;
@@ -12,7 +13,7 @@ using Spectre.Console;
 
 namespace QlikBackup.LocalHost.Demo;
 
-public sealed record DemoCycleOptions(int AppsPerSpace, bool KeepData);
+public sealed record DemoCycleOptions(int AppsPerSpace, bool KeepData, bool Verbose = false);
 
 /// <summary>
 /// The main job on the embedded default: a full backup-and-recovery cycle against Azurite and a simulated tenant,
@@ -28,7 +29,7 @@ public static class DemoCycle
         DemoTenantSpec spec = DemoTenantSpec.Demo with { AppsPerSpace = options.AppsPerSpace };
         LocalEnvironment env = await AnsiConsole.Status().StartAsync(
             "Starting Azurite, the simulated tenant and the local Durable host...",
-            _ => LocalEnvironment.StartAsync(spec, options.KeepData, null, ct));
+            _ => LocalEnvironment.StartAsync(spec, options.KeepData, options.Verbose ? ConsoleLogs() : null, ct));
         await using (env)
         {
             AnsiConsole.MarkupLine($"[grey]Azurite data:[/] {Markup.Escape(env.DataFolder)}");
@@ -117,7 +118,8 @@ public static class DemoCycle
                 }
 
                 status.Status($"{title} {m?.RuntimeStatus} {(DateTime.UtcNow - started).TotalSeconds:0}s");
-                await Task.Delay(250, timeout.Token);
+                // Coarse steps: without a terminal every status change is a printed line.
+                await Task.Delay(TimeSpan.FromSeconds(Console.IsOutputRedirected ? 5 : 0.25), timeout.Token);
             }
         });
         if (meta.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
@@ -127,6 +129,11 @@ public static class DemoCycle
 
         return meta.ReadOutputAs<T>()!;
     }
+
+    static ILoggerFactory ConsoleLogs() => LoggerFactory.Create(logging => logging
+        .AddSimpleConsole(o => o.SingleLine = true)
+        .SetMinimumLevel(LogLevel.Warning)
+        .AddFilter("QlikBackup", LogLevel.Information));
 
     static void RenderRuns(string title, IEnumerable<CaptureRunResult> runs)
     {

@@ -9,8 +9,9 @@ namespace QlikBackup.LocalHost.Demo;
 /// <summary>Everything a local run starts: Azurite, a simulated tenant, and the backup host wired to both.</summary>
 public sealed class LocalEnvironment : IAsyncDisposable
 {
-    LocalEnvironment(AzuriteServer azurite, QlikSimulatorHost tenant, LocalBackupHost host, string dataFolder, bool keepData)
+    LocalEnvironment(AzuriteServer azurite, QlikSimulatorHost tenant, LocalBackupHost host, string dataFolder, bool keepData, string webhookSecret)
     {
+        WebhookSecret = webhookSecret;
         Azurite = azurite;
         Tenant = tenant;
         Host = host;
@@ -22,6 +23,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
     public QlikSimulatorHost Tenant { get; }
     public LocalBackupHost Host { get; }
     public string DataFolder { get; }
+    public string WebhookSecret { get; }
     bool KeepData { get; }
 
     public static async Task<LocalEnvironment> StartAsync(DemoTenantSpec spec, bool keepData, ILoggerFactory? logs, CancellationToken ct)
@@ -32,7 +34,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
         QlikSimulatorHost tenant = await QlikSimulatorHost.StartAsync(new SimulatorOptions { Seed = spec, SaveOnStop = false }, ct);
         var settings = LocalSettings.For(azurite.ConnectionString, tenant);
         LocalBackupHost host = await LocalBackupHost.StartAsync(settings, logs, ct);
-        return new LocalEnvironment(azurite, tenant, host, data, keepData);
+        return new LocalEnvironment(azurite, tenant, host, data, keepData, settings["Webhooks:Secret"]!);
     }
 
     public async ValueTask DisposeAsync()
@@ -63,6 +65,8 @@ public static class LocalSettings
             ["Qlik:TenantId"] = "demo-tenant",
             ["Qlik:ApiKey"] = tenant.AdminApiKey,
             ["Capture:MaxParallelAssetsPerSpace"] = "8",
+            // What a Qlik webhook pointed at the local API must be registered with.
+            ["Webhooks:Secret"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
         };
         var oauth = tenant.Tenant.Read(s => s.OAuthClients.FirstOrDefault(c => c.AllowsImpersonation));
         if (oauth is not null)

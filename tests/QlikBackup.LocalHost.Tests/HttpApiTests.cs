@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.LocalHost.Tests;
+
+/// <summary>
+/// The HTTP API end to end on the local host: real orchestrations on the Azure Storage backend over Azurite,
+/// against the simulated tenant. The same handlers serve the Function app's HTTP triggers.
+/// </summary>
+public sealed class HttpApiTests(LocalEnvironmentFixture fixture) : IClassFixture<LocalEnvironmentFixture>
+{
+    IRecoveryPointIndex Index => fixture.Env.Host.Services.GetRequiredService<IRecoveryPointIndex>();
+    string TenantId => fixture.Env.Host.Services.GetRequiredService<ITenantContext>().TenantId;
+    IQlikRestClient Qlik => fixture.Env.Host.Services.GetRequiredService<IQlikRestClient>();
+
+    async Task<JsonElement> BackupTierAsync(string tier)
+    {
+        using HttpResponseMessage start = await fixture.Api.PostAsJsonAsync("api/backups", new { tier });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        JsonElement accepted = await start.Content.ReadFromJsonAsync<JsonElement>();
+        JsonElement op = await fixture.WaitAsync(accepted.GetProperty("id").GetString()!);
+        Assert.Equal("Completed", op.GetProperty("status").GetString());
+        return op;
+    }
+
+    static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        JsonElement problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        Assert.DoesNotContain("   at ", problem.GetRawText());
+    }
+
+    [Fact]
+    public async Task Backup_now_captures_the_tier_and_points_are_searchable()
+    {
+        await BackupTierAsync("T3");
+
+        var points = await fixture.Api.GetFromJsonAsync<JsonElement>("api/recovery-points?kind=App");
+        Assert.True(points.GetArrayLength() > 0);
+        Assert.All(points.EnumerateArray(), p => Assert.Equal("App", p.GetProperty("kind").GetString()));
+
+        JsonElement status = await fixture.Api.GetFromJsonAsync<JsonElement>("api/status");
+        JsonElement t3 = status.GetProperty("tiers").EnumerateArray().Single(t => t.GetProperty("tier").GetString() == "T3");
+        Assert.False(t3.GetProperty("rpoBreached").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_problem_details_and_start_nothing()
+    {
+        int appsBefore = await CountAppsAsync();
+
+        await AssertProblemAsync(await fixture.Api.PostAsync("api/restores", new StringContent("{not json", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = "no-such-point", @operator = "test" }), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/backups", new { kind = "App" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/recovery-points?kind=Spreadsheet"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/operations/nope"), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await fixture.Api.PutAsJsonAsync("api/spaces/some-space/tier", new { tier = "T9" }), HttpStatusCode.BadRequest);
+
+        Assert.Equal(appsBefore, await CountAppsAsync());
+    }
+
+    [Fact]
+    public async Task A_dry_run_restore_returns_the_plan_and_touches_nothing()
+    {
+        await BackupTierAsync("T3");
+        RecoveryPoint point = (await Index.QueryAsync(TenantId, new RecoveryPointQuery { Kind = AssetKind.App, Take = 50 }))
+            .First(p => p.Status == RecoveryPointStatus.Captured);
+        await Qlik.DeleteAppAsync(point.AssetId);
+        int appsBefore = await CountAppsAsync();
+
+        using HttpResponseMessage response = await fixture.Api.PostAsJsonAsync(
+            "api/restores", new { scope = "App", pointId = point.PointId, dryRun = true, @operator = "test" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonElement plan = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(plan.GetProperty("actions").GetArrayLength() > 0);
+        Assert.Equal(appsBefore, await CountAppsAsync());
+        Assert.Null(await Qlik.GetAppAsync(point.AssetId));
+    }
+
+    [Fact]
+    public async Task A_signed_Qlik_webhook_captures_the_changed_app_and_a_wrong_signature_gets_401()
+    {
+        await BackupTierAsync("T3");
+        RecoveryPoint before = (await Index.QueryAsync(TenantId, new RecoveryPointQuery { Kind = AssetKind.App, Take = 50 }))
+            .First(p => p.Status == RecoveryPointStatus.Captured);
+
+        // Wrong signature: refused, nothing captured.
+        string forged = JsonSerializer.Serialize(new
+        {
+            eventId = Guid.NewGuid().ToString(), eventType = "com.qlik.v1.app.data.updated", eventTime = DateTimeOffset.UtcNow,
+            extensions = new { topLevelResourceId = before.AssetId },
+        });
+        using var forgedRequest = new HttpRequestMessage(HttpMethod.Post, "api/webhooks/qlik") { Content = new StringContent(forged, Encoding.UTF8, "application/json") };
+        forgedRequest.Headers.Add("Qlik-Signature", new string('0', 64));
+        await AssertProblemAsync(await fixture.Api.SendAsync(forgedRequest), HttpStatusCode.Unauthorized);
+        Assert.Equal(before.PointId, (await Index.GetNewestAsync(TenantId, AssetKind.App, before.AssetId, 1))[0].PointId);
+
+        // Register a real Qlik webhook pointing at the local API, then change the app: Qlik (the simulator) delivers a signed event.
+        await Qlik.CreateAsync(QlikResourceKind.Webhook, JsonSerializer.SerializeToElement(new
+        {
+            name = "qlikbackup",
+            url = new Uri(fixture.Env.Host.ApiBaseUrl, "api/webhooks/qlik").ToString(),
+            eventTypes = new[] { "com.qlik.v1.app.data.updated" },
+            secret = fixture.Env.WebhookSecret,
+            enabled = true,
+        }));
+        var engine = fixture.Env.Host.Services.GetRequiredService<IQlikEngine>();
+        await using (IEngineAppSession session = await engine.OpenAppAsync(before.AssetId))
+        {
+            string script = await session.GetScriptAsync();
+            await session.SetScriptAsync(script + "\n// changed by the webhook test");
+            await session.SaveAsync();
+        }
+
+        await fixture.Env.Tenant.FlushWebhooksAsync();
+        DateTime deadline = DateTime.UtcNow.AddMinutes(3);
+        RecoveryPoint newest;
+        do
+        {
+            await Task.Delay(500);
+            newest = (await Index.GetNewestAsync(TenantId, AssetKind.App, before.AssetId, 1))[0];
+        }
+        while (newest.PointId == before.PointId && DateTime.UtcNow < deadline);
+
+        Assert.NotEqual(before.PointId, newest.PointId);
+        Assert.True(newest.CapturedAt > before.CapturedAt);
+        Assert.Equal(RecoveryPointStatus.Captured, newest.Status);
+    }
+
+    async Task<int> CountAppsAsync()
+    {
+        int n = 0;
+        await foreach (QlikItem _ in Qlik.ListItemsAsync("app"))
+        {
+            n++;
+        }
+
+        return n;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using QlikBackup.Core;
+
+namespace QlikBackup.LocalHost.Tests;
+
+/// <summary>The composition root the Function app uses refuses to start on a bad setting, naming it.</summary>
+public sealed class StartupValidationTests
+{
+    static Dictionary<string, string?> Good() => new()
+    {
+        ["Qlik:TenantUrl"] = "https://tenant.eu.qlikcloud.com",
+        ["Qlik:ApiKey"] = "key",
+        ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        ["Crypto:KeyProvider"] = "Local",
+        ["Crypto:LocalKey"] = Convert.ToBase64String(new byte[32]),
+    };
+
+    static async Task<Exception?> StartAsync(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddQlikBackup(builder.Configuration);
+        using IHost host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+            await host.StopAsync();
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    }
+
+    [Fact]
+    public async Task Good_settings_start()
+    {
+        Assert.Null(await StartAsync(Good()));
+    }
+
+    [Theory]
+    [InlineData("Qlik:TenantUrl", null, "Qlik:TenantUrl")]
+    [InlineData("Storage:ConnectionString", "this is not a connection string", "Storage:ConnectionString")]
+    [InlineData("Crypto:KeyProvider", "Vaultish", "Crypto:KeyProvider")]
+    public async Task A_bad_setting_stops_startup_with_one_message_naming_it(string key, string? value, string named)
+    {
+        var settings = Good();
+        settings[key] = value;
+
+        Exception? error = await StartAsync(settings);
+
+        var validation = Assert.IsType<OptionsValidationException>(error);
+        Assert.Contains(named, validation.Message);
+        Assert.Single(validation.Failures);
+    }
+}
