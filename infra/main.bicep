@@ -58,6 +58,9 @@ param captureT3Schedule string = '0 30 1 * * *'
 @description('NCRONTAB schedule of restore drills.')
 param drillSchedule string = '0 0 4 * * 1'
 
+@description('NCRONTAB schedule of retention (prune points the tier policy no longer keeps, sweep unreferenced blobs).')
+param retentionSchedule string = '0 0 3 * * *'
+
 @description('RPO objective of tier T1 (a .NET TimeSpan, d.hh:mm:ss); a tier whose newest clean run is older raises an alert.')
 param rpoT1 string = '00:15:00'
 
@@ -318,6 +321,7 @@ module functionApp 'modules/functionApp.bicep' = {
       captureT2: captureT2Schedule
       captureT3: captureT3Schedule
       drill: drillSchedule
+      retention: retentionSchedule
     }
     captureDefaultTier: captureDefaultTier
     captureMaxParallelAssetsPerSpace: captureMaxParallelAssetsPerSpace

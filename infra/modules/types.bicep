@@ -33,6 +33,7 @@ type timerSchedules = {
   captureT2: string
   captureT3: string
   drill: string
+  retention: string
 }
 
 @export()

@@ -13,6 +13,7 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<CaptureSpaceOrchestrator>();
         registry.AddOrchestrator<CaptureAssetOrchestrator>();
         registry.AddOrchestrator<RestoreOrchestrator>();
+        registry.AddOrchestrator<RetentionOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<CaptureAsset>();
@@ -23,5 +24,6 @@ public static class QlikBackupTasks
         registry.AddActivity<PlanRestore>();
         registry.AddActivity<ExecuteRestore>();
         registry.AddActivity<RecordRestoreAudit>();
+        registry.AddActivity<PruneRecoveryPoints>();
     }
 }

@@ -55,7 +55,8 @@ public sealed class AzureStorageSidecar : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
+        // The sidecar is ours and local: let its failures reach the client with their message.
+        builder.Services.AddGrpc(o => o.EnableDetailedErrors = true);
         builder.Services.AddSingleton<IOrchestrationService>(service);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
