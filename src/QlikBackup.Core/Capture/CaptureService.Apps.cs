@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Storage;
 using QlikBackup.Qlik.Contracts;
+using QlikBackup.Qlik.Engine;
 
 namespace QlikBackup.Core.Capture;
 
@@ -41,7 +42,7 @@ public sealed partial class CaptureService
 
         IReadOnlyDictionary<string, byte[]> attached = await AttachedPartsAsync(app.Id, fresh, ct);
         Manifest? previous = await ReadManifestAsync(baseline.LastCaptured, ct);
-        var writer = new PartWriter(store, TenantId);
+        var writer = new PartWriter(store, TenantId, PartParallelism, ct);
         bool appUnmodified = baseline.CanBeUnchanged && previous is not null && baseline.Latest!.SpaceId == spaceId
             && app.ModifiedDate is { } modified && baseline.Latest.SourceModifiedAt == modified;
         if (appUnmodified)
@@ -63,10 +64,10 @@ public sealed partial class CaptureService
             await CaptureAppContentAsync(app, spaceId, previous, writer, ct);
         }
 
-        await writer.AddAsync(CapturePartNames.App, CanonicalJson.Serialize(app.Raw, AppVolatileMembers), CapturePartNames.JsonMediaType, ct);
+        writer.Add(CapturePartNames.App, CanonicalJson.Serialize(app.Raw, AppVolatileMembers), CapturePartNames.JsonMediaType);
         foreach ((string name, byte[] content) in attached)
         {
-            await writer.AddAsync(name, content, CapturePartNames.JsonMediaType, ct);
+            writer.Add(name, content, CapturePartNames.JsonMediaType);
         }
 
         var identity = new PointIdentity(app.Name, spaceId, await SpaceNameAsync(spaceId, ct), app.OwnerId, app.ModifiedDate);
@@ -82,13 +83,13 @@ public sealed partial class CaptureService
         await using (IEngineAppSession session = await engine.OpenAppAsync(app.Id, new EngineSessionOptions(NoData: true), ct))
         {
             string script = await session.GetScriptAsync(ct);
-            await writer.AddAsync(CapturePartNames.Script, Encoding.UTF8.GetBytes(script), CapturePartNames.TextMediaType, ct);
+            writer.Add(CapturePartNames.Script, Encoding.UTF8.GetBytes(script), CapturePartNames.TextMediaType);
             JsonElement appProperties = await session.GetAppPropertiesAsync(ct);
-            await writer.AddAsync(CapturePartNames.AppProperties, CanonicalJson.Serialize(appProperties), CapturePartNames.JsonMediaType, ct);
+            writer.Add(CapturePartNames.AppProperties, CanonicalJson.Serialize(appProperties), CapturePartNames.JsonMediaType);
 
             visible = await session.ListObjectsAsync(ct);
             var roots = await ReadRootsAsync(session, visible, ct);
-            await StoreObjectsAsync(writer, roots, o => CapturePartNames.Object(o.Class, o.QId), ct);
+            StoreObjects(writer, roots, o => CapturePartNames.Object(o.Class, o.QId));
             capturedIds.UnionWith(visible.Select(o => o.QId));
         }
 
@@ -103,12 +104,12 @@ public sealed partial class CaptureService
         else
         {
             await using Stream qvf = await rest.ExportAppAsync(app.Id, noData: !Options.ExportQvfWithData, ct);
-            await writer.AddAsync(CapturePartNames.Qvf, qvf, CapturePartNames.QvfMediaType, ct);
+            await writer.AddAsync(CapturePartNames.Qvf, qvf, CapturePartNames.QvfMediaType);
         }
 
         if (notes.Count > 0)
         {
-            await writer.AddAsync(CapturePartNames.CaptureNotes, CanonicalJson.SerializeStrings(notes), CapturePartNames.JsonMediaType, ct);
+            writer.Add(CapturePartNames.CaptureNotes, CanonicalJson.SerializeStrings(notes), CapturePartNames.JsonMediaType);
         }
     }
 
@@ -127,25 +128,35 @@ public sealed partial class CaptureService
             return;
         }
 
-        foreach (string owner in await PrivateOwnerCandidatesAsync(app, spaceId, visible, ct))
+        // One session per owner, a few at a time; each owner's private objects are visible only in their own session.
+        var refused = new ConcurrentBag<string>();
+        IReadOnlyList<string> owners = await PrivateOwnerCandidatesAsync(app, spaceId, visible, ct);
+        await Parallel.ForEachAsync(owners, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(4, PartParallelism), CancellationToken = ct }, async (owner, c) =>
         {
             try
             {
-                await using IEngineAppSession session = await engine.OpenAppAsync(app.Id, new EngineSessionOptions(NoData: true, ImpersonateUserId: owner), ct);
-                var own = (await session.ListObjectsAsync(ct)).Where(o => !o.Published && o.OwnerId == owner && !capturedIds.Contains(o.QId)).ToList();
-                if (own.Count == 0) continue;
-                var roots = await ReadRootsAsync(session, own, ct);
-                await StoreObjectsAsync(writer, roots, o => CapturePartNames.PrivateObject(owner, o.Class, o.QId), ct);
-                capturedIds.UnionWith(own.Select(o => o.QId));
+                await using IEngineAppSession session = await engine.OpenAppAsync(app.Id, new EngineSessionOptions(NoData: true, ImpersonateUserId: owner), c);
+                var own = (await session.ListObjectsAsync(c)).Where(o => !o.Published && o.OwnerId == owner && !capturedIds.Contains(o.QId)).ToList();
+                if (own.Count == 0) return;
+                StoreObjects(writer, await ReadRootsAsync(session, own, c), o => CapturePartNames.PrivateObject(owner, o.Class, o.QId));
             }
-            catch (QlikApiException ex) when (ex.Status is >= 400 and < 500)
+            catch (Exception ex) when (RefusedAccess(ex) is { } status)
             {
                 // The user cannot open the app (no access any more, disabled, not impersonable): nothing of theirs is readable.
-                log.LogWarning("Private objects of user {Owner} in app {AppId} not captured: Qlik answered {Status}.", owner, app.Id, ex.Status);
-                notes.Add($"Private objects of user {owner} are not captured: opening the app as that user was refused ({ex.Status}).");
+                log.LogWarning("Private objects of user {Owner} in app {AppId} not captured: Qlik answered {Status}.", owner, app.Id, status);
+                refused.Add($"Private objects of user {owner} are not captured: opening the app as that user was refused ({status}).");
             }
-        }
+        });
+        notes.AddRange(refused.Order(StringComparer.Ordinal));
     }
+
+    /// <summary>The status when Qlik refused a session (token, WebSocket upgrade or OpenDoc); null for anything else.</summary>
+    static int? RefusedAccess(Exception ex) => ex switch
+    {
+        QlikApiException api when api.Status is >= 400 and < 500 => api.Status,
+        QlikEngineException engineError when engineError.Code is 401 or 403 or 404 or QixErrorCodes.AccessDenied or QixErrorCodes.AppNotFound => engineError.Code,
+        _ => null,
+    };
 
     async Task<IReadOnlyList<string>> PrivateOwnerCandidatesAsync(QlikApp app, string spaceId, IReadOnlyList<EngineObjectInfo> visible, CancellationToken ct)
     {
@@ -235,9 +246,10 @@ public sealed partial class CaptureService
         return read.ToList();
     }
 
-    Task StoreObjectsAsync(PartWriter writer, IEnumerable<(EngineObjectInfo Info, JsonElement Properties)> objects, Func<EngineObjectInfo, string> partName, CancellationToken ct)
-        => Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = PartParallelism, CancellationToken = ct }, async (o, c) =>
-            await writer.AddAsync(partName(o.Info), CanonicalJson.Serialize(o.Properties), CapturePartNames.JsonMediaType, c));
+    static void StoreObjects(PartWriter writer, IEnumerable<(EngineObjectInfo Info, JsonElement Properties)> objects, Func<EngineObjectInfo, string> partName)
+    {
+        foreach (var o in objects) writer.Add(partName(o.Info), CanonicalJson.Serialize(o.Properties), CapturePartNames.JsonMediaType);
+    }
 
     /// <summary>qIds of every descendant in a qPropEntry tree (<c>{qProperty:{qInfo:{qId}}, qChildren:[...]}</c>).</summary>
     static void CollectChildIds(JsonElement entry, HashSet<string> into)

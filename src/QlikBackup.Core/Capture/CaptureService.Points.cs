@@ -33,7 +33,7 @@ public sealed partial class CaptureService
     async Task<AssetCaptureResult> FinishAsync(
         AssetRef asset, Tier tier, Baseline baseline, PartWriter writer, PointIdentity identity, Manifest? previous, CancellationToken ct)
     {
-        Manifest manifest = writer.ToManifest();
+        Manifest manifest = await writer.CompleteAsync();
         if (baseline.CanBeUnchanged && baseline.Latest!.SpaceId == identity.SpaceId)
         {
             previous ??= await ReadManifestAsync(baseline.LastCaptured, ct);

@@ -53,23 +53,22 @@ public sealed partial class CaptureService
             return Unchanged(asset, baseline);
         }
 
-        var writer = new PartWriter(store, TenantId);
-        await writer.AddAsync(CapturePartNames.Resource, CanonicalJson.Serialize(resource.Raw, VolatileOf(asset.Kind)), CapturePartNames.JsonMediaType, ct);
+        var writer = new PartWriter(store, TenantId, PartParallelism, ct);
+        writer.Add(CapturePartNames.Resource, CanonicalJson.Serialize(resource.Raw, VolatileOf(asset.Kind)), CapturePartNames.JsonMediaType);
         switch (asset.Kind)
         {
             case AssetKind.Space:
                 var assignments = new List<JsonElement>();
                 await foreach (QlikSpaceAssignment a in rest.ListSpaceAssignmentsAsync(resource.Id, ct)) assignments.Add(a.Raw);
-                await writer.AddAsync(
+                writer.Add(
                     CapturePartNames.Assignments,
                     CanonicalJson.SerializeArray(assignments.OrderBy(a => Member(a, "id"), StringComparer.Ordinal), VolatileOf(AssetKind.Space)),
-                    CapturePartNames.JsonMediaType,
-                    ct);
+                    CapturePartNames.JsonMediaType);
                 break;
             case AssetKind.Theme:
                 await using (Stream zip = await rest.DownloadThemeAsync(resource.Id, ct))
                 {
-                    await writer.AddAsync(CapturePartNames.File, zip, CapturePartNames.ZipMediaType, ct);
+                    await writer.AddAsync(CapturePartNames.File, zip, CapturePartNames.ZipMediaType);
                 }
 
                 break;
@@ -78,7 +77,7 @@ public sealed partial class CaptureService
         IReadOnlyList<string> reconfigure = Reconfiguration.For(asset.Kind, resource);
         if (reconfigure.Count > 0)
         {
-            await writer.AddAsync(CapturePartNames.Reconfiguration, CanonicalJson.SerializeStrings(reconfigure), CapturePartNames.JsonMediaType, ct);
+            writer.Add(CapturePartNames.Reconfiguration, CanonicalJson.SerializeStrings(reconfigure), CapturePartNames.JsonMediaType);
         }
 
         var identity = new PointIdentity(resource.Name ?? asset.Name, spaceId, await SpaceNameAsync(spaceId, ct), resource.OwnerId, resource.UpdatedAt);
