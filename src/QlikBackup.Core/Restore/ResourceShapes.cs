@@ -19,7 +19,7 @@ public static class ResourceShapes
         "modifiedDate", "lastUpdatedAt", "lastUpdated", "createdBy", "createdByUser", "createdByUserId", "updatedBy",
         "updatedByUserId", "lastExecutionTime", "nextExecutionTime", "log", "disabledCode", "links", "meta", "privileges",
         "lastRun", "lastRunAt", "lastRunStatus", "lastRunId", "executionToken", "lastReloadTime", "publishTime",
-        "spaceId", "lastModifiedDate", "usage", "resourceUpdatedAt",
+        "spaceId", "lastModifiedDate", "usage", "resourceUpdatedAt", "providerType",
     };
 
     /// <summary>Kept when sending a resource back although <see cref="ReadOnlyFields"/> lists them for comparison.</summary>

@@ -72,7 +72,7 @@ public sealed class RestoreAuditLog
             outcome, result?.Error, result?.RestoredAssetId, duration);
     }
 
-    public async Task RecordAsync(RestoreAuditEntry entry, CancellationToken ct)
+    public async Task RecordAsync(RestoreAuditEntry entry, CancellationToken ct = default)
     {
         await _create.RunAsync(ct);
         string pk = RecoveryPointIds.EscapeKey(entry.TenantId);
@@ -111,7 +111,7 @@ public sealed class RestoreAuditLog
     }
 
     /// <summary>The tenant's newest audit entries, newest first.</summary>
-    public async Task<IReadOnlyList<RestoreAuditEntry>> RecentAsync(string tenantId, int take, CancellationToken ct)
+    public async Task<IReadOnlyList<RestoreAuditEntry>> RecentAsync(string tenantId, int take, CancellationToken ct = default)
     {
         await _create.RunAsync(ct);
         var list = new List<RestoreAuditEntry>();
@@ -125,7 +125,7 @@ public sealed class RestoreAuditLog
     }
 
     /// <summary>The lines of one day's audit blob (for tests and exports).</summary>
-    public async Task<IReadOnlyList<RestoreAuditEntry>> ReadDayAsync(string tenantId, DateOnly day, CancellationToken ct)
+    public async Task<IReadOnlyList<RestoreAuditEntry>> ReadDayAsync(string tenantId, DateOnly day, CancellationToken ct = default)
     {
         var blob = _container.GetAppendBlobClient($"{tenantId}/{day:yyyy-MM-dd}.jsonl");
         try

@@ -1,0 +1,166 @@
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Core.Restore;
+using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
+using QlikBackup.Qlik.Simulator.Model;
+using QlikBackup.Restore.Tests.Support;
+
+namespace QlikBackup.Restore.Tests;
+
+/// <summary>Retries, bad requests and dry runs: what must never duplicate or change anything.</summary>
+[Collection(RestoreCollection.Name)]
+public sealed class RequestTests(AzuriteFixture azurite)
+{
+    const string Operator = "ops@example.com";
+
+    [Fact]
+    public async Task Retried_execution_after_lost_responses_creates_no_duplicate_app_objects_or_tasks()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.Tenant.Read(s => s.Resource(ResourceKinds.ReloadTasks).Select(t => t["appId"]!.GetValue<string>()).First());
+        var original = h.App(appId);
+        int tasks = h.ReloadTasksOf(appId).Count;
+        await h.CaptureAsync(AssetKind.App, appId);
+        await h.Rest.DeleteAppAsync(appId);
+        var plan = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = Operator });
+
+        // Qlik imports the app and creates the first reload task, but both answers are lost: the activity fails twice.
+        h.Faults.LoseResponse(nameof(IQlikRestClient.ImportAppAsync));
+        h.Faults.LoseResponse(nameof(IQlikRestClient.CreateAsync));
+        await Assert.ThrowsAsync<HttpRequestException>(() => h.Restore.ExecuteAsync(plan));
+        Assert.Single(AppsNamed(h, original.Name, original.SpaceId));
+        await Assert.ThrowsAsync<HttpRequestException>(() => h.Restore.ExecuteAsync(plan));
+        var result = await h.Restore.ExecuteAsync(plan);
+        Assert.Equal(2, h.Faults.Injected);
+
+        Assert.True(result.Succeeded);
+        string restored = Assert.Single(AppsNamed(h, original.Name, original.SpaceId));
+        Assert.Equal(restored, result.RestoredAssetId);
+        var manifest = await ManifestSerializer.ReadAsync(h.Store, h.TenantId, plan.Points[0].ManifestRef!);
+        int capturedObjects = manifest.Parts.Count(p => ObjectPartName.Parse(p.Name) is not null);
+        Assert.Equal(capturedObjects, h.Tenant.Read(s => s.FindApp(restored)!.Document.Objects.Count));
+        Assert.Equal(tasks, h.ReloadTasksOf(restored).Count);
+
+        // Running the finished plan once more changes nothing.
+        string before = h.TenantJson();
+        var again = await h.Restore.ExecuteAsync(plan);
+        Assert.Equal(restored, again.RestoredAssetId);
+        Assert.Equal(before, h.TenantJson());
+    }
+
+    [Fact]
+    public async Task Unknown_point_is_a_404_and_changes_nothing()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string before = h.TenantJson();
+        foreach (var pointId in new[] { RecoveryPointIds.Create(AssetKind.App, "no-such-app", DateTimeOffset.UtcNow), "not-a-point-id" })
+        {
+            var ex = await Assert.ThrowsAsync<RestoreRequestException>(() =>
+                h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = pointId, Operator = Operator }));
+            Assert.Equal(404, ex.Status);
+            Assert.Contains(pointId, ex.Message);
+        }
+        var byAsset = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.PlanAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, AssetId = h.SharedApp(), IncidentTime = DateTimeOffset.UtcNow, Operator = Operator,
+        }));
+        Assert.Equal(404, byAsset.Status);
+        Assert.Contains("before", byAsset.Message);
+        Assert.Equal(before, h.TenantJson());
+    }
+
+    [Fact]
+    public async Task Scope_that_does_not_match_the_point_is_a_400()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp();
+        var app = await h.CaptureAsync(AssetKind.App, appId);
+        var space = await h.CaptureAsync(AssetKind.Space, h.App(appId).SpaceId!);
+        var webhookId = h.Tenant.Read(s => s.Resource(ResourceKinds.Webhooks).First()["id"]!.GetValue<string>());
+        var webhook = await h.CaptureAsync(AssetKind.Webhook, webhookId);
+
+        foreach (var (scope, point, objectId) in new[]
+        {
+            (RestoreScope.Space, app, (string?)null),
+            (RestoreScope.App, space, null),
+            (RestoreScope.Object, webhook, "some-object"),
+            (RestoreScope.TenantConfig, app, null),
+        })
+        {
+            var ex = await Assert.ThrowsAsync<RestoreRequestException>(() =>
+                h.Restore.PlanAsync(new RestoreRequest { Scope = scope, PointId = point.PointId, ObjectId = objectId, Operator = Operator }));
+            Assert.Equal(400, ex.Status);
+            Assert.Contains(point.Kind.ToString(), ex.Message);
+        }
+        var noObject = await Assert.ThrowsAsync<RestoreRequestException>(() =>
+            h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = app.PointId, ObjectId = "not-in-the-point", Operator = Operator }));
+        Assert.Equal(404, noObject.Status);
+    }
+
+    [Fact]
+    public async Task Missing_target_space_without_create_is_a_404_and_changes_nothing()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp();
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        string before = h.TenantJson();
+
+        var named = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.PlanAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, TargetSpaceName = "no-such-space", Operator = Operator,
+        }));
+        Assert.Equal(404, named.Status);
+        Assert.Contains("no-such-space", named.Message);
+        var byId = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.PlanAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, TargetSpaceId = "000000000000000000000000", Operator = Operator,
+        }));
+        Assert.Equal(404, byId.Status);
+        Assert.Equal(before, h.TenantJson());
+
+        // A deleted app whose space is gone as well: 404 unless the operator asks for the space to be created.
+        string spaceId = h.App(appId).SpaceId!;
+        h.Tenant.Write(SimulatedActor.System, c =>
+        {
+            c.State.Apps.RemoveAll(a => a.SpaceId == spaceId);
+            c.State.Resource(ResourceKinds.DataConnections).RemoveAll(d => d["space"]?.GetValue<string>() == spaceId);
+            c.State.Resource(ResourceKinds.AutomationConnections).RemoveAll(d => d["spaceId"]?.GetValue<string>() == spaceId);
+        });
+        await h.Rest.DeleteSpaceAsync(spaceId);
+        before = h.TenantJson();
+        var gone = await Assert.ThrowsAsync<RestoreRequestException>(() =>
+            h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator }));
+        Assert.Equal(404, gone.Status);
+        Assert.Contains("Space scope", gone.Message);
+        Assert.Equal(before, h.TenantJson());
+    }
+
+    [Fact]
+    public async Task Dry_run_plans_every_change_and_leaves_the_tenant_byte_identical()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp();
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        string sheet = h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values.First(o => o.QType == "sheet" && o.Published).Id);
+        h.Tenant.UpdateAppDocument(appId, new SimulatedActor(h.App(appId).OwnerId), (_, doc) =>
+        {
+            doc.Objects[sheet].Properties["qProperty"]!["qMetaDef"]!["title"] = "changed";
+            doc.Script += "\n// edited";
+            return 0;
+        });
+        string before = h.TenantJson();
+
+        var plan = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, DryRun = true, Operator = Operator });
+        var result = await h.Restore.ExecuteAsync(plan);
+
+        Assert.Contains(plan.Actions, a => a.Kind == RestoreActionKind.Replace && a.ObjectId == sheet);
+        Assert.Contains(plan.Actions, a => a.Kind == RestoreActionKind.Replace && a.Step == RestoreStep.Script);
+        Assert.Contains(plan.Actions, a => a.Kind == RestoreActionKind.Skip);
+        Assert.Empty(result.Done);
+        Assert.Equal(before, h.TenantJson());
+    }
+
+    static List<string> AppsNamed(RestoreHarness h, string name, string? spaceId)
+        => h.Tenant.Read(s => s.Apps.Where(a => a.Name == name && a.SpaceId == spaceId).Select(a => a.Id).ToList());
+}
