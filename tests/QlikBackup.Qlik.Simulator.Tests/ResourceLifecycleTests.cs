@@ -39,12 +39,21 @@ public sealed class ResourceLifecycleTests(SimulatorFixture sim) : IClassFixture
         var id = doc[idField]!.GetValue<string>();
         foreach (var secret in new[] { "secret", "qPassword", "clientSecret" }) Assert.DoesNotContain($"\"{secret}\"", doc.ToJsonString());
 
-        Assert.Equal(HttpStatusCode.OK, (await sim.Admin.GetAsync($"{path}/{id}")).StatusCode);
+        var got = await sim.Admin.GetAsync($"{path}/{id}");
+        Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+        // Identity providers guard PATCH with the options hash served on GET.
+        var optionsHash = got.Headers.TryGetValues("QLIK-IDP-POPTS", out var h) ? h.Single() : null;
         var (all, _) = await QlikAssert.AllPagesAsync(sim.Admin, path + "?limit=100", listProperty);
         Assert.Contains(all, x => x[idField]!.GetValue<string>() == id);
 
         var (verb, body) = (update[..update.IndexOf(':')], Fill(update[(update.IndexOf(':') + 1)..]));
         var request = new HttpRequestMessage(verb == "put" ? HttpMethod.Put : HttpMethod.Patch, $"{path}/{id}") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        if (optionsHash is not null)
+        {
+            var stale = new HttpRequestMessage(HttpMethod.Patch, $"{path}/{id}") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            await QlikAssert.ErrorAsync(await sim.Admin.SendAsync(stale), HttpStatusCode.PreconditionFailed);
+            request.Headers.Add("QLIK-IDP-POPTS-MATCH", optionsHash);
+        }
         var updated = await sim.Admin.SendAsync(request);
         Assert.True(updated.IsSuccessStatusCode, $"{path} {verb}: {updated.StatusCode} {await updated.Content.ReadAsStringAsync()}");
         var after = await SimulatorFixture.ReadJson(await sim.Admin.GetAsync($"{path}/{id}"));
@@ -151,6 +160,9 @@ public sealed class ResourceLifecycleTests(SimulatorFixture sim) : IClassFixture
         Assert.Equal(HttpStatusCode.Created, theme.StatusCode);
         var themeId = (await SimulatorFixture.ReadJson(theme))["id"]!.GetValue<string>();
         Assert.Equal(zip, await (await sim.Admin.GetAsync($"/api/v1/themes/{themeId}/file")).Content.ReadAsByteArrayAsync());
+        var rename = new MultipartFormDataContent { { new StringContent("""{"name":"Renamed theme"}"""), "data" } };
+        var patched = await SimulatorFixture.ReadJson(await sim.Admin.PatchAsync($"/api/v1/themes/{themeId}", rename));
+        Assert.Equal("Renamed theme", patched["name"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.NoContent, (await sim.Admin.DeleteAsync($"/api/v1/themes/{themeId}")).StatusCode);
 
         using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = sim.Host.BaseUrl };

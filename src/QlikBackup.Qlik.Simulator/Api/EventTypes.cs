@@ -43,6 +43,7 @@ public static class EventTypes
         ("com.qlik.v1.webhook.updated", "Webhook updated"),
         ("com.qlik.v1.webhook.deleted", "Webhook deleted"),
         ("com.qlik.v1.theme.created", "Theme created"),
+        ("com.qlik.v1.theme.updated", "Theme updated"),
         ("com.qlik.v1.theme.deleted", "Theme deleted"),
         ("com.qlik.v1.identity-provider.created", "Identity provider created"),
         ("com.qlik.v1.identity-provider.updated", "Identity provider updated"),

@@ -44,6 +44,10 @@ public sealed record JsonCollectionSpec
     /// <summary>Validation / derived fields after PUT or PATCH.</summary>
     public Action<TenantChange, JsonObject>? OnUpdate { get; init; }
     public Action<TenantChange, JsonObject>? OnDelete { get; init; }
+    /// <summary>Extra work on GET of one document (e.g. response headers) with the stored document.</summary>
+    public Action<HttpContext, JsonObject>? OnGet { get; init; }
+    /// <summary>Precondition checks before a PATCH is applied (e.g. 412 on a stale hash header).</summary>
+    public Action<HttpContext, JsonObject>? BeforePatch { get; init; }
     /// <summary>List filter from query parameters.</summary>
     public Func<HttpRequest, JsonObject, bool>? Filter { get; init; }
     /// <summary>Fields accepted by the <c>sort</c> query parameter.</summary>
@@ -65,8 +69,12 @@ public static class JsonCollection
         if (spec.Ops.HasFlag(CollectionOps.Create))
             app.MapPost(spec.Path, async (HttpContext ctx, SimulatedTenant t) => Create(ctx, t, spec, idField, await ctx.Request.ReadJsonObjectAsync()));
         if (spec.Ops.HasFlag(CollectionOps.Get))
-            app.MapGet(item, (HttpContext ctx, SimulatedTenant t) =>
-                Http.Json(Present(ctx.Request, spec, t.Read(s => Find(s, spec, Id(ctx, spec)).DeepClone().AsObject()))));
+            app.MapGet(item, (HttpContext ctx, SimulatedTenant t) => Http.Json(Present(ctx.Request, spec, t.Read(s =>
+            {
+                var d = Find(s, spec, Id(ctx, spec));
+                spec.OnGet?.Invoke(ctx, d);
+                return d.DeepClone().AsObject();
+            }))));
         if (spec.Ops.HasFlag(CollectionOps.Put))
             app.MapPut(item, async (HttpContext ctx, SimulatedTenant t) => Replace(ctx, t, spec, await ctx.Request.ReadJsonObjectAsync()));
         if (spec.Ops.HasFlag(CollectionOps.Patch))
@@ -139,6 +147,7 @@ public static class JsonCollection
         t.Write(ctx.Actor(), c =>
         {
             var d = Find(c.State, spec, Id(ctx, spec));
+            spec.BeforePatch?.Invoke(ctx, d);
             var copy = d.DeepClone().AsObject();
             JsonPatch.Apply(copy, ops, spec.UpdateFields ?? spec.CreateFields);
             // Apply on a copy first so a rejected operation leaves the resource untouched.

@@ -185,6 +185,13 @@ public static class JsonResourcesApi
             d["meta"] = new JsonObject();
         },
         Redact = d => { foreach (var key in new[] { "options", "pendingOptions" }) if (d[key] is JsonObject o) o.Remove("clientSecret"); },
+        // Qlik guards IdP changes with an optimistic hash: GET returns QLIK-IDP-POPTS, PATCH must echo it (else 412).
+        OnGet = (ctx, d) => ctx.Response.Headers["QLIK-IDP-POPTS"] = IdpOptionsHash(d),
+        BeforePatch = (ctx, d) =>
+        {
+            if (ctx.Request.Headers["QLIK-IDP-POPTS-MATCH"].ToString() != IdpOptionsHash(d))
+                throw new QlikApiException(412, "IDP-412", "Precondition Failed", "Missing QLIK-IDP-POPTS-MATCH header, or it does not match the current configuration.");
+        },
         Filter = (q, d) => Matches(q, "active", d["active"]?.ToJsonString()),
     };
 
@@ -373,6 +380,12 @@ public static class JsonResourcesApi
             foreach (var p in ps.OfType<JsonObject>())
                 if (p.Str("name") is { } n && (n.Contains("password", StringComparison.OrdinalIgnoreCase) || n.Contains("secret", StringComparison.OrdinalIgnoreCase) || n.Contains("token", StringComparison.OrdinalIgnoreCase)))
                     p.Remove("value");
+    }
+
+    private static string IdpOptionsHash(JsonObject d)
+    {
+        var text = (d["options"]?.ToJsonString() ?? "") + "|" + (d["pendingOptions"]?.ToJsonString() ?? "");
+        return new Guid(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToString();
     }
 
     private static string? FindAppId(JsonNode? node) => node switch

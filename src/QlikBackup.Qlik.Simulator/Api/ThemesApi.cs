@@ -40,6 +40,7 @@ public static class ThemesApi
             return Results.File(zip, "application/zip", name + ".zip");
         });
         app.MapPost("/api/v1/themes", Upload);
+        app.MapPatch("/api/v1/themes/{id}", Update);
         app.MapDelete("/api/v1/themes/{id}", (HttpContext ctx, SimulatedTenant t, string id) =>
         {
             t.Write(ctx.Actor(), c =>
@@ -54,19 +55,51 @@ public static class ThemesApi
 
     private static SimTheme Find(TenantState s, string id) => s.FindTheme(id) ?? throw QlikApiException.NotFound("Theme", id);
 
-    private static async Task<IResult> Upload(HttpContext ctx, SimulatedTenant t)
+    /// <summary>Reads the multipart body: the optional zip ('file', with its .qext) and the optional 'data' JSON.</summary>
+    private static async Task<(byte[]? Zip, string? QextName, JsonObject Qext, JsonObject Data)> ReadUploadAsync(HttpContext ctx)
     {
-        if (!ctx.Request.HasFormContentType) throw QlikApiException.BadRequest("Upload a theme as multipart/form-data with a 'file' zip part.");
+        if (!ctx.Request.HasFormContentType) throw QlikApiException.BadRequest("Send the theme as multipart/form-data ('file' zip part, optional 'data' JSON).");
         var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
-        var file = form.Files.GetFile("file") ?? throw QlikApiException.BadRequest("The 'file' part (zip archive) is required.");
+        JsonObject data = [];
+        if (form["data"].ToString() is { Length: > 0 } json)
+        {
+            try { data = JsonNode.Parse(json) as JsonObject ?? throw QlikApiException.BadRequest("The 'data' part must be a JSON object."); }
+            catch (System.Text.Json.JsonException) { throw QlikApiException.BadRequest("The 'data' part is not valid JSON."); }
+        }
+        if (form.Files.GetFile("file") is not { } file) return (null, null, [], data);
         using var buffer = new MemoryStream();
         await file.CopyToAsync(buffer, ctx.RequestAborted);
         var zip = buffer.ToArray();
         var (qextName, qext) = ReadQext(zip);
-        JsonObject data = [];
-        if (form["data"].ToString() is { Length: > 0 } json)
-            data = JsonNode.Parse(json) as JsonObject ?? throw QlikApiException.BadRequest("The 'data' part must be a JSON object.");
         if (qext.Str("type") is { } type && type != "theme") throw QlikApiException.BadRequest($"The archive holds a '{type}', not a theme.");
+        return (zip, qextName, qext, data);
+    }
+
+    private static async Task<IResult> Update(HttpContext ctx, SimulatedTenant t, string id)
+    {
+        var (zip, qextName, qext, data) = await ReadUploadAsync(ctx);
+        return Http.Json(t.Write(ctx.Actor(), c =>
+        {
+            var theme = Find(c.State, id);
+            if (zip is not null)
+            {
+                if (qextName != theme.QextName) throw QlikApiException.BadRequest($"The archive is theme '{qextName}', not '{theme.QextName}'.");
+                theme.Zip = zip;
+                theme.Version = qext.Str("version") ?? theme.Version;
+                theme.Description = qext.Str("description") ?? theme.Description;
+            }
+            theme.Name = data.Str("name") ?? theme.Name;
+            theme.Description = data.Str("description") ?? theme.Description;
+            theme.UpdatedAt = c.Now;
+            c.Emit("com.qlik.v1.theme.updated", Source, new JsonObject { ["id"] = theme.Id, ["name"] = theme.Name }, null, null, theme.Id);
+            return Present(c.State, theme);
+        }));
+    }
+
+    private static async Task<IResult> Upload(HttpContext ctx, SimulatedTenant t)
+    {
+        var (zip, qextName, qext, data) = await ReadUploadAsync(ctx);
+        if (zip is null || qextName is null) throw QlikApiException.BadRequest("The 'file' part (zip archive) is required.");
         var result = t.Write(ctx.Actor(), c =>
         {
             var name = data.Str("name") ?? qext.Str("name") ?? qextName;
