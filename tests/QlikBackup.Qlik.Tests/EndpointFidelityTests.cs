@@ -114,7 +114,7 @@ public sealed class EndpointFidelityTests(ITestOutputHelper output)
         await client.ReplaceAsync(QlikResourceKind.DataConnection, connection.Id, J(connection.Raw.GetRawText()));
         var theme = await client.UploadThemeAsync(new MemoryStream(ResourceRoundTripTests.ThemeZip("fidelity-theme")), "t.zip");
         await using (var zip = await client.DownloadThemeAsync(theme.Id)) await zip.CopyToAsync(Stream.Null);
-        await Try("theme patch", () => client.ReplaceAsync(QlikResourceKind.Theme, theme.Id, J("""{"description":"d"}""")));
+        await client.ReplaceAsync(QlikResourceKind.Theme, theme.Id, J("""{"description":"d"}"""));
 
         // Audits, space delete, impersonation
         await foreach (var _ in client.ListAuditsAsync(DateTimeOffset.UtcNow.AddHours(-1), null, "com.qlik.space.created")) { }

@@ -179,6 +179,9 @@ public sealed class ResourceRoundTripTests
         Assert.Equal(theme.Id, (await h.Client.GetAsync(QlikResourceKind.Theme, theme.Id))?.Id);
         Assert.DoesNotContain(h.Log.Requests, r => r.PathAndQuery.StartsWith("/api/v1/themes?"));
         await Assert.ThrowsAsync<NotSupportedException>(() => h.Client.CreateAsync(QlikResourceKind.Theme, Json(new JsonObject())));
+        var renamed = await h.Client.ReplaceAsync(QlikResourceKind.Theme, theme.Id, Json(new JsonObject { ["name"] = "Corporate (v2)" }));
+        Assert.Equal("Corporate (v2)", renamed.Name);
+        Assert.Single(h.Log.Matching("PATCH", $"/api/v1/themes/{theme.Id}"));
         await h.Client.DeleteAsync(QlikResourceKind.Theme, theme.Id);
         Assert.Null(await h.Client.GetAsync(QlikResourceKind.Theme, theme.Id));
     }
