@@ -36,8 +36,10 @@ await using var host = await QlikSimulatorHost.StartAsync(new SimulatorOptions
 Console.WriteLine($"Qlik simulator listening on {host.BaseUrl}");
 Console.WriteLine($"Admin API key: {host.AdminApiKey}");
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+// Stop gracefully on Ctrl+C and SIGTERM so a --state folder is saved before exit.
+using var onInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 try { await Task.Delay(Timeout.Infinite, stop.Token); }
 catch (OperationCanceledException) { }
+Console.WriteLine(state is null ? "Stopped." : $"Stopped; tenant saved to {state}.");
 return 0;
