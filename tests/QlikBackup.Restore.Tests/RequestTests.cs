@@ -53,21 +53,9 @@ public sealed class RequestTests(AzuriteFixture azurite)
     public async Task Unknown_point_is_a_404_and_changes_nothing()
     {
         await using var h = await RestoreHarness.StartAsync(azurite);
-        string before = h.TenantJson();
         foreach (var pointId in new[] { RecoveryPointIds.Create(AssetKind.App, "no-such-app", DateTimeOffset.UtcNow), "not-a-point-id" })
-        {
-            var ex = await Assert.ThrowsAsync<RestoreRequestException>(() =>
-                h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = pointId, Operator = Operator }));
-            Assert.Equal(404, ex.Status);
-            Assert.Contains(pointId, ex.Message);
-        }
-        var byAsset = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.PlanAsync(new RestoreRequest
-        {
-            Scope = RestoreScope.App, AssetId = h.SharedApp(), IncidentTime = DateTimeOffset.UtcNow, Operator = Operator,
-        }));
-        Assert.Equal(404, byAsset.Status);
-        Assert.Contains("before", byAsset.Message);
-        Assert.Equal(before, h.TenantJson());
+            await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.App, PointId = pointId, Operator = Operator }, 404, pointId);
+        await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.App, AssetId = h.SharedApp(), IncidentTime = DateTimeOffset.UtcNow, Operator = Operator }, 404, "before");
     }
 
     [Fact]
@@ -88,14 +76,9 @@ public sealed class RequestTests(AzuriteFixture azurite)
             (RestoreScope.TenantConfig, app, null),
         })
         {
-            var ex = await Assert.ThrowsAsync<RestoreRequestException>(() =>
-                h.Restore.PlanAsync(new RestoreRequest { Scope = scope, PointId = point.PointId, ObjectId = objectId, Operator = Operator }));
-            Assert.Equal(400, ex.Status);
-            Assert.Contains(point.Kind.ToString(), ex.Message);
+            await RejectedAsync(h, new RestoreRequest { Scope = scope, PointId = point.PointId, ObjectId = objectId, Operator = Operator }, 400, point.Kind.ToString());
         }
-        var noObject = await Assert.ThrowsAsync<RestoreRequestException>(() =>
-            h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = app.PointId, ObjectId = "not-in-the-point", Operator = Operator }));
-        Assert.Equal(404, noObject.Status);
+        await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.Object, PointId = app.PointId, ObjectId = "not-in-the-point", Operator = Operator }, 404, "not-in-the-point");
     }
 
     [Fact]
@@ -104,20 +87,10 @@ public sealed class RequestTests(AzuriteFixture azurite)
         await using var h = await RestoreHarness.StartAsync(azurite);
         string appId = h.SharedApp();
         var point = await h.CaptureAsync(AssetKind.App, appId);
-        string before = h.TenantJson();
-
-        var named = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.PlanAsync(new RestoreRequest
-        {
-            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, TargetSpaceName = "no-such-space", Operator = Operator,
-        }));
-        Assert.Equal(404, named.Status);
-        Assert.Contains("no-such-space", named.Message);
-        var byId = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.PlanAsync(new RestoreRequest
-        {
-            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, TargetSpaceId = "000000000000000000000000", Operator = Operator,
-        }));
-        Assert.Equal(404, byId.Status);
-        Assert.Equal(before, h.TenantJson());
+        var validation = new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, Operator = Operator };
+        await RejectedAsync(h, validation with { TargetSpaceName = "no-such-space" }, 404, "no-such-space");
+        await RejectedAsync(h, validation with { TargetSpaceId = "000000000000000000000000" }, 404, "000000000000000000000000");
+        await RejectedAsync(h, validation, 404, "validation-" + point.Name);
 
         // A deleted app whose space is gone as well: 404 unless the operator asks for the space to be created.
         string spaceId = h.App(appId).SpaceId!;
@@ -128,11 +101,17 @@ public sealed class RequestTests(AzuriteFixture azurite)
             c.State.Resource(ResourceKinds.AutomationConnections).RemoveAll(d => d["spaceId"]?.GetValue<string>() == spaceId);
         });
         await h.Rest.DeleteSpaceAsync(spaceId);
-        before = h.TenantJson();
-        var gone = await Assert.ThrowsAsync<RestoreRequestException>(() =>
-            h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator }));
-        Assert.Equal(404, gone.Status);
-        Assert.Contains("Space scope", gone.Message);
+        await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator }, 404, "Space scope");
+    }
+
+    /// <summary>Plans <paramref name="request"/>, expects a refusal with <paramref name="status"/> whose detail names
+    /// <paramref name="mentions"/>, and checks that the tenant did not change.</summary>
+    static async Task RejectedAsync(RestoreHarness h, RestoreRequest request, int status, string mentions)
+    {
+        string before = h.TenantJson();
+        var ex = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.PlanAsync(request));
+        Assert.Equal(status, ex.Status);
+        Assert.Contains(mentions, ex.Message);
         Assert.Equal(before, h.TenantJson());
     }
 

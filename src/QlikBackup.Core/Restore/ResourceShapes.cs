@@ -35,22 +35,9 @@ public static class ResourceShapes
         CapturePartNames.ReloadTasks, CapturePartNames.DataAlerts, CapturePartNames.Subscriptions, CapturePartNames.Assignments,
     };
 
-    public static QlikResourceKind? RestKind(AssetKind kind) => kind switch
-    {
-        AssetKind.ReloadTask => QlikResourceKind.ReloadTask,
-        AssetKind.DataAlert => QlikResourceKind.DataAlert,
-        AssetKind.Subscription => QlikResourceKind.SharingTask,
-        AssetKind.Automation => QlikResourceKind.Automation,
-        AssetKind.AutomationConnection => QlikResourceKind.AutomationConnection,
-        AssetKind.DataConnection => QlikResourceKind.DataConnection,
-        AssetKind.Webhook => QlikResourceKind.Webhook,
-        AssetKind.Theme => QlikResourceKind.Theme,
-        AssetKind.IdentityProvider => QlikResourceKind.IdentityProvider,
-        AssetKind.User => QlikResourceKind.User,
-        AssetKind.Group => QlikResourceKind.Group,
-        AssetKind.ApiKey => QlikResourceKind.ApiKey,
-        _ => null,
-    };
+    /// <summary>The REST collection of a kind; null for apps and spaces, which have their own endpoints.</summary>
+    public static QlikResourceKind? RestKind(AssetKind kind)
+        => kind is AssetKind.App or AssetKind.Space ? null : CaptureService.ResourceKindOf(kind);
 
     /// <summary>Restore order: what others reference comes first (groups before users, connections before automations, apps before their tasks).</summary>
     public static int Order(AssetKind kind) => kind switch

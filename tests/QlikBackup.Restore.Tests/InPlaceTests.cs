@@ -1,0 +1,96 @@
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Core.Restore;
+using QlikBackup.Qlik.Contracts;
+using QlikBackup.Qlik.Simulator.Model;
+using QlikBackup.Restore.Tests.Support;
+
+namespace QlikBackup.Restore.Tests;
+
+/// <summary>Restores into a live app: the app as it was, and one user's private object as that user.</summary>
+[Collection(RestoreCollection.Name)]
+public sealed class InPlaceTests(AzuriteFixture azurite)
+{
+    const string Operator = "ops@example.com";
+
+    [Fact]
+    public async Task App_restored_in_place_is_as_at_the_point_and_other_users_private_work_stays()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp(3);
+        var atPoint = h.Contents(appId);
+        string script = h.App(appId).Document.Script;
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        var capturedPrivate = (await QlikBackup.Core.Capture.ManifestSerializer.ReadAsync(h.Store, h.TenantId, point.ManifestRef!)).Parts
+            .Select(p => ObjectPartName.Parse(p.Name)).Where(o => o?.PrivateOwnerId is not null).Select(o => o!.QId).ToHashSet();
+
+        // After the point: a measure changed, a sheet added (shared), the script edited, and a user's new private bookmark.
+        string measure = atPoint.Keys.First(k => atPoint[k].StartsWith("Measure|", StringComparison.Ordinal));
+        string owner = h.App(appId).OwnerId;
+        string privateOwner = h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values.First(o => !o.Published && capturedPrivate.Contains(o.Id)).OwnerId!);
+        h.Tenant.UpdateAppDocument(appId, new SimulatedActor(owner), (_, doc) =>
+        {
+            doc.Objects[measure].Properties["qMeasure"]!["qDef"] = "Sum(Changed)";
+            var sheet = doc.Objects.Values.First(o => o.QType == "sheet" && o.Published).DeepClone();
+            sheet.Id = "added-after-point";
+            sheet.Properties["qProperty"]!["qInfo"]!["qId"] = sheet.Id;
+            sheet.Properties["qChildren"] = new System.Text.Json.Nodes.JsonArray();
+            doc.Objects[sheet.Id] = sheet;
+            doc.Script += "\n// edited after the point";
+            var mine = doc.Objects.Values.First(o => o.OwnerId == privateOwner && !o.Published).DeepClone();
+            mine.Id = "private-after-point";
+            mine.ObjectClass = SimObjectClass.Bookmark;
+            mine.QType = "bookmark";
+            mine.Properties = new System.Text.Json.Nodes.JsonObject
+            {
+                ["qInfo"] = new System.Text.Json.Nodes.JsonObject { ["qId"] = mine.Id, ["qType"] = "bookmark" },
+                ["qMetaDef"] = new System.Text.Json.Nodes.JsonObject { ["title"] = "mine" },
+            };
+            doc.Objects[mine.Id] = mine;
+            return 0;
+        });
+        var privateAfter = h.Objects(appId)["private-after-point"];
+
+        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator });
+
+        Assert.Contains(plan.Actions, a => (a.Kind, a.ObjectId) == (RestoreActionKind.Replace, measure));
+        Assert.Contains(plan.Actions, a => (a.Kind, a.ObjectId, a.Step) == (RestoreActionKind.Delete, "added-after-point", RestoreStep.DeleteObject));
+        Assert.Contains(plan.Actions, a => (a.Kind, a.Step) == (RestoreActionKind.Replace, RestoreStep.Script));
+        Assert.DoesNotContain(plan.Actions, a => a.ObjectId == "private-after-point");
+        var now = h.Objects(appId);
+        Assert.False(now.ContainsKey("added-after-point"));
+        Assert.Equal(privateAfter, now["private-after-point"]);
+        Assert.Equal(script, h.App(appId).Document.Script);
+        foreach (var (id, was) in atPoint.Where(a => !a.Value.Contains("|False|") || capturedPrivate.Contains(a.Key)))
+            Assert.True(ScenarioTests.Same(was, h.Contents(appId)[id]), $"Object {id} is not as at the point.");
+
+        // A second restore of the same point finds nothing to do.
+        var again = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator });
+        Assert.All(again.Actions, a => Assert.Equal(RestoreActionKind.Skip, a.Kind));
+    }
+
+    [Fact]
+    public async Task Deleted_private_object_is_recreated_as_its_owner_and_stays_private()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp();
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        var manifest = await QlikBackup.Core.Capture.ManifestSerializer.ReadAsync(h.Store, h.TenantId, point.ManifestRef!);
+        var part = manifest.Parts.Select(p => ObjectPartName.Parse(p.Name)).First(o => o?.PrivateOwnerId is not null)!;
+        var was = h.Contents(appId)[part.QId];
+        h.Tenant.UpdateAppDocument(appId, new SimulatedActor(part.PrivateOwnerId!), (_, doc) => doc.Objects.Remove(part.QId));
+        var others = h.Objects(appId);
+
+        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = point.PointId, ObjectId = part.QId, Operator = Operator });
+
+        Assert.Equal(RestoreActionKind.Create, Assert.Single(plan.Actions).Kind);
+        var now = h.Contents(appId)[part.QId];
+        Assert.True(ScenarioTests.Same(was, now), $"{was}\n{now}");
+        Assert.Equal(part.PrivateOwnerId, ScenarioTests.SplitOwner(now).Owner);
+        var after = h.Objects(appId);
+        foreach (var (id, state) in others) Assert.Equal(state, after[id]);
+        // The admin still cannot see it: it is private to its owner.
+        await using var session = await h.Engine.OpenAppAsync(appId);
+        Assert.DoesNotContain(await session.ListObjectsAsync(), o => o.QId == part.QId);
+    }
+}
