@@ -93,4 +93,43 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         await using var session = await h.Engine.OpenAppAsync(appId);
         Assert.DoesNotContain(await session.ListObjectsAsync(), o => o.QId == part.QId);
     }
+
+    [Fact]
+    public async Task Deleted_published_app_is_restored_by_publishing_into_its_managed_space_and_promotion_republishes()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var (publishedId, managedSpace) = h.Tenant.Read(s => s.Apps.Where(a => a.Published && a.OriginAppId is not null)
+            .Select(a => (a.Id, a.SpaceId!)).First());
+        var original = h.App(publishedId);
+        var contents = h.Contents(publishedId);
+        var point = await h.CaptureAsync(AssetKind.App, publishedId);
+        await h.Rest.DeleteAppAsync(publishedId);
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator });
+
+        Assert.Contains(plan.Actions, a => a.Step == RestoreStep.Publish && a.ObjectId == managedSpace);
+        var restored = h.App(result.RestoredAssetId!);
+        Assert.Equal((managedSpace, true, original.Name, original.OwnerId), (restored.SpaceId, restored.Published, restored.Name, restored.OwnerId));
+        var now = h.Contents(restored.Id);
+        Assert.Equal(contents.Keys.Order(), now.Keys.Order());
+        foreach (var (id, was) in contents)
+            Assert.True(ScenarioTests.Same(ScenarioTests.SplitOwner(was).Body, ScenarioTests.SplitOwner(now[id]).Body), $"Object {id}: {was}\n{now[id]}");
+
+        // Promote into a published copy: its source app gets the validated content and is republished over it.
+        string source = restored.OriginAppId!;
+        string measure = contents.Keys.First(k => contents[k].StartsWith("Measure|", StringComparison.Ordinal));
+        h.Tenant.UpdateAppDocument(restored.Id, SimulatedActor.System, (_, doc) =>
+        {
+            doc.Objects[measure].Properties["qMeasure"]!["qDef"] = "Sum(BadRepublish)";
+            return 0;
+        });
+        var (_, validation) = await h.RestoreAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, CreateTargetSpace = true, Operator = Operator,
+        });
+        var promoted = await h.Restore.PromoteAsync(new PromoteRequest { ValidationAppId = validation.RestoredAssetId!, ProductionAppId = restored.Id, Operator = Operator });
+        Assert.Equal((PromoteMethod.Republish, restored.Id), (promoted.Method, promoted.ProductionAppId));
+        Assert.Contains(source, promoted.Changes.Last());
+        Assert.True(ScenarioTests.Same(ScenarioTests.SplitOwner(contents[measure]).Body, ScenarioTests.SplitOwner(h.Contents(restored.Id)[measure]).Body));
+    }
 }

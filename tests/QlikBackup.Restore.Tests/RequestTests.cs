@@ -1,3 +1,4 @@
+using System.Text.Json;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
 using QlikBackup.Core.Restore;
@@ -23,14 +24,20 @@ public sealed class RequestTests(AzuriteFixture azurite)
         int tasks = h.ReloadTasksOf(appId).Count;
         await h.CaptureAsync(AssetKind.App, appId);
         await h.Rest.DeleteAppAsync(appId);
-        var plan = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = Operator });
+        var planned = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = Operator });
+        // The plan reaches the execute activity through Durable's JSON (and the HTTP API's camelCase JSON): run what comes out.
+        var plan = JsonSerializer.Deserialize<RestorePlan>(JsonSerializer.Serialize(planned))!;
+        var web = JsonSerializer.Deserialize<RestorePlan>(JsonSerializer.Serialize(planned, JsonSerializerOptions.Web), JsonSerializerOptions.Web)!;
+        Assert.Equal(planned.Actions, plan.Actions);
+        Assert.Equal(planned.Actions, web.Actions);
+        Assert.Equal(planned.Targets, web.Targets);
 
         // Qlik imports the app and creates the first reload task, but both answers are lost: the activity fails twice.
         h.Faults.LoseResponse(nameof(IQlikRestClient.ImportAppAsync));
         h.Faults.LoseResponse(nameof(IQlikRestClient.CreateAsync));
         await Assert.ThrowsAsync<HttpRequestException>(() => h.Restore.ExecuteAsync(plan));
         Assert.Single(AppsNamed(h, original.Name, original.SpaceId));
-        await Assert.ThrowsAsync<HttpRequestException>(() => h.Restore.ExecuteAsync(plan));
+        await Assert.ThrowsAsync<HttpRequestException>(() => h.Restore.ExecuteAsync(web));
         var result = await h.Restore.ExecuteAsync(plan);
         Assert.Equal(2, h.Faults.Injected);
 

@@ -120,7 +120,9 @@ public interface IRestoreService
     /// <summary>
     /// Puts a validated app (restored into a validation space and checked) back into production.
     /// <list type="bullet">
-    /// <item>Production app in a managed space (a published app): the validated app is republished over it (PUT /apps/{id}/publish).</item>
+    /// <item>Production app in a managed space (a published copy): Qlik republishes only from a copy's source app, so the source app's
+    /// script and shared objects are replaced from the validated app (as below), then it is republished over the copy (PUT /apps/{id}/publish).
+    /// A copy whose source app is gone is refused (409): restore the source app first.</item>
     /// <item>No production app and a managed target space: the validated app is published there.</item>
     /// <item>Production app in a shared or personal space: its load script and every object the backup principal can see are
     /// replaced from the validated app through the Engine; objects the validated app lacks are destroyed; other users'

@@ -134,6 +134,9 @@ internal sealed class RestoreExecutor(
                 : throw new InvalidOperationException($"App '{t.Name ?? t.AssetId}' has not been imported yet by restore {plan.RestoreId}.");
         }
 
+        /// <summary>The app that now stands for the point's app: the published copy once published, else the written app.</summary>
+        string CurrentAppId(RestoreAction action) => _idMap.GetValueOrDefault(action.AssetId) ?? AppId(Target(action));
+
         /// <summary>A live space id, or the id of the space created by an earlier action of this plan; null = personal space.</summary>
         string? SpaceId(string? idOrActionId)
         {
@@ -226,10 +229,10 @@ internal sealed class RestoreExecutor(
                 case RestoreStep.ImportApp:
                     return (action.AssetId, await ImportAsync(action, ct));
                 case RestoreStep.AppOwner:
-                    await x.Rest.ChangeAppOwnerAsync(AppId(Target(action)), action.ObjectId!, ct);
+                    await x.Rest.ChangeAppOwnerAsync(CurrentAppId(action), action.ObjectId!, ct);
                     return (null, null);
                 case RestoreStep.AppSpace:
-                    await x.Rest.MoveAppToSpaceAsync(AppId(Target(action)), SpaceId(action.ObjectId)!, ct);
+                    await x.Rest.MoveAppToSpaceAsync(CurrentAppId(action), SpaceId(action.ObjectId)!, ct);
                     return (null, null);
                 case RestoreStep.Publish:
                     return (action.AssetId, await PublishAsync(action, ct));
@@ -326,12 +329,28 @@ internal sealed class RestoreExecutor(
             string appId = AppId(Target(action));
             string spaceId = SpaceId(action.ObjectId) ?? throw new InvalidOperationException("Publishing needs a managed space.");
             var started = await x.Progress.MarkStartedAsync(plan.RestoreId, action.Id, ct);
+            string? publishedId = null;
             if (started.StartedAt is not null)
             {
                 await foreach (var item in x.Rest.ListItemsAsync("app", spaceId, ct))
-                    if (await x.Rest.GetAppAsync(item.ResourceId, ct) is { } published && published.OriginAppId == appId) return published.Id;
+                    if (await x.Rest.GetAppAsync(item.ResourceId, ct) is { } published && published.OriginAppId == appId) publishedId = published.Id;
             }
-            return (await x.Rest.PublishAppAsync(appId, spaceId, action.Name, ct)).Id;
+            publishedId ??= (await x.Rest.PublishAppAsync(appId, spaceId, action.Name, ct)).Id;
+            await CopyPublishStateAsync(appId, publishedId, ct);
+            return publishedId;
+        }
+
+        /// <summary>
+        /// Publishing makes every object approved base content; the source app still has each object's state from the QVF
+        /// (community sheets published but not approved), so the copy gets those states back.
+        /// </summary>
+        async Task CopyPublishStateAsync(string sourceId, string publishedId, CancellationToken ct)
+        {
+            var source = await Sessions.GetAsync(sourceId, null, ct);
+            var copy = await Sessions.GetAsync(publishedId, null, ct);
+            foreach (var info in (await source.ListAsync(ct)).Where(i => i.Class != EngineObjectClass.Variable))
+                await copy.SetPublishStateAsync(info.Class, info.QId, info.Published, info.Approved, ct);
+            await Sessions.SaveAsync(publishedId, ct);
         }
 
         /// <summary>A reload task (data alert, subscription) kept with an app point, recreated for the restored app.</summary>

@@ -311,13 +311,14 @@ internal sealed class RestorePlanner(
                             $"{part}: not attached to a validation copy (they would run against it); they come back when the app is restored in place.", part: part);
                 return;
             }
-            await PlanOwnerAsync(point, content, null, ct);
             if (managed)
             {
+                // Published before the owner changes: the source app sits in the principal's personal space, which only its owner can see.
                 b.Add(RestoreStep.Publish, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
-                    $"Publish the restored app into managed space {space.Describe()}.", objectId: space.Id);
+                    $"Publish the restored app into managed space {space.Describe()}.", objectId: space.Id ?? space.ActionId);
                 b.Check($"App '{name}': the published copy was restored by importing a source app into the restore principal's personal space and publishing it; keep or delete that source app.");
             }
+            await PlanOwnerAsync(point, content, null, ct);
             await PlanAttachedAsync(content, null, ct);
         }
 

@@ -22,8 +22,15 @@ internal sealed class RestorePromoter(IQlikRestClient rest, IQlikEngine engine)
             var space = production.SpaceId is null ? null : await rest.GetSpaceAsync(production.SpaceId, ct);
             if (production.Published || space?.Type == "managed")
             {
-                var republished = await rest.RepublishAppAsync(validated.Id, production.Id, ct);
-                return new PromoteResult(republished.Id, PromoteMethod.Republish, [$"Republished '{validated.Name}' over '{production.Name}' ({production.Id})."]);
+                // Qlik republishes only from the app a published copy came from: its origin gets the validated content, then is republished.
+                var origin = production.OriginAppId is { } o ? await rest.GetAppAsync(o, ct) : null;
+                if (origin is null)
+                    throw new RestoreRequestException(409, "Published app has no source app",
+                        $"App '{production.Name}' ({production.Id}) was published from app '{production.OriginAppId}', which no longer exists. Restore that app first, then promote into it.");
+                var changes = (await ReplaceContentAsync(validated.Id, origin.Id, ct)).ToList();
+                var republished = await rest.RepublishAppAsync(origin.Id, production.Id, ct);
+                changes.Add($"Republished source app '{origin.Name}' ({origin.Id}) over '{production.Name}' ({production.Id}).");
+                return new PromoteResult(republished.Id, PromoteMethod.Republish, changes);
             }
             return new PromoteResult(production.Id, PromoteMethod.ReplaceContent, await ReplaceContentAsync(validated.Id, production.Id, ct));
         }
