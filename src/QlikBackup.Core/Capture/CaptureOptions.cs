@@ -21,7 +21,10 @@ public sealed class CaptureOptions
     /// <summary>Parts (app objects, blobs) of one asset read and stored at once; also bounded by Qlik:MaxConcurrentRequests.</summary>
     public int MaxParallelPartsPerAsset { get; set; } = 8;
 
-    /// <summary>Open one impersonated Engine session per owner of private objects (needs an OAuth client allowed to impersonate).</summary>
+    /// <summary>Open one impersonated Engine session per possible owner of private objects (needs an OAuth client allowed to
+    /// impersonate). Possible owners are the users who can open the app: its owner, the space owner and members (directly or
+    /// through groups), tenant and analytics admins, and owners named in the objects' qMeta. A user who lost access cannot
+    /// open the app, so Qlik gives no way to read their private objects.</summary>
     public bool CapturePrivateObjects { get; set; } = true;
 
     /// <summary>Capture apps in personal spaces as the pseudo space "personal" (in <see cref="DefaultTier"/> unless configured).</summary>

@@ -115,7 +115,7 @@ public sealed partial class CaptureService
 
     /// <summary>
     /// Qlik shows a user's private objects only to that user, so each possible owner gets an impersonated session.
-    /// Owners: owners named in the objects' qMeta, the app owner, and (in a space) the space owner and its members.
+    /// Possible owners are the users who can open the app (see <see cref="CaptureOptions.CapturePrivateObjects"/>).
     /// </summary>
     async Task CapturePrivateObjectsAsync(
         QlikApp app, string spaceId, IReadOnlyList<EngineObjectInfo> visible, HashSet<string> capturedIds, PartWriter writer, List<string> notes,
@@ -165,11 +165,16 @@ public sealed partial class CaptureService
         if (!string.IsNullOrEmpty(app.OwnerId)) owners.Add(app.OwnerId);
         if (spaceId is not (PersonalSpaceId or SpaceCaptureTarget.TenantConfigSpaceId))
         {
-            foreach (string member in await SpaceMembersAsync(spaceId, ct)) owners.Add(member);
+            owners.UnionWith(await SpaceMembersAsync(spaceId, ct));
+            owners.UnionWith((await ListResourcesAsync(QlikResourceKind.User, ct))
+                .Where(u => NamesOf(u.Raw, "assignedRoles").Any(r => AllContentRoles.Contains(r))).Select(u => u.Id));
         }
 
         return owners.Order(StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>Roles that open every app of the tenant.</summary>
+    static readonly HashSet<string> AllContentRoles = new(StringComparer.OrdinalIgnoreCase) { "TenantAdmin", "AnalyticsAdmin" };
 
     /// <summary>The space owner, users assigned directly, and members of groups assigned (from the users' assignedGroups).</summary>
     Task<IReadOnlyList<string>> SpaceMembersAsync(string spaceId, CancellationToken ct)
@@ -190,22 +195,22 @@ public sealed partial class CaptureService
             {
                 foreach (QlikResource user in await ListResourcesAsync(QlikResourceKind.User, c))
                 {
-                    if (GroupIdsOf(user.Raw).Any(groups.Contains)) members.Add(user.Id);
+                    if (NamesOf(user.Raw, "assignedGroups", "id").Any(groups.Contains)) members.Add(user.Id);
                 }
             }
 
             return members.ToList();
         }, ct);
 
-    /// <summary>A user's assignedGroups: objects with an id (Qlik's shape) or plain ids.</summary>
-    static IEnumerable<string> GroupIdsOf(JsonElement user)
+    /// <summary>Entries of a user's array member (assignedGroups, assignedRoles): plain strings or objects with <paramref name="key"/>.</summary>
+    static IEnumerable<string> NamesOf(JsonElement user, string member, string key = "name")
     {
-        if (user.ValueKind != JsonValueKind.Object || !user.TryGetProperty("assignedGroups", out JsonElement groups) || groups.ValueKind != JsonValueKind.Array)
+        if (user.ValueKind != JsonValueKind.Object || !user.TryGetProperty(member, out JsonElement items) || items.ValueKind != JsonValueKind.Array)
             yield break;
-        foreach (JsonElement g in groups.EnumerateArray())
+        foreach (JsonElement item in items.EnumerateArray())
         {
-            string? id = g.ValueKind == JsonValueKind.String ? g.GetString() : Member(g, "id");
-            if (!string.IsNullOrEmpty(id)) yield return id;
+            string? value = item.ValueKind == JsonValueKind.String ? item.GetString() : Member(item, key);
+            if (!string.IsNullOrEmpty(value)) yield return value;
         }
     }
 

@@ -49,11 +49,7 @@ public sealed partial class CaptureService
             }
         }
 
-        StoredContent stored;
-        using (var json = new MemoryStream(ManifestSerializer.Serialize(manifest), writable: false))
-        {
-            stored = await store.PutAsync(TenantId, json, ct);
-        }
+        StoredContent stored = await store.PutManifestAsync(TenantId, manifest, ct);
 
         DateTimeOffset now = clock.GetUtcNow();
         Attribution who = await AttributeAsync(asset.Id, AttributionSince(identity.SourceModifiedAt, baseline.Latest, now), now, ct);
@@ -85,7 +81,7 @@ public sealed partial class CaptureService
     }
 
     async Task<Manifest?> ReadManifestAsync(RecoveryPoint? point, CancellationToken ct)
-        => point?.ManifestRef is { } manifestRef ? await ManifestSerializer.ReadAsync(store, TenantId, manifestRef, ct) : null;
+        => point?.ManifestRef is { } manifestRef ? await store.ReadManifestAsync(TenantId, manifestRef, ct) : null;
 
     static bool SameContent(Manifest a, Manifest b)
         => a.Parts.Count == b.Parts.Count

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text.Json;
 using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Core.Capture;
@@ -65,17 +64,9 @@ internal sealed class PartWriter(IContentStore store, string tenantId, int paral
     public static string Sha256Hex(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
 }
 
-/// <summary>Manifests are stored as JSON content (encrypted like every other blob).</summary>
+/// <summary>Reads manifests; kept for existing callers (restore tests). <see cref="ManifestStore"/> is the one implementation.</summary>
 public static class ManifestSerializer
 {
-    static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = false };
-
-    public static byte[] Serialize(Manifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Options);
-
-    public static async Task<Manifest> ReadAsync(IContentStore store, string tenantId, string manifestRef, CancellationToken ct = default)
-    {
-        await using Stream stream = await store.OpenReadAsync(tenantId, manifestRef, ct);
-        return await JsonSerializer.DeserializeAsync<Manifest>(stream, Options, ct)
-            ?? throw new InvalidDataException($"Manifest {manifestRef} is empty.");
-    }
+    public static Task<Manifest> ReadAsync(IContentStore store, string tenantId, string manifestRef, CancellationToken ct = default)
+        => store.ReadManifestAsync(tenantId, manifestRef, ct);
 }

@@ -115,7 +115,7 @@ public sealed class RetentionService
         var contents = new HashSet<string>(manifests, StringComparer.Ordinal);
         foreach (string manifestRef in manifests)
         {
-            Manifest manifest = await ManifestSerializer.ReadAsync(store, tenantId, manifestRef, ct);
+            Manifest manifest = await store.ReadManifestAsync(tenantId, manifestRef, ct);
             foreach (ManifestPart part in manifest.Parts) contents.Add(part.ContentRef);
         }
 

@@ -133,7 +133,7 @@ public sealed class CaptureEngine(ServiceProvider services, string tenantId) : I
     public async Task<Manifest> ManifestAsync(string pointId)
     {
         RecoveryPoint point = await Index.GetAsync(TenantId, pointId) ?? throw new InvalidOperationException($"No point {pointId}.");
-        return await ManifestSerializer.ReadAsync(Store, TenantId, point.ManifestRef!);
+        return await Store.ReadManifestAsync(TenantId, point.ManifestRef!);
     }
 
     public async Task<IReadOnlyList<RecoveryPoint>> PointsAsync(AssetKind kind, string assetId) => await Index.GetNewestAsync(TenantId, kind, assetId, 100);
