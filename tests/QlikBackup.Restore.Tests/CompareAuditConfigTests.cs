@@ -1,10 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using QlikBackup.Core.Assets;
-using QlikBackup.Core.Capture;
-using QlikBackup.Core.Restore;
-using QlikBackup.Qlik.Contracts;
-using QlikBackup.Qlik.Simulator.Model;
-using QlikBackup.Restore.Tests.Support;
 
 namespace QlikBackup.Restore.Tests;
 
@@ -12,8 +6,6 @@ namespace QlikBackup.Restore.Tests;
 [Collection(RestoreCollection.Name)]
 public sealed class CompareAuditConfigTests(AzuriteFixture azurite)
 {
-    const string Operator = "ops@example.com";
-
     [Fact]
     public async Task Compare_lists_added_removed_and_changed_objects_with_json_paths_and_a_script_line_diff()
     {
@@ -98,7 +90,7 @@ public sealed class CompareAuditConfigTests(AzuriteFixture azurite)
 
         var (plan, result) = await h.RestoreAsync(new RestoreRequest
         {
-            Scope = RestoreScope.TenantConfig, Kinds = [AssetKind.Webhook, AssetKind.Group, AssetKind.User], IncidentTime = incident, Operator = Operator,
+            Scope = RestoreScope.TenantConfig, Kinds = [AssetKind.Webhook, AssetKind.Group, AssetKind.User], IncidentTime = incident, Operator = RestoreHarness.Operator,
         });
 
         Assert.Equal([AssetKind.Group, AssetKind.User, AssetKind.Webhook], plan.Actions.Select(a => a.AssetKind));
@@ -114,7 +106,7 @@ public sealed class CompareAuditConfigTests(AzuriteFixture azurite)
         // The same request again finds everything in place.
         var again = await h.Restore.PlanAsync(new RestoreRequest
         {
-            Scope = RestoreScope.TenantConfig, Kinds = [AssetKind.Webhook, AssetKind.Group], IncidentTime = incident, Operator = Operator,
+            Scope = RestoreScope.TenantConfig, Kinds = [AssetKind.Webhook, AssetKind.Group], IncidentTime = incident, Operator = RestoreHarness.Operator,
         });
         Assert.All(again.Actions, a => Assert.Equal(RestoreActionKind.Skip, a.Kind));
     }

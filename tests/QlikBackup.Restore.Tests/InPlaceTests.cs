@@ -1,18 +1,9 @@
-using QlikBackup.Core.Assets;
-using QlikBackup.Core.Capture;
-using QlikBackup.Core.Restore;
-using QlikBackup.Qlik.Contracts;
-using QlikBackup.Qlik.Simulator.Model;
-using QlikBackup.Restore.Tests.Support;
-
 namespace QlikBackup.Restore.Tests;
 
 /// <summary>Restores into a live app: the app as it was, and one user's private object as that user.</summary>
 [Collection(RestoreCollection.Name)]
 public sealed class InPlaceTests(AzuriteFixture azurite)
 {
-    const string Operator = "ops@example.com";
-
     [Fact]
     public async Task App_restored_in_place_is_as_at_the_point_and_other_users_private_work_stays()
     {
@@ -51,7 +42,7 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         });
         var privateAfter = h.Objects(appId)["private-after-point"];
 
-        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator });
+        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
 
         Assert.Contains(plan.Actions, a => (a.Kind, a.ObjectId) == (RestoreActionKind.Replace, measure));
         Assert.Contains(plan.Actions, a => (a.Kind, a.ObjectId, a.Step) == (RestoreActionKind.Delete, "added-after-point", RestoreStep.DeleteObject));
@@ -65,7 +56,7 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
             Assert.True(ScenarioTests.Same(was, h.Contents(appId)[id]), $"Object {id} is not as at the point.");
 
         // A second restore of the same point finds nothing to do.
-        var again = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator });
+        var again = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
         Assert.All(again.Actions, a => Assert.Equal(RestoreActionKind.Skip, a.Kind));
     }
 
@@ -81,7 +72,7 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         h.Tenant.UpdateAppDocument(appId, new SimulatedActor(part.PrivateOwnerId!), (_, doc) => doc.Objects.Remove(part.QId));
         var others = h.Objects(appId);
 
-        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = point.PointId, ObjectId = part.QId, Operator = Operator });
+        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = point.PointId, ObjectId = part.QId, Operator = RestoreHarness.Operator });
 
         Assert.Equal(RestoreActionKind.Create, Assert.Single(plan.Actions).Kind);
         var now = h.Contents(appId)[part.QId];
@@ -105,7 +96,7 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         var point = await h.CaptureAsync(AssetKind.App, publishedId);
         await h.Rest.DeleteAppAsync(publishedId);
 
-        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator });
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
 
         Assert.Contains(plan.Actions, a => a.Step == RestoreStep.Publish && a.ObjectId == managedSpace);
         var restored = h.App(result.RestoredAssetId!);
@@ -125,9 +116,9 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         });
         var (_, validation) = await h.RestoreAsync(new RestoreRequest
         {
-            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, CreateTargetSpace = true, Operator = Operator,
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, CreateTargetSpace = true, Operator = RestoreHarness.Operator,
         });
-        var promoted = await h.Restore.PromoteAsync(new PromoteRequest { ValidationAppId = validation.RestoredAssetId!, ProductionAppId = restored.Id, Operator = Operator });
+        var promoted = await h.Restore.PromoteAsync(new PromoteRequest { ValidationAppId = validation.RestoredAssetId!, ProductionAppId = restored.Id, Operator = RestoreHarness.Operator });
         Assert.Equal((PromoteMethod.Republish, restored.Id), (promoted.Method, promoted.ProductionAppId));
         Assert.Contains(source, promoted.Changes.Last());
         Assert.True(ScenarioTests.Same(ScenarioTests.SplitOwner(contents[measure]).Body, ScenarioTests.SplitOwner(h.Contents(restored.Id)[measure]).Body));

@@ -1,11 +1,5 @@
 using System.Text.Json;
-using QlikBackup.Core.Assets;
-using QlikBackup.Core.Capture;
-using QlikBackup.Core.Restore;
 using QlikBackup.Core.Storage;
-using QlikBackup.Qlik.Contracts;
-using QlikBackup.Qlik.Simulator.Model;
-using QlikBackup.Restore.Tests.Support;
 
 namespace QlikBackup.Restore.Tests;
 
@@ -13,8 +7,6 @@ namespace QlikBackup.Restore.Tests;
 [Collection(RestoreCollection.Name)]
 public sealed class RequestTests(AzuriteFixture azurite)
 {
-    const string Operator = "ops@example.com";
-
     [Fact]
     public async Task Retried_execution_after_lost_responses_creates_no_duplicate_app_objects_or_tasks()
     {
@@ -24,7 +16,7 @@ public sealed class RequestTests(AzuriteFixture azurite)
         int tasks = h.ReloadTasksOf(appId).Count;
         await h.CaptureAsync(AssetKind.App, appId);
         await h.Rest.DeleteAppAsync(appId);
-        var planned = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = Operator });
+        var planned = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = RestoreHarness.Operator });
         // The plan reaches the execute activity through Durable's JSON (and the HTTP API's camelCase JSON): run what comes out.
         var plan = JsonSerializer.Deserialize<RestorePlan>(JsonSerializer.Serialize(planned))!;
         var web = JsonSerializer.Deserialize<RestorePlan>(JsonSerializer.Serialize(planned, JsonSerializerOptions.Web), JsonSerializerOptions.Web)!;
@@ -61,8 +53,8 @@ public sealed class RequestTests(AzuriteFixture azurite)
     {
         await using var h = await RestoreHarness.StartAsync(azurite);
         foreach (var pointId in new[] { RecoveryPointIds.Create(AssetKind.App, "no-such-app", DateTimeOffset.UtcNow), "not-a-point-id" })
-            await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.App, PointId = pointId, Operator = Operator }, 404, pointId);
-        await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.App, AssetId = h.SharedApp(), IncidentTime = DateTimeOffset.UtcNow, Operator = Operator }, 404, "before");
+            await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.App, PointId = pointId, Operator = RestoreHarness.Operator }, 404, pointId);
+        await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.App, AssetId = h.SharedApp(), IncidentTime = DateTimeOffset.UtcNow, Operator = RestoreHarness.Operator }, 404, "before");
     }
 
     [Fact]
@@ -83,9 +75,9 @@ public sealed class RequestTests(AzuriteFixture azurite)
             (RestoreScope.TenantConfig, app, null),
         })
         {
-            await RejectedAsync(h, new RestoreRequest { Scope = scope, PointId = point.PointId, ObjectId = objectId, Operator = Operator }, 400, point.Kind.ToString());
+            await RejectedAsync(h, new RestoreRequest { Scope = scope, PointId = point.PointId, ObjectId = objectId, Operator = RestoreHarness.Operator }, 400, point.Kind.ToString());
         }
-        await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.Object, PointId = app.PointId, ObjectId = "not-in-the-point", Operator = Operator }, 404, "not-in-the-point");
+        await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.Object, PointId = app.PointId, ObjectId = "not-in-the-point", Operator = RestoreHarness.Operator }, 404, "not-in-the-point");
     }
 
     [Fact]
@@ -94,7 +86,7 @@ public sealed class RequestTests(AzuriteFixture azurite)
         await using var h = await RestoreHarness.StartAsync(azurite);
         string appId = h.SharedApp();
         var point = await h.CaptureAsync(AssetKind.App, appId);
-        var validation = new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, Operator = Operator };
+        var validation = new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, Operator = RestoreHarness.Operator };
         await RejectedAsync(h, validation with { TargetSpaceName = "no-such-space" }, 404, "no-such-space");
         await RejectedAsync(h, validation with { TargetSpaceId = "000000000000000000000000" }, 404, "000000000000000000000000");
         await RejectedAsync(h, validation, 404, "validation-" + point.Name);
@@ -108,7 +100,7 @@ public sealed class RequestTests(AzuriteFixture azurite)
             c.State.Resource(ResourceKinds.AutomationConnections).RemoveAll(d => d["spaceId"]?.GetValue<string>() == spaceId);
         });
         await h.Rest.DeleteSpaceAsync(spaceId);
-        await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = Operator }, 404, "Space scope");
+        await RejectedAsync(h, new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator }, 404, "Space scope");
     }
 
     /// <summary>Plans <paramref name="request"/>, expects a refusal with <paramref name="status"/> whose detail names
@@ -137,7 +129,7 @@ public sealed class RequestTests(AzuriteFixture azurite)
         });
         string before = h.TenantJson();
 
-        var plan = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, DryRun = true, Operator = Operator });
+        var plan = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, DryRun = true, Operator = RestoreHarness.Operator });
         var result = await h.Restore.ExecuteAsync(plan);
 
         Assert.Contains(plan.Actions, a => a.Kind == RestoreActionKind.Replace && a.ObjectId == sheet);

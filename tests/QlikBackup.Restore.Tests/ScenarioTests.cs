@@ -1,10 +1,4 @@
 using System.Text.Json.Nodes;
-using QlikBackup.Core.Assets;
-using QlikBackup.Core.Capture;
-using QlikBackup.Core.Restore;
-using QlikBackup.Qlik.Contracts;
-using QlikBackup.Qlik.Simulator.Model;
-using QlikBackup.Restore.Tests.Support;
 
 namespace QlikBackup.Restore.Tests;
 
@@ -12,8 +6,6 @@ namespace QlikBackup.Restore.Tests;
 [Collection(RestoreCollection.Name)]
 public sealed class ScenarioTests(AzuriteFixture azurite)
 {
-    const string Operator = "ops@example.com";
-
     [Fact]
     public async Task Overwritten_sheet_is_rolled_back_and_every_other_object_stays_byte_identical()
     {
@@ -43,7 +35,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         var before = h.Objects(appId);
         string script = h.App(appId).Document.Script;
 
-        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = point.PointId, ObjectId = overwritten, Operator = Operator });
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = point.PointId, ObjectId = overwritten, Operator = RestoreHarness.Operator });
 
         var action = Assert.Single(plan.Actions);
         Assert.Equal(RestoreActionKind.Replace, action.Kind);
@@ -75,7 +67,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         var deleted = await h.Capture.CaptureAssetAsync(new AssetRef(AssetKind.App, appId), Tier.T3, CaptureTrigger.OnDemand);
         Assert.Equal(CaptureOutcome.Deleted, deleted.Outcome);
 
-        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = Operator });
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = RestoreHarness.Operator });
 
         Assert.Contains(plan.Actions, a => a.Step == RestoreStep.ImportApp && a.Kind == RestoreActionKind.Create);
         string newId = Assert.IsType<string>(result.RestoredAssetId);
@@ -136,7 +128,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         var (plan, result) = await h.RestoreAsync(new RestoreRequest
         {
             Scope = RestoreScope.App, AssetId = appId, IncidentTime = incident, Target = RestoreTargetKind.ValidationSpace,
-            CreateTargetSpace = true, Operator = Operator,
+            CreateTargetSpace = true, Operator = RestoreHarness.Operator,
         });
         Assert.Equal(good.PointId, plan.Points[0].PointId);
         Assert.Contains(plan.Warnings, w => w.Contains(bad.PointId));
@@ -157,7 +149,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
             Assert.Contains(objects, o => o.QId == removedSheet);
         }
 
-        var promoted = await h.Restore.PromoteAsync(new PromoteRequest { ValidationAppId = validationId, ProductionAppId = appId, Operator = Operator });
+        var promoted = await h.Restore.PromoteAsync(new PromoteRequest { ValidationAppId = validationId, ProductionAppId = appId, Operator = RestoreHarness.Operator });
         Assert.Equal(PromoteMethod.ReplaceContent, promoted.Method);
         Assert.Equal(appId, promoted.ProductionAppId);
         Assert.Contains(promoted.Changes, c => c.Contains(removedSheet));
@@ -169,7 +161,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         var objectsAfter = h.Objects(appId);
         foreach (var (id, state) in privateBefore) Assert.Equal(state, objectsAfter[id]);
         // Promoting again changes nothing.
-        Assert.Empty((await h.Restore.PromoteAsync(new PromoteRequest { ValidationAppId = validationId, ProductionAppId = appId, Operator = Operator })).Changes);
+        Assert.Empty((await h.Restore.PromoteAsync(new PromoteRequest { ValidationAppId = validationId, ProductionAppId = appId, Operator = RestoreHarness.Operator })).Changes);
     }
 
     [Fact]
@@ -200,7 +192,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         foreach (var c in automationConnections) await h.Rest.DeleteAsync(QlikResourceKind.AutomationConnection, c);
         await h.Rest.DeleteSpaceAsync(space.Id);
 
-        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, Operator = Operator });
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, Operator = RestoreHarness.Operator });
 
         Assert.Equal(apps.Count, plan.Actions.Count(a => a.Step == RestoreStep.ImportApp));
         string newSpaceId = result.RestoredAssetId!;
@@ -242,7 +234,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         Assert.Empty(h.ReloadTasksOf(appId));
         var objects = h.Objects(appId);
 
-        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, IncidentTime = wipedAt, Operator = Operator });
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, IncidentTime = wipedAt, Operator = RestoreHarness.Operator });
 
         Assert.Equal(before.PointId, plan.Points[0].PointId);
         var changes = plan.Actions.Where(a => a.Kind != RestoreActionKind.Skip).ToList();
@@ -278,7 +270,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         var (plan, result) = await h.RestoreAsync(new RestoreRequest
         {
             Scope = RestoreScope.App, AssetId = appId, IncidentTime = now.AddDays(-60), Target = RestoreTargetKind.ValidationSpace,
-            TargetSpaceName = "validation-archive", CreateTargetSpace = true, Operator = Operator,
+            TargetSpaceName = "validation-archive", CreateTargetSpace = true, Operator = RestoreHarness.Operator,
         });
 
         Assert.Equal(v1.PointId, plan.Points[0].PointId);

@@ -57,6 +57,9 @@ public sealed class RestoreCollection : ICollectionFixture<AzuriteFixture>
 /// </summary>
 public sealed class RestoreHarness : IAsyncDisposable
 {
+    /// <summary>Who asks for the restores in these tests (the audit log records it).</summary>
+    public const string Operator = "ops@example.com";
+
     RestoreHarness(QlikSimulatorHost simulator, ServiceProvider services, string tenantId, FaultyRest faults)
     {
         Simulator = simulator;
