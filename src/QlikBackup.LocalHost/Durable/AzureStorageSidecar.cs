@@ -46,6 +46,7 @@ public sealed class AzureStorageSidecar : IAsyncDisposable
             // The default 30 s idle back-off would make every fan-out step of a short local run wait.
             MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
             LoggerFactory = loggerFactory,
+            CustomMessageTypeBinder = new ProtobufMapTypeBinder(),
         };
         var service = new AzureStorageOrchestrationService(settings);
         await service.CreateIfNotExistsAsync();
@@ -57,7 +58,7 @@ public sealed class AzureStorageSidecar : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         // The sidecar is ours and local: let its failures reach the client with their message.
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = true);
-        builder.Services.AddSingleton<IOrchestrationService>(service);
+        builder.Services.AddSingleton<IOrchestrationService>(new SidecarHistoryAdapter(service));
         builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         WebApplication app = builder.Build();
