@@ -26,6 +26,12 @@ public static class DemoCycle
 
     public static async Task<int> RunAsync(DemoCycleOptions options, CancellationToken ct)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Spectre assumes 80 columns without a terminal; recovery point ids alone are wider.
+            AnsiConsole.Profile.Width = 200;
+        }
+
         DemoTenantSpec spec = DemoTenantSpec.Demo with { AppsPerSpace = options.AppsPerSpace };
         LocalEnvironment env = await AnsiConsole.Status().StartAsync(
             "Starting Azurite, the simulated tenant and the local Durable host...",
