@@ -190,13 +190,15 @@ internal sealed class RestorePlanner(
         }
 
         static async Task<(RestoreActionKind, string)> CompareObjectAsync(EngineSessions.Session session, ObjectPartName part, JsonElement captured, CancellationToken ct)
+            => Decide(part, captured, await session.FindAsync(part.Class, part.QId, ct) is null ? null : await session.Engine.GetPropertiesAsync(part.Class, part.QId, ct));
+
+        /// <summary>Create when the live app lacks the object, Skip when it equals the point's, else Replace (with the first differences).</summary>
+        static (RestoreActionKind, string) Decide(ObjectPartName part, JsonElement captured, JsonElement? live)
         {
             string what = Describe(part, captured);
-            if (await session.FindAsync(part.Class, part.QId, ct) is null)
-                return (RestoreActionKind.Create, $"Create {what}, which the live app no longer has.");
-            var live = await session.Engine.GetPropertiesAsync(part.Class, part.QId, ct);
-            if (JsonTools.SameContent(live, captured)) return (RestoreActionKind.Skip, $"{Cap(what)} equals the point's.");
-            var changes = JsonTools.Diff(captured, live);
+            if (live is not { } current) return (RestoreActionKind.Create, $"Create {what}, which the live app no longer has.");
+            if (JsonTools.SameContent(current, captured)) return (RestoreActionKind.Skip, $"{Cap(what)} equals the point's.");
+            var changes = JsonTools.Diff(captured, current);
             return (RestoreActionKind.Replace, $"Replace {what}: {changes.Count} difference(s), e.g. {string.Join("; ", changes.Take(3).Select(c => $"{c.Path}: {JsonTools.Short(c.New)} → {JsonTools.Short(c.Old)}"))}.");
         }
 
@@ -258,7 +260,6 @@ internal sealed class RestorePlanner(
 
         async Task PlanAppAsync(PointContent content, AppTarget target, CancellationToken ct)
         {
-            var point = content.Point;
             b.Check(await content.ReadReconfigurationAsync(ct));
             if (target.Live is { } live) await PlanAppInPlaceAsync(content, live, ct);
             else await PlanAppImportAsync(content, target, ct);
@@ -334,15 +335,16 @@ internal sealed class RestorePlanner(
 
             foreach (var obj in OrderObjects(content.Objects))
             {
+                // The live app was read once above; an object missing from that read may still exist elsewhere in it (e.g. published since).
                 var captured = await content.ReadJsonAsync(obj.Part, ct);
-                var session = await Sessions.GetAsync(live.Id, obj.PrivateOwnerId, ct);
-                var (kind, why) = await CompareObjectAsync(session, obj, captured, ct);
+                var (kind, why) = now.Snapshot.Find(obj.Part)?.Json is { } current
+                    ? Decide(obj, captured, current)
+                    : await CompareObjectAsync(await Sessions.GetAsync(live.Id, obj.PrivateOwnerId, ct), obj, captured, ct);
                 b.Add(RestoreStep.Object, kind, point, AssetKind.App, point.AssetId, name, why, objectId: obj.QId, part: obj.Part);
             }
             if (r.RemoveObjectsAddedSincePoint)
             {
                 var capturedIds = content.Objects.Select(o => o.QId).ToHashSet(StringComparer.Ordinal);
-                var capturedTypes = content.Objects.Select(o => o.Class).ToHashSet();
                 foreach (var (partName, info) in now.Objects)
                 {
                     var obj = ObjectPartName.Parse(partName)!;
