@@ -12,7 +12,7 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         var atPoint = h.Contents(appId);
         string script = h.App(appId).Document.Script;
         var point = await h.CaptureAsync(AssetKind.App, appId);
-        var capturedPrivate = (await QlikBackup.Core.Capture.ManifestSerializer.ReadAsync(h.Store, h.TenantId, point.ManifestRef!)).Parts
+        var capturedPrivate = (await h.Store.ReadManifestAsync(h.TenantId, point.ManifestRef!)).Parts
             .Select(p => ObjectPartName.Parse(p.Name)).Where(o => o?.PrivateOwnerId is not null).Select(o => o!.QId).ToHashSet();
 
         // After the point: a measure changed, a sheet added (shared), the script edited, and a user's new private bookmark.
@@ -66,7 +66,7 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         await using var h = await RestoreHarness.StartAsync(azurite);
         string appId = h.SharedApp();
         var point = await h.CaptureAsync(AssetKind.App, appId);
-        var manifest = await QlikBackup.Core.Capture.ManifestSerializer.ReadAsync(h.Store, h.TenantId, point.ManifestRef!);
+        var manifest = await h.Store.ReadManifestAsync(h.TenantId, point.ManifestRef!);
         var part = manifest.Parts.Select(p => ObjectPartName.Parse(p.Name)).First(o => o?.PrivateOwnerId is not null)!;
         var was = h.Contents(appId)[part.QId];
         h.Tenant.UpdateAppDocument(appId, new SimulatedActor(part.PrivateOwnerId!), (_, doc) => doc.Objects.Remove(part.QId));
@@ -122,5 +122,48 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         Assert.Equal((PromoteMethod.Republish, restored.Id), (promoted.Method, promoted.ProductionAppId));
         Assert.Contains(source, promoted.Changes.Last());
         Assert.True(ScenarioTests.Same(ScenarioTests.SplitOwner(contents[measure]).Body, ScenarioTests.SplitOwner(h.Contents(restored.Id)[measure]).Body));
+    }
+
+    [Fact]
+    public async Task Owners_and_publish_state_recorded_in_the_point_come_back_after_a_qvf_import()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp();
+        // A colleague (a member of the space) owns one of the shared sheets.
+        string colleague = h.Tenant.Read(s => s.SpaceAssignments.First(a => a.SpaceId == s.FindApp(appId)!.SpaceId && a.Type == "user").AssigneeId);
+        string sheet = h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values.First(o => o.QType == "sheet" && o.Published).Id);
+        h.Tenant.UpdateAppDocument(appId, SimulatedActor.System, (_, doc) => doc.Objects[sheet].OwnerId = colleague);
+        var contents = h.Contents(appId);
+        var captured = await h.CaptureAsync(AssetKind.App, appId);
+
+        // The point as capture writes it once it records owners: the same parts plus "objects".
+        var point = await WithObjectIndexAsync(h, captured, h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values
+            .Where(o => o.IsVisibleTo(h.Simulator.AdminUserId))
+            .Select(o => new CapturedObjectInfo(o.Id, o.QType, (EngineObjectClass)(int)o.ObjectClass, o.OwnerId, o.Published, o.Approved)).ToList()));
+        await h.Rest.DeleteAppAsync(appId);
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
+
+        Assert.DoesNotContain(plan.ReconfigurationChecklist, c => c.Contains("does not record who owned"));
+        var now = h.Contents(result.RestoredAssetId!);
+        Assert.Equal(colleague, ScenarioTests.SplitOwner(now[sheet]).Owner);
+        foreach (var (id, was) in contents) Assert.True(ScenarioTests.Same(was, now[id]), $"Object {id}:\n{was}\n{now[id]}");
+    }
+
+    /// <summary>Files a copy of <paramref name="point"/> one second later whose manifest also holds an "objects" part.</summary>
+    static async Task<RecoveryPoint> WithObjectIndexAsync(RestoreHarness h, RecoveryPoint point, IReadOnlyList<CapturedObjectInfo> objects)
+    {
+        var manifest = await h.Store.ReadManifestAsync(h.TenantId, point.ManifestRef!);
+        using var json = new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(objects, System.Text.Json.JsonSerializerOptions.Web));
+        var stored = await h.Store.PutAsync(h.TenantId, json);
+        var withIndex = new Manifest([.. manifest.Parts, new ManifestPart(PointContent.ObjectIndexPart, stored.ContentRef, stored.Size, stored.Sha256, "application/json")]);
+        var at = point.CapturedAt.AddSeconds(1);
+        var copy = point with
+        {
+            PointId = RecoveryPointIds.Create(point.Kind, point.AssetId, at), CapturedAt = at,
+            ManifestRef = (await h.Store.PutManifestAsync(h.TenantId, withIndex)).ContentRef,
+        };
+        await h.Index.AddAsync(copy);
+        return copy;
     }
 }

@@ -36,7 +36,7 @@ public sealed class RequestTests(AzuriteFixture azurite)
         Assert.True(result.Succeeded);
         string restored = Assert.Single(AppsNamed(h, original.Name, original.SpaceId));
         Assert.Equal(restored, result.RestoredAssetId);
-        var manifest = await ManifestSerializer.ReadAsync(h.Store, h.TenantId, plan.Points[0].ManifestRef!);
+        var manifest = await h.Store.ReadManifestAsync(h.TenantId, plan.Points[0].ManifestRef!);
         int capturedObjects = manifest.Parts.Count(p => ObjectPartName.Parse(p.Name) is not null);
         Assert.Equal(capturedObjects, h.Tenant.Read(s => s.FindApp(restored)!.Document.Objects.Count));
         Assert.Equal(tasks, h.ReloadTasksOf(restored).Count);

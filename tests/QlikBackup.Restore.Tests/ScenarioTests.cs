@@ -81,7 +81,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
 
         // Every object of the point is back with its content: sheets, stories, bookmarks, master items, variables, private objects of each owner.
         var now = h.Contents(newId);
-        var manifest = await ManifestSerializer.ReadAsync(h.Store, h.TenantId, plan.Points[0].ManifestRef!);
+        var manifest = await h.Store.ReadManifestAsync(h.TenantId, plan.Points[0].ManifestRef!);
         var captured = CapturedObjects(manifest);
         Assert.True(captured.Count(c => c.Value is not null) >= 2, "The point holds private objects of other users.");
         Assert.Equal(captured.Keys.Order(), now.Keys.Order());
@@ -138,7 +138,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         Assert.Empty(h.ReloadTasksOf(validationId));
 
         // Smoke test through the Engine, as an operator's check would: the app opens, lists its objects, has a script, counts match.
-        var manifest = await ManifestSerializer.ReadAsync(h.Store, h.TenantId, good.ManifestRef!);
+        var manifest = await h.Store.ReadManifestAsync(h.TenantId, good.ManifestRef!);
         int sharedParts = manifest.Parts.Count(p => p.Name.StartsWith(CapturePartNames.ObjectPrefix, StringComparison.Ordinal));
         await using (var session = await h.Engine.OpenAppAsync(validationId))
         {
@@ -208,7 +208,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
             Assert.Equal(script, h.App(a).Document.Script);
             var now = h.Contents(a);
             var point = plan.Points.Single(p => p.Kind == AssetKind.App && p.Name == h.App(a).Name);
-            var captured = CapturedObjects(await ManifestSerializer.ReadAsync(h.Store, h.TenantId, point.ManifestRef!));
+            var captured = CapturedObjects(await h.Store.ReadManifestAsync(h.TenantId, point.ManifestRef!));
             Assert.Equal(captured.Keys.Order(), now.Keys.Order());
             foreach (var (id, was) in contents.Where(c => captured.ContainsKey(c.Key))) Assert.True(Same(SplitOwner(was).Body, SplitOwner(now[id]).Body), $"Object {id} of app {a} differs.");
         }
@@ -289,7 +289,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
     static string Title(string state) => JsonNode.Parse(state.Split('|', 6)[5])!["qProperty"]!["qMetaDef"]!["title"]!.GetValue<string>();
 
     /// <summary>qIds of the objects a point holds, with the owner for private ones.</summary>
-    static Dictionary<string, string?> CapturedObjects(QlikBackup.Core.Storage.Manifest manifest)
+    static Dictionary<string, string?> CapturedObjects(Manifest manifest)
         => manifest.Parts.Select(p => ObjectPartName.Parse(p.Name)).OfType<ObjectPartName>().ToDictionary(o => o.QId, o => o.PrivateOwnerId);
 
     /// <summary>"class|type|owner|rest" → (owner, the rest without the owner).</summary>
