@@ -42,7 +42,7 @@ public sealed partial class CaptureService
 
         IReadOnlyDictionary<string, byte[]> attached = await AttachedPartsAsync(app.Id, fresh, ct);
         Manifest? previous = await ReadManifestAsync(baseline.LastCaptured, ct);
-        var writer = new PartWriter(store, TenantId, PartParallelism, ct);
+        var writer = new PartWriter(store, TenantId, PartParallelism, previous, ct);
         bool appUnmodified = baseline.CanBeUnchanged && previous is not null && baseline.Latest!.SpaceId == spaceId
             && app.ModifiedDate is { } modified && baseline.Latest.SourceModifiedAt == modified;
         if (appUnmodified)
@@ -209,7 +209,7 @@ public sealed partial class CaptureService
             yield break;
         foreach (JsonElement item in items.EnumerateArray())
         {
-            string? value = item.ValueKind == JsonValueKind.String ? item.GetString() : Member(item, key);
+            string? value = item.ValueKind == JsonValueKind.String ? item.GetString() : JsonMembers.Str(item, key);
             if (!string.IsNullOrEmpty(value)) yield return value;
         }
     }
@@ -264,7 +264,7 @@ public sealed partial class CaptureService
         foreach (JsonElement child in children.EnumerateArray())
         {
             if (child.ValueKind == JsonValueKind.Object && child.TryGetProperty("qProperty", out JsonElement prop)
-                && prop.ValueKind == JsonValueKind.Object && prop.TryGetProperty("qInfo", out JsonElement info) && Member(info, "qId") is { } id)
+                && prop.ValueKind == JsonValueKind.Object && prop.TryGetProperty("qInfo", out JsonElement info) && JsonMembers.Str(info, "qId") is { } id)
             {
                 into.Add(id);
             }
@@ -281,7 +281,7 @@ public sealed partial class CaptureService
         using JsonDocument doc = await JsonDocument.ParseAsync(stream, cancellationToken: ct);
         JsonElement root = doc.RootElement;
         JsonElement attributes = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("attributes", out JsonElement a) ? a : root;
-        string? recorded = Member(attributes, "lastReloadTime");
+        string? recorded = JsonMembers.Str(attributes, "lastReloadTime");
         DateTimeOffset? previousReload = DateTimeOffset.TryParse(recorded, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t : null;
         return previousReload == app.LastReloadTime;
     }
@@ -311,5 +311,5 @@ public sealed partial class CaptureService
         return parts;
     }
 
-    static string? AppIdOf(JsonElement raw) => Member(raw, "appId") ?? Member(raw, "appid");
+    static string? AppIdOf(JsonElement raw) => JsonMembers.Str(raw, "appId") ?? JsonMembers.Str(raw, "appid");
 }

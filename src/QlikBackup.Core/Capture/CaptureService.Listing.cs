@@ -35,7 +35,7 @@ public sealed partial class CaptureService
 
         // Spaces deleted in Qlik since their last capture still get one more run, so their assets are marked deleted.
         foreach (var gone in (await catalog.ListTenantAsync(TenantId, ct))
-            .Where(a => a.LastStatus != RecoveryPointStatus.Deleted && !seen.Contains(a.SpaceId)
+            .Where(a => a.LastStatus != RecoveryPointStatus.Deleted && !a.Moved && !seen.Contains(a.SpaceId)
                 && a.SpaceId is not (PersonalSpaceId or SpaceCaptureTarget.TenantConfigSpaceId))
             .GroupBy(a => a.SpaceId))
         {

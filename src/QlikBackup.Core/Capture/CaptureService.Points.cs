@@ -54,26 +54,11 @@ public sealed partial class CaptureService
         DateTimeOffset now = clock.GetUtcNow();
         Attribution who = await AttributeAsync(asset.Id, AttributionSince(identity.SourceModifiedAt, baseline.Latest, now), now, ct);
         long size = manifest.Parts.Sum(p => p.Size);
-        var point = new RecoveryPoint
+        RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Captured, identity, who) with
         {
-            TenantId = TenantId,
-            PointId = RecoveryPointIds.Create(asset.Kind, asset.Id, now),
-            Kind = asset.Kind,
-            AssetId = asset.Id,
-            Name = identity.Name,
-            SpaceId = identity.SpaceId,
-            SpaceName = identity.SpaceName,
-            OwnerId = identity.OwnerId,
-            Tier = tier,
-            CapturedAt = now,
-            SourceModifiedAt = identity.SourceModifiedAt,
-            Status = RecoveryPointStatus.Captured,
             ManifestRef = stored.ContentRef,
             Size = size,
             NewBytes = writer.NewBytes + stored.NewBytes,
-            ChangedBy = who.UserId,
-            ChangedAt = who.At,
-            ChangedFromClient = who.Client,
         };
         await WritePointAsync(point, ct);
         int objects = manifest.Parts.Count(p => CapturePartNames.TryParseObject(p.Name, out _, out _, out _));
@@ -128,7 +113,7 @@ public sealed partial class CaptureService
     static bool Concerns(QlikAuditEvent e, string assetId)
     {
         if (e.TopLevelResourceId == assetId) return true;
-        return e.Raw.ValueKind == JsonValueKind.Object && e.Raw.TryGetProperty("data", out JsonElement data) && Member(data, "id") == assetId;
+        return e.Raw.ValueKind == JsonValueKind.Object && e.Raw.TryGetProperty("data", out JsonElement data) && JsonMembers.Str(data, "id") == assetId;
     }
 
     static bool IsReadOnly(string eventType) => ReadOnlyEventSuffixes.Any(s => eventType.EndsWith(s, StringComparison.Ordinal));

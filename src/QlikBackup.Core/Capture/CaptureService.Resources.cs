@@ -53,7 +53,8 @@ public sealed partial class CaptureService
             return Unchanged(asset, baseline);
         }
 
-        var writer = new PartWriter(store, TenantId, PartParallelism, ct);
+        Manifest? previous = await ReadManifestAsync(baseline.LastCaptured, ct);
+        var writer = new PartWriter(store, TenantId, PartParallelism, previous, ct);
         writer.Add(CapturePartNames.Resource, CanonicalJson.Serialize(resource.Raw, VolatileOf(asset.Kind)), CapturePartNames.JsonMediaType);
         switch (asset.Kind)
         {
@@ -62,7 +63,7 @@ public sealed partial class CaptureService
                 await foreach (QlikSpaceAssignment a in rest.ListSpaceAssignmentsAsync(resource.Id, ct)) assignments.Add(a.Raw);
                 writer.Add(
                     CapturePartNames.Assignments,
-                    CanonicalJson.SerializeArray(assignments.OrderBy(a => Member(a, "id"), StringComparer.Ordinal), VolatileOf(AssetKind.Space)),
+                    CanonicalJson.SerializeArray(assignments.OrderBy(a => JsonMembers.Str(a, "id"), StringComparer.Ordinal), VolatileOf(AssetKind.Space)),
                     CapturePartNames.JsonMediaType);
                 break;
             case AssetKind.Theme:
@@ -81,7 +82,7 @@ public sealed partial class CaptureService
         }
 
         var identity = new PointIdentity(resource.Name ?? asset.Name, spaceId, await SpaceNameAsync(spaceId, ct), resource.OwnerId, resource.UpdatedAt);
-        return await FinishAsync(asset, tier, baseline, writer, identity, null, ct);
+        return await FinishAsync(asset, tier, baseline, writer, identity, previous, ct);
     }
 
     /// <summary>
@@ -91,9 +92,6 @@ public sealed partial class CaptureService
     static bool IsOlderThanNewest(DateTimeOffset? modified, Baseline baseline, string spaceId)
         => baseline.CanBeUnchanged && modified is { } m && baseline.Latest!.SourceModifiedAt is { } newest && m < newest
            && baseline.Latest.SpaceId == spaceId;
-
-    static string? Member(JsonElement e, string name)
-        => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     Task<string?> SpaceNameAsync(string spaceId, CancellationToken ct) => spaceId switch
     {

@@ -85,21 +85,10 @@ public sealed partial class CaptureService : ICaptureService
         ArgumentNullException.ThrowIfNull(asset);
         IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, asset.Kind, asset.Id, 1, ct);
         RecoveryPoint? latest = history.FirstOrDefault();
-        string spaceId = asset.SpaceId ?? latest?.SpaceId ?? DefaultSpaceOf(asset.Kind);
-        DateTimeOffset now = clock.GetUtcNow();
-        var point = new RecoveryPoint
+        string spaceId = asset.SpaceId ?? latest?.SpaceId ?? DefaultSpaceOf(asset.Kind, asset.Id);
+        var identity = new PointIdentity(asset.Name ?? latest?.Name, spaceId, latest?.SpaceName, asset.OwnerId ?? latest?.OwnerId, null);
+        RecoveryPoint point = NewPoint(asset, tier, clock.GetUtcNow(), RecoveryPointStatus.Failed, identity, Attribution.None) with
         {
-            TenantId = TenantId,
-            PointId = RecoveryPointIds.Create(asset.Kind, asset.Id, now),
-            Kind = asset.Kind,
-            AssetId = asset.Id,
-            Name = asset.Name ?? latest?.Name,
-            SpaceId = spaceId,
-            SpaceName = latest?.SpaceName,
-            OwnerId = asset.OwnerId ?? latest?.OwnerId,
-            Tier = tier,
-            CapturedAt = now,
-            Status = RecoveryPointStatus.Failed,
             Error = string.IsNullOrWhiteSpace(error) ? "unknown error" : error,
         };
         await WritePointAsync(point, ct);
@@ -148,23 +137,8 @@ public sealed partial class CaptureService : ICaptureService
 
         DateTimeOffset now = clock.GetUtcNow();
         Attribution who = await AttributeAsync(asset.Id, latest.CapturedAt, now, ct);
-        var point = new RecoveryPoint
-        {
-            TenantId = TenantId,
-            PointId = RecoveryPointIds.Create(asset.Kind, asset.Id, now),
-            Kind = asset.Kind,
-            AssetId = asset.Id,
-            Name = latest.Name ?? asset.Name,
-            SpaceId = latest.SpaceId ?? asset.SpaceId,
-            SpaceName = latest.SpaceName,
-            OwnerId = latest.OwnerId,
-            Tier = tier,
-            CapturedAt = now,
-            Status = RecoveryPointStatus.Deleted,
-            ChangedBy = who.UserId,
-            ChangedAt = who.At,
-            ChangedFromClient = who.Client,
-        };
+        var identity = new PointIdentity(latest.Name ?? asset.Name, latest.SpaceId ?? asset.SpaceId ?? DefaultSpaceOf(asset.Kind, asset.Id), latest.SpaceName, latest.OwnerId, null);
+        RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Deleted, identity, who);
         await WritePointAsync(point, ct);
         return new AssetCaptureResult(asset, CaptureOutcome.Deleted, point.PointId);
     }
@@ -176,11 +150,36 @@ public sealed partial class CaptureService : ICaptureService
     async Task WritePointAsync(RecoveryPoint point, CancellationToken ct)
     {
         await catalog.UpsertAsync(TenantId, new CapturedAsset(
-            point.Kind, point.AssetId, point.SpaceId ?? DefaultSpaceOf(point.Kind), point.Name, point.Tier, point.Status), ct);
+            point.Kind, point.AssetId, point.SpaceId ?? DefaultSpaceOf(point.Kind, point.AssetId), point.Name, point.Tier, point.Status), ct);
         await index.AddAsync(point, ct);
     }
 
-    static string DefaultSpaceOf(AssetKind kind) => kind == AssetKind.App ? PersonalSpaceId : SpaceCaptureTarget.TenantConfigSpaceId;
+    RecoveryPoint NewPoint(AssetRef asset, Tier tier, DateTimeOffset now, RecoveryPointStatus status, PointIdentity identity, Attribution who) => new()
+    {
+        TenantId = TenantId,
+        PointId = RecoveryPointIds.Create(asset.Kind, asset.Id, now),
+        Kind = asset.Kind,
+        AssetId = asset.Id,
+        Name = identity.Name,
+        SpaceId = identity.SpaceId,
+        SpaceName = identity.SpaceName,
+        OwnerId = identity.OwnerId,
+        Tier = tier,
+        CapturedAt = now,
+        SourceModifiedAt = identity.SourceModifiedAt,
+        Status = status,
+        ChangedBy = who.UserId,
+        ChangedAt = who.At,
+        ChangedFromClient = who.Client,
+    };
+
+    /// <summary>Where an asset is filed when nothing says otherwise: a space under itself, an app in personal content, the rest as tenant configuration.</summary>
+    static string DefaultSpaceOf(AssetKind kind, string assetId) => kind switch
+    {
+        AssetKind.Space => assetId,
+        AssetKind.App => PersonalSpaceId,
+        _ => SpaceCaptureTarget.TenantConfigSpaceId,
+    };
 
     /// <summary>The newest point of the asset and its newest point with content (they differ after a failure or deletion).</summary>
     sealed record Baseline(RecoveryPoint? Latest, RecoveryPoint? LastCaptured)

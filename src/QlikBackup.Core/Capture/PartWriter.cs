@@ -7,9 +7,11 @@ namespace QlikBackup.Core.Capture;
 /// <summary>
 /// Collects the parts of one capture: stores each through <see cref="IContentStore"/> (deduplicated by content) and keeps
 /// the totals. Small parts are stored in the background, at most <c>parallelism</c> at a time, while the capture goes on
-/// reading; <see cref="CompleteAsync"/> waits for them. Safe for concurrent use by the parallel readers of one asset.
+/// reading; <see cref="CompleteAsync"/> waits for them. A part whose plaintext hash equals the same part of
+/// <paramref name="previous"/> (the newest point's manifest) is taken over without touching storage.
+/// Safe for concurrent use by the parallel readers of one asset.
 /// </summary>
-internal sealed class PartWriter(IContentStore store, string tenantId, int parallelism, CancellationToken ct)
+internal sealed class PartWriter(IContentStore store, string tenantId, int parallelism, Manifest? previous, CancellationToken ct)
 {
     readonly ConcurrentDictionary<string, ManifestPart> parts = new(StringComparer.Ordinal);
     readonly ConcurrentBag<Task> pending = [];
@@ -19,7 +21,17 @@ internal sealed class PartWriter(IContentStore store, string tenantId, int paral
     public long NewBytes => Interlocked.Read(ref newBytes);
 
     /// <summary>Stores the content in the background; <see cref="CompleteAsync"/> reports any failure.</summary>
-    public void Add(string name, byte[] content, string mediaType) => pending.Add(PutAsync(name, content, mediaType));
+    public void Add(string name, byte[] content, string mediaType)
+    {
+        if (previous?.Find(name) is { } same && same.Size == content.Length
+            && string.Equals(same.Sha256, Sha256Hex(content), StringComparison.OrdinalIgnoreCase))
+        {
+            Keep(same);
+            return;
+        }
+
+        pending.Add(PutAsync(name, content, mediaType));
+    }
 
     async Task PutAsync(string name, byte[] content, string mediaType)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static QlikBackup.Core.Capture.JsonMembers;
 using QlikBackup.Core.Assets;
 using QlikBackup.Qlik.Contracts;
 
@@ -39,7 +40,4 @@ public static class Reconfiguration
                 return [];
         }
     }
-
-    static string? Str(JsonElement e, string name)
-        => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

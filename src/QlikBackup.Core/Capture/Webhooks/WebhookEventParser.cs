@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using static QlikBackup.Core.Capture.JsonMembers;
 using QlikBackup.Core.Assets;
 using QlikBackup.Qlik.Contracts;
 
@@ -177,7 +178,4 @@ public static class WebhookEventParser
 
     static JsonElement Obj(JsonElement e, string name)
         => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Object ? v.Clone() : default;
-
-    static string? Str(JsonElement e, string name)
-        => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

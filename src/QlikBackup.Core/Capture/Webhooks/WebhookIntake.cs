@@ -64,12 +64,9 @@ public sealed class WebhookIntake(
         if (target.ResourceId is null || target.AttachedKind is not { } kind)
             return WebhookTarget.Ignore($"'{e.EventType}' event {e.EventId} names no resource.");
         QlikResource? resource = await rest.GetAsync(kind, target.ResourceId, ct);
-        string? appId = resource is null ? null : Member(resource.Raw, "appId") ?? Member(resource.Raw, "appid");
+        string? appId = resource is null ? null : JsonMembers.Str(resource.Raw, "appId") ?? JsonMembers.Str(resource.Raw, "appid");
         if (appId is null)
             return WebhookTarget.Ignore($"{kind} {target.ResourceId} is gone or names no app; the app's next scheduled capture records the change.");
         return target with { Id = appId, SpaceId = target.SpaceId ?? resource!.SpaceId };
     }
-
-    static string? Member(System.Text.Json.JsonElement e, string name)
-        => e.ValueKind == System.Text.Json.JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
 }
