@@ -379,6 +379,8 @@ internal sealed class RestorePlanner(
             var point = content.Point;
             b.Add(step, same ? RestoreActionKind.Skip : RestoreActionKind.Replace, point, AssetKind.App, point.AssetId, point.Name,
                 same ? $"The live {what} equal the point's." : $"Replace the {what} with the point's.", objectId: part, part: part);
+            if (!same && step == RestoreStep.Script)
+                b.Check($"App '{point.Name ?? point.AssetId}': its load script is restored but the app is not reloaded; reload it so the data matches the script.");
         }
 
         async Task PlanOwnerAsync(RecoveryPoint point, PointContent content, QlikApp? live, CancellationToken ct)
