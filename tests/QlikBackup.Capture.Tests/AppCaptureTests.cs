@@ -112,6 +112,11 @@ public sealed class AppCaptureTests(CaptureEnvironment env)
         // The private objects' JSON is what the owner sees (e.g. the title the seeder gave them).
         ManifestPart one = manifest.Parts.First(p => p.Name.StartsWith(CapturePartNames.PrivatePrefix, StringComparison.Ordinal));
         Assert.Contains("private", System.Text.Encoding.UTF8.GetString(await ReadAsync(engine, one)));
+        // The "objects" part records owner and publish state of every stored object (a QVF import would reset them).
+        var index = System.Text.Json.JsonDocument.Parse(await ReadAsync(engine, manifest.Find(CapturePartNames.Objects)!)).RootElement
+            .EnumerateArray().ToDictionary(e => e.GetProperty("qId").GetString()!);
+        Assert.Equal(manifest.Parts.Count(p => CapturePartNames.TryParseObject(p.Name, out _, out _, out _)), index.Count);
+        Assert.All(expected, e => Assert.Equal((e.Owner, false), (index[e.QId].GetProperty("ownerId").GetString(), index[e.QId].GetProperty("published").GetBoolean())));
         // The backup principal's own session never saw them: they are not also stored as shared objects.
         Assert.DoesNotContain(manifest.Parts, p => CapturePartNames.TryParseObject(p.Name, out string? owner, out _, out string qId)
             && owner is null && expected.Any(e => e.QId == qId));

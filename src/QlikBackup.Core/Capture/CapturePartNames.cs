@@ -7,7 +7,7 @@ namespace QlikBackup.Core.Capture;
 /// <list type="bullet">
 /// <item>Apps: <see cref="App"/> (REST attributes), <see cref="Script"/>, <see cref="AppProperties"/>, one part per top-level
 /// Engine object <c>object/{class}/{qId}</c>, one per other user's private object <c>private/{ownerId}/{class}/{qId}</c>,
-/// <see cref="Qvf"/>, and the app's <see cref="ReloadTasks"/>, <see cref="DataAlerts"/>, <see cref="Subscriptions"/> (JSON arrays).</item>
+/// <see cref="Objects"/> (owner and publish state of each stored object), <see cref="Qvf"/>, and the app's <see cref="ReloadTasks"/>, <see cref="DataAlerts"/>, <see cref="Subscriptions"/> (JSON arrays).</item>
 /// <item>Spaces: <see cref="Resource"/> + <see cref="Assignments"/>. Themes: <see cref="Resource"/> + <see cref="File"/> (zip).
 /// Everything else: <see cref="Resource"/>.</item>
 /// <item><see cref="Reconfiguration"/>: JSON array of strings, what an operator must supply after a restore (secrets Qlik never returns).</item>
@@ -21,6 +21,8 @@ public static class CapturePartNames
     public const string Script = "script";
     public const string AppProperties = "appprops";
     public const string Qvf = "qvf";
+    /// <summary>JSON array of <c>{qId, qType, class, ownerId, published, approved}</c>, one per stored object (shared and private).</summary>
+    public const string Objects = "objects";
     public const string ReloadTasks = "reload-tasks";
     public const string DataAlerts = "data-alerts";
     public const string Subscriptions = "subscriptions";

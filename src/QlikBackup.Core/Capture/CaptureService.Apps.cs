@@ -78,6 +78,7 @@ public sealed partial class CaptureService
     async Task CaptureAppContentAsync(QlikApp app, string spaceId, Manifest? previous, PartWriter writer, CancellationToken ct)
     {
         var notes = new List<string>();
+        var stored = new ConcurrentBag<EngineObjectInfo>();
         IReadOnlyList<EngineObjectInfo> visible;
         var capturedIds = new HashSet<string>(StringComparer.Ordinal);
         await using (IEngineAppSession session = await engine.OpenAppAsync(app.Id, new EngineSessionOptions(NoData: true), ct))
@@ -89,11 +90,12 @@ public sealed partial class CaptureService
 
             visible = await session.ListObjectsAsync(ct);
             var roots = await ReadRootsAsync(session, visible, ct);
-            StoreObjects(writer, roots, o => CapturePartNames.Object(o.Class, o.QId));
+            StoreObjects(writer, roots, o => CapturePartNames.Object(o.Class, o.QId), stored);
             capturedIds.UnionWith(visible.Select(o => o.QId));
         }
 
-        await CapturePrivateObjectsAsync(app, spaceId, visible, capturedIds, writer, notes, ct);
+        await CapturePrivateObjectsAsync(app, spaceId, visible, capturedIds, writer, notes, stored, ct);
+        writer.Add(CapturePartNames.Objects, ObjectIndex.Serialize(stored), CapturePartNames.JsonMediaType);
 
         ManifestPart? previousQvf = previous?.Find(CapturePartNames.Qvf);
         if (previousQvf is not null && await SameLastReloadAsync(previous!, app, ct))
@@ -119,7 +121,7 @@ public sealed partial class CaptureService
     /// </summary>
     async Task CapturePrivateObjectsAsync(
         QlikApp app, string spaceId, IReadOnlyList<EngineObjectInfo> visible, HashSet<string> capturedIds, PartWriter writer, List<string> notes,
-        CancellationToken ct)
+        ConcurrentBag<EngineObjectInfo> stored, CancellationToken ct)
     {
         if (!Options.CapturePrivateObjects) return;
         if (string.IsNullOrEmpty(qlik.Value.OAuthClientId) || string.IsNullOrEmpty(qlik.Value.OAuthClientSecret))
@@ -138,7 +140,7 @@ public sealed partial class CaptureService
                 await using IEngineAppSession session = await engine.OpenAppAsync(app.Id, new EngineSessionOptions(NoData: true, ImpersonateUserId: owner), c);
                 var own = (await session.ListObjectsAsync(c)).Where(o => !o.Published && o.OwnerId == owner && !capturedIds.Contains(o.QId)).ToList();
                 if (own.Count == 0) return;
-                StoreObjects(writer, await ReadRootsAsync(session, own, c), o => CapturePartNames.PrivateObject(owner, o.Class, o.QId));
+                StoreObjects(writer, await ReadRootsAsync(session, own, c), o => CapturePartNames.PrivateObject(owner, o.Class, o.QId), stored);
             }
             catch (Exception ex) when (RefusedAccess(ex) is { } status)
             {
@@ -251,9 +253,15 @@ public sealed partial class CaptureService
         return read.ToList();
     }
 
-    static void StoreObjects(PartWriter writer, IEnumerable<(EngineObjectInfo Info, JsonElement Properties)> objects, Func<EngineObjectInfo, string> partName)
+    static void StoreObjects(
+        PartWriter writer, IEnumerable<(EngineObjectInfo Info, JsonElement Properties)> objects, Func<EngineObjectInfo, string> partName,
+        ConcurrentBag<EngineObjectInfo> stored)
     {
-        foreach (var o in objects) writer.Add(partName(o.Info), CanonicalJson.Serialize(o.Properties), CapturePartNames.JsonMediaType);
+        foreach (var o in objects)
+        {
+            writer.Add(partName(o.Info), CanonicalJson.Serialize(o.Properties), CapturePartNames.JsonMediaType);
+            stored.Add(o.Info);
+        }
     }
 
     /// <summary>qIds of every descendant in a qPropEntry tree (<c>{qProperty:{qInfo:{qId}}, qChildren:[...]}</c>).</summary>
