@@ -91,8 +91,19 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture) : IClassFixtur
     public async Task A_signed_Qlik_webhook_captures_the_changed_app_and_a_wrong_signature_gets_401()
     {
         await BackupTierAsync("T3");
-        RecoveryPoint before = (await Index.QueryAsync(TenantId, new RecoveryPointQuery { Kind = AssetKind.App, Take = 50 }))
-            .First(p => p.Status == RecoveryPointStatus.Captured);
+        // The newest point of an app that still exists (another test deletes one).
+        RecoveryPoint? before = null;
+        await foreach (QlikItem item in Qlik.ListItemsAsync("app"))
+        {
+            var latest = await Index.GetNewestAsync(TenantId, AssetKind.App, item.ResourceId, 1);
+            if (latest is [{ Status: RecoveryPointStatus.Captured } point])
+            {
+                before = point;
+                break;
+            }
+        }
+
+        Assert.NotNull(before);
 
         // Wrong signature: refused, nothing captured.
         string forged = JsonSerializer.Serialize(new
