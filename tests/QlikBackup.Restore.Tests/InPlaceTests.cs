@@ -134,12 +134,8 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         string sheet = h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values.First(o => o.QType == "sheet" && o.Published).Id);
         h.Tenant.UpdateAppDocument(appId, SimulatedActor.System, (_, doc) => doc.Objects[sheet].OwnerId = colleague);
         var contents = h.Contents(appId);
-        var captured = await h.CaptureAsync(AssetKind.App, appId);
-
-        // The point as capture writes it once it records owners: the same parts plus "objects".
-        var point = await WithObjectIndexAsync(h, captured, h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values
-            .Where(o => o.IsVisibleTo(h.Simulator.AdminUserId))
-            .Select(o => new CapturedObjectInfo(o.Id, o.QType, (EngineObjectClass)(int)o.ObjectClass, o.OwnerId, o.Published, o.Approved)).ToList()));
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        Assert.NotNull((await h.Store.ReadManifestAsync(h.TenantId, point.ManifestRef!)).Find(CapturePartNames.Objects));
         await h.Rest.DeleteAppAsync(appId);
 
         var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
@@ -150,18 +146,35 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         foreach (var (id, was) in contents) Assert.True(ScenarioTests.Same(was, now[id]), $"Object {id}:\n{was}\n{now[id]}");
     }
 
-    /// <summary>Files a copy of <paramref name="point"/> one second later whose manifest also holds an "objects" part.</summary>
-    static async Task<RecoveryPoint> WithObjectIndexAsync(RestoreHarness h, RecoveryPoint point, IReadOnlyList<CapturedObjectInfo> objects)
+    [Fact]
+    public async Task Points_without_an_objects_index_restore_shared_objects_published_and_say_owners_were_not_recorded()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp(1);
+        var contents = h.Contents(appId);
+        var point = await WithoutPartAsync(h, await h.CaptureAsync(AssetKind.App, appId), CapturePartNames.Objects);
+        // A shared sheet deleted: recreated through the Engine, so only the restore can make it shared again.
+        string sheet = h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values.First(o => o.QType == "sheet" && o.Published).Id);
+        h.Tenant.UpdateAppDocument(appId, SimulatedActor.System, (_, doc) => doc.Objects.Remove(sheet));
+
+        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = point.PointId, ObjectId = sheet, Operator = RestoreHarness.Operator });
+        Assert.Equal(RestoreActionKind.Create, Assert.Single(plan.Actions).Kind);
+        Assert.True(ScenarioTests.Same(ScenarioTests.SplitOwner(contents[sheet]).Body, ScenarioTests.SplitOwner(h.Contents(appId)[sheet]).Body));
+
+        await h.Rest.DeleteAppAsync(appId);
+        var (appPlan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
+        Assert.Contains(appPlan.ReconfigurationChecklist, c => c.Contains("does not record who owned"));
+    }
+
+    /// <summary>Files a copy of <paramref name="point"/> one second later without the named part (a point from an older capture).</summary>
+    static async Task<RecoveryPoint> WithoutPartAsync(RestoreHarness h, RecoveryPoint point, string part)
     {
         var manifest = await h.Store.ReadManifestAsync(h.TenantId, point.ManifestRef!);
-        using var json = new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(objects, System.Text.Json.JsonSerializerOptions.Web));
-        var stored = await h.Store.PutAsync(h.TenantId, json);
-        var withIndex = new Manifest([.. manifest.Parts, new ManifestPart(PointContent.ObjectIndexPart, stored.ContentRef, stored.Size, stored.Sha256, "application/json")]);
         var at = point.CapturedAt.AddSeconds(1);
         var copy = point with
         {
             PointId = RecoveryPointIds.Create(point.Kind, point.AssetId, at), CapturedAt = at,
-            ManifestRef = (await h.Store.PutManifestAsync(h.TenantId, withIndex)).ContentRef,
+            ManifestRef = (await h.Store.PutManifestAsync(h.TenantId, new Manifest(manifest.Parts.Where(p => p.Name != part).ToList()))).ContentRef,
         };
         await h.Index.AddAsync(copy);
         return copy;

@@ -87,16 +87,14 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         Assert.Equal(captured.Keys.Order(), now.Keys.Order());
         var types = h.Tenant.Read(s => s.FindApp(newId)!.Document.Objects.Values.Select(o => o.QType).ToHashSet());
         Assert.Superset(new HashSet<string> { "sheet", "story", "bookmark", "measure", "dimension", "masterobject", "variable" }, types);
-        bool ownersRecorded = manifest.Find(PointContent.ObjectIndexPart) is not null;
+        Assert.NotNull(manifest.Find(CapturePartNames.Objects));
         foreach (var (id, was) in contents.Where(c => captured.ContainsKey(c.Key)))
         {
             var (wasOwner, wasRest) = SplitOwner(was);
             var (isOwner, isRest) = SplitOwner(now[id]);
             Assert.True(Same(wasRest, isRest), $"Object {id} differs from the point:\n{wasRest}\n{isRest}");
-            bool isPrivate = was.Split('|')[3] == "False";
-            if (isPrivate || ownersRecorded) Assert.Equal(wasOwner, isOwner);
+            Assert.Equal(wasOwner, isOwner);
         }
-        if (!ownersRecorded) Assert.Contains(plan.ReconfigurationChecklist, c => c.Contains("does not record who owned"));
         Assert.Equal(schedules, h.ReloadTasksOf(newId).Select(RestoreHarness.Schedule).Order().ToList());
     }
 

@@ -80,19 +80,16 @@ public sealed class PointContent
     }
 
     /// <summary>
-    /// Owner and publish state of each captured object, from the optional "objects" part (null when the point has none).
+    /// Owner and publish state of each captured object, from the "objects" part (absent in points captured before it existed) (null when the point has none).
     /// Keyed by (class, qId).
     /// </summary>
     public async Task<IReadOnlyDictionary<(EngineObjectClass, string), CapturedObjectInfo>?> ReadObjectIndexAsync(CancellationToken ct)
     {
-        if (!Has(ObjectIndexPart)) return null;
-        await using var stream = await OpenAsync(ObjectIndexPart, ct);
+        if (!Has(CapturePartNames.Objects)) return null;
+        await using var stream = await OpenAsync(CapturePartNames.Objects, ct);
         var infos = await JsonSerializer.DeserializeAsync<List<CapturedObjectInfo>>(stream, IndexJson, ct) ?? [];
         return infos.Where(i => i.QId is not null).GroupBy(i => (i.Class, i.QId!)).ToDictionary(g => g.Key, g => g.First());
     }
-
-    /// <summary>Optional app part: JSON array of the captured objects' Engine infos (see notes/part-names.md).</summary>
-    public const string ObjectIndexPart = "objects";
 
     static readonly JsonSerializerOptions IndexJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 

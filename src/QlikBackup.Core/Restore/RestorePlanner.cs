@@ -298,7 +298,7 @@ internal sealed class RestorePlanner(
                         : $"Create private {obj.Class} {obj.QId} as its owner {obj.PrivateOwnerId} (impersonated Engine session); the QVF holds only shared content.",
                     objectId: obj.QId, part: obj.Part);
             }
-            if (!content.Has(PointContent.ObjectIndexPart) && content.Objects.Any(o => o.PrivateOwnerId is null))
+            if (!content.Has(CapturePartNames.Objects) && content.Objects.Any(o => o.PrivateOwnerId is null))
                 b.Check($"App '{name}': the point does not record who owned its shared objects; after the import they are owned by the restore principal (reassign them with change-owner if needed).");
             if (content.Has(CapturePartNames.Script))
                 b.Add(RestoreStep.Script, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
