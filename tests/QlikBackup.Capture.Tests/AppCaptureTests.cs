@@ -39,6 +39,22 @@ public sealed class AppCaptureTests(CaptureEnvironment env)
     }
 
     [Fact]
+    public async Task Two_captures_of_the_same_change_at_once_record_one_point()
+    {
+        await using CaptureEngine engine = env.CreateEngine();
+        string appId = env.SharedApp(4);
+        await engine.CaptureAppAsync(appId, trigger: CaptureTrigger.Schedule);
+        env.RenameSheet(appId, new SimulatedActor(env.Tenant.Read(s => s.FindApp(appId)!.OwnerId)));
+
+        // A scheduled run and a webhook capture of the same app racing each other.
+        AssetCaptureResult[] results = await Task.WhenAll(
+            engine.CaptureAppAsync(appId, trigger: CaptureTrigger.Schedule), engine.CaptureAppAsync(appId, trigger: CaptureTrigger.Webhook));
+
+        Assert.Equal(new[] { CaptureOutcome.Captured, CaptureOutcome.Unchanged }, results.Select(r => r.Outcome).Order());
+        Assert.Equal(2, (await engine.PointsAsync(AssetKind.App, appId)).Count);
+    }
+
+    [Fact]
     public async Task Attribution_names_the_user_client_and_time_of_the_change_from_audit_events()
     {
         await using CaptureEngine engine = env.CreateEngine();

@@ -60,7 +60,7 @@ public sealed partial class CaptureService
             Size = size,
             NewBytes = writer.NewBytes + stored.NewBytes,
         };
-        await WritePointAsync(point, ct);
+        await WritePointAsync(point, baseline.Latest, ct);
         int objects = manifest.Parts.Count(p => CapturePartNames.TryParseObject(p.Name, out _, out _, out _));
         return new AssetCaptureResult(asset, CaptureOutcome.Captured, point.PointId, size, point.NewBytes, objects);
     }

@@ -71,11 +71,14 @@ public sealed partial class CaptureService : ICaptureService
         ArgumentNullException.ThrowIfNull(asset);
         ArgumentException.ThrowIfNullOrEmpty(asset.Id);
         using IDisposable? scope = log.BeginScope("Capture {Kind} {AssetId} ({Trigger}, {Tier})", asset.Kind, asset.Id, trigger, tier);
-        IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, asset.Kind, asset.Id, 20, ct);
-        var baseline = new Baseline(history.FirstOrDefault(), history.FirstOrDefault(p => p.Status == RecoveryPointStatus.Captured));
-        AssetCaptureResult result = asset.Kind == AssetKind.App
-            ? await CaptureAppAsync(asset, tier, baseline, fresh: trigger != CaptureTrigger.Schedule, ct)
-            : await CaptureResourceAsync(asset, tier, baseline, ct);
+        AssetCaptureResult result = await RetryOnConflictAsync(async () =>
+        {
+            IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, asset.Kind, asset.Id, 20, ct);
+            var baseline = new Baseline(history.FirstOrDefault(), history.FirstOrDefault(p => p.Status == RecoveryPointStatus.Captured));
+            return asset.Kind == AssetKind.App
+                ? await CaptureAppAsync(asset, tier, baseline, fresh: trigger != CaptureTrigger.Schedule, ct)
+                : await CaptureResourceAsync(asset, tier, baseline, ct);
+        }, ct);
         log.LogInformation("{Kind} {AssetId}: {Outcome}, {Size} bytes, {NewBytes} new", asset.Kind, asset.Id, result.Outcome, result.Size, result.NewBytes);
         return result;
     }
@@ -83,6 +86,11 @@ public sealed partial class CaptureService : ICaptureService
     public async Task<AssetCaptureResult> RecordFailureAsync(AssetRef asset, Tier tier, string error, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(asset);
+        return await RetryOnConflictAsync(() => RecordFailureOnceAsync(asset, tier, error, ct), ct);
+    }
+
+    async Task<AssetCaptureResult> RecordFailureOnceAsync(AssetRef asset, Tier tier, string error, CancellationToken ct)
+    {
         IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, asset.Kind, asset.Id, 1, ct);
         RecoveryPoint? latest = history.FirstOrDefault();
         string spaceId = asset.SpaceId ?? latest?.SpaceId ?? DefaultSpaceOf(asset.Kind, asset.Id);
@@ -91,7 +99,7 @@ public sealed partial class CaptureService : ICaptureService
         {
             Error = string.IsNullOrWhiteSpace(error) ? "unknown error" : error,
         };
-        await WritePointAsync(point, ct);
+        await WritePointAsync(point, latest, ct);
         return new AssetCaptureResult(asset, CaptureOutcome.Failed, point.PointId, Error: point.Error);
     }
 
@@ -113,8 +121,8 @@ public sealed partial class CaptureService : ICaptureService
                 continue;
             }
 
-            IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, known.Kind, known.AssetId, 1, ct);
-            results.Add(await RecordDeletedAsync(asset, space.Tier, history.FirstOrDefault(), ct));
+            results.Add(await RetryOnConflictAsync(async () =>
+                await RecordDeletedAsync(asset, space.Tier, (await index.GetNewestAsync(TenantId, known.Kind, known.AssetId, 1, ct)).FirstOrDefault(), ct), ct));
         }
 
         return results;
@@ -139,19 +147,57 @@ public sealed partial class CaptureService : ICaptureService
         Attribution who = await AttributeAsync(asset.Id, latest.CapturedAt, now, ct);
         var identity = new PointIdentity(latest.Name ?? asset.Name, latest.SpaceId ?? asset.SpaceId ?? DefaultSpaceOf(asset.Kind, asset.Id), latest.SpaceName, latest.OwnerId, null);
         RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Deleted, identity, who);
-        await WritePointAsync(point, ct);
+        await WritePointAsync(point, latest, ct);
         return new AssetCaptureResult(asset, CaptureOutcome.Deleted, point.PointId);
     }
 
     /// <summary>
     /// The catalog row first, then the index entry: a crash in between leaves a row without a new point (harmless), never a
-    /// point retention cannot reach (its blobs would look unreferenced).
+    /// point retention cannot reach (its blobs would look unreferenced). The row is written conditionally on its ETag and on
+    /// naming no point newer than <paramref name="baseline"/>: otherwise another capture of the same asset (a webhook during
+    /// a tier run) got there first, and <see cref="CaptureConflictException"/> makes this capture start over from that point.
     /// </summary>
-    async Task WritePointAsync(RecoveryPoint point, CancellationToken ct)
+    async Task WritePointAsync(RecoveryPoint point, RecoveryPoint? baseline, CancellationToken ct)
     {
-        await catalog.UpsertAsync(TenantId, new CapturedAsset(
-            point.Kind, point.AssetId, point.SpaceId ?? DefaultSpaceOf(point.Kind, point.AssetId), point.Name, point.Tier, point.Status), ct);
+        var row = new CapturedAsset(point.Kind, point.AssetId, point.SpaceId ?? DefaultSpaceOf(point.Kind, point.AssetId), point.Name, point.Tier, point.Status);
+        CatalogHead? head = await catalog.GetHeadAsync(TenantId, row.SpaceId, row.Kind, row.AssetId, ct);
+        if (await IsConcurrentAsync(head?.PointId, baseline, ct) || !await catalog.TryWriteAsync(TenantId, row, point.PointId, head, ct))
+        {
+            throw new CaptureConflictException(point.Kind, point.AssetId);
+        }
+
         await index.AddAsync(point, ct);
+    }
+
+    /// <summary>
+    /// Whether the row names a point newer than the baseline: one in the index, or one so recent that its capture may still
+    /// be writing it. (A row naming a point that never reached the index, from a crash, stops counting after a minute.)
+    /// </summary>
+    async Task<bool> IsConcurrentAsync(string? rowPointId, RecoveryPoint? baseline, CancellationToken ct)
+    {
+        if (rowPointId is null || rowPointId == baseline?.PointId
+            || !RecoveryPointIds.TryParse(rowPointId, out _, out _, out DateTimeOffset at) || at <= (baseline?.CapturedAt ?? DateTimeOffset.MinValue))
+        {
+            return false;
+        }
+
+        return clock.GetUtcNow() - at < TimeSpan.FromMinutes(1) || await index.GetAsync(TenantId, rowPointId, ct) is not null;
+    }
+
+    /// <summary>Runs a capture step again (from a fresh baseline) when a concurrent capture of the asset wrote first.</summary>
+    static async Task<T> RetryOnConflictAsync<T>(Func<Task<T>> step, CancellationToken ct)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await step();
+            }
+            catch (CaptureConflictException) when (attempt < 4)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+            }
+        }
     }
 
     RecoveryPoint NewPoint(AssetRef asset, Tier tier, DateTimeOffset now, RecoveryPointStatus status, PointIdentity identity, Attribution who) => new()
@@ -180,6 +226,10 @@ public sealed partial class CaptureService : ICaptureService
         AssetKind.App => PersonalSpaceId,
         _ => SpaceCaptureTarget.TenantConfigSpaceId,
     };
+
+    /// <summary>Another capture of the same asset wrote a point while this one ran; the capture starts over from that point.</summary>
+    sealed class CaptureConflictException(AssetKind kind, string assetId)
+        : Exception($"Another capture of {kind} {assetId} recorded a point at the same time; capture again from it.");
 
     /// <summary>The newest point of the asset and its newest point with content (they differ after a failure or deletion).</summary>
     sealed record Baseline(RecoveryPoint? Latest, RecoveryPoint? LastCaptured)

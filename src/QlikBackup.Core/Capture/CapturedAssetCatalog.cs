@@ -6,12 +6,15 @@ using QlikBackup.Core.Storage;
 namespace QlikBackup.Core.Capture;
 
 /// <summary>One asset that has recovery points, as the catalog remembers it.</summary>
+/// <summary>The catalog row as a concurrency token: the newest point id it names and its ETag.</summary>
+public sealed record CatalogHead(string? PointId, ETag ETag);
+
 /// <param name="Moved">The asset left this space (it still exists in Qlik); the deleted check skips it here.</param>
 public sealed record CapturedAsset(AssetKind Kind, string AssetId, string SpaceId, string? Name, Tier Tier, RecoveryPointStatus LastStatus, bool Moved = false);
 
 /// <summary>
 /// Table "CapturedAssets": one row per (space, asset) that has recovery points — PartitionKey tenant|spaceId,
-/// RowKey kind|assetId. Written before every point (not on Unchanged), so the deleted-asset check reads one small
+/// RowKey kind|assetId, naming the asset's newest point there. Written before every point (not on Unchanged), so the deleted-asset check reads one small
 /// partition per space and retention finds every asset that has points. Rows are never removed: retention's mark phase
 /// relies on them to reach every point.
 /// </summary>
@@ -24,10 +27,36 @@ public sealed class CapturedAssetCatalog
 
     public CapturedAssetCatalog(CaptureTables tables) => table = tables.Get(TableName);
 
-    public async Task UpsertAsync(string tenantId, CapturedAsset asset, CancellationToken ct = default)
+    /// <summary>The row's newest point id and ETag, for a conditional write; null when the asset has no row in the space.</summary>
+    public async Task<CatalogHead?> GetHeadAsync(string tenantId, string spaceId, AssetKind kind, string assetId, CancellationToken ct = default)
     {
         TableClient t = await table.GetAsync(ct);
-        var entity = new TableEntity(Partition(tenantId, asset.SpaceId), Row(asset.Kind, asset.AssetId))
+        NullableResponse<TableEntity> row = await t.GetEntityIfExistsAsync<TableEntity>(Partition(tenantId, spaceId), Row(kind, assetId), ["PointId"], ct);
+        return row.HasValue ? new CatalogHead(row.Value!.GetString("PointId"), row.Value.ETag) : null;
+    }
+
+    /// <summary>
+    /// Writes the row for a new point only if it is unchanged since <paramref name="head"/> was read (absent when null):
+    /// false means another capture of the asset wrote in between.
+    /// </summary>
+    public async Task<bool> TryWriteAsync(string tenantId, CapturedAsset asset, string pointId, CatalogHead? head, CancellationToken ct = default)
+    {
+        TableClient t = await table.GetAsync(ct);
+        TableEntity entity = ToEntity(tenantId, asset, pointId);
+        try
+        {
+            if (head is null) await t.AddEntityAsync(entity, ct);
+            else await t.UpdateEntityAsync(entity, head.ETag, TableUpdateMode.Replace, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    static TableEntity ToEntity(string tenantId, CapturedAsset asset, string pointId)
+        => new(Partition(tenantId, asset.SpaceId), Row(asset.Kind, asset.AssetId))
         {
             ["TenantId"] = tenantId,
             ["Kind"] = asset.Kind.ToString(),
@@ -37,9 +66,8 @@ public sealed class CapturedAssetCatalog
             ["Tier"] = asset.Tier.ToString(),
             ["LastStatus"] = asset.LastStatus.ToString(),
             ["Moved"] = asset.Moved,
+            ["PointId"] = pointId,
         };
-        await t.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
-    }
 
     /// <summary>Notes that the asset is no longer in this space (its next point is filed under its new space).</summary>
     public async Task MarkMovedAsync(string tenantId, string spaceId, AssetKind kind, string assetId, CancellationToken ct = default)
