@@ -170,8 +170,9 @@ public sealed partial class CaptureService : ICaptureService
     }
 
     /// <summary>
-    /// Whether the row names a point newer than the baseline: one in the index, or one so recent that its capture may still
-    /// be writing it. (A row naming a point that never reached the index, from a crash, stops counting after a minute.)
+    /// Whether the row names a point newer than the baseline that is in the index. The other capture writes the row just
+    /// before the index entry, so a recent point not yet in the index is looked for once more after a moment; a row naming a
+    /// point that never reached the index (a crash between the two writes) does not block anyone.
     /// </summary>
     async Task<bool> IsConcurrentAsync(string? rowPointId, RecoveryPoint? baseline, CancellationToken ct)
     {
@@ -181,7 +182,10 @@ public sealed partial class CaptureService : ICaptureService
             return false;
         }
 
-        return clock.GetUtcNow() - at < TimeSpan.FromMinutes(1) || await index.GetAsync(TenantId, rowPointId, ct) is not null;
+        if (await index.GetAsync(TenantId, rowPointId, ct) is not null) return true;
+        if (clock.GetUtcNow() - at > TimeSpan.FromMinutes(1)) return false;
+        await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+        return await index.GetAsync(TenantId, rowPointId, ct) is not null;
     }
 
     /// <summary>Runs a capture step again (from a fresh baseline) when a concurrent capture of the asset wrote first.</summary>
