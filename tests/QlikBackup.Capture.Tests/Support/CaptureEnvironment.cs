@@ -28,18 +28,11 @@ public sealed class CaptureEnvironment : IAsyncLifetime
     public QlikSimulatorHost Simulator { get; private set; } = null!;
     public SimulatedTenant Tenant => Simulator.Tenant;
 
-    /// <summary>
-    /// Azurite's connection string with its published development key: AzuriteServer currently emits a mistyped key the
-    /// SDK's parser rejects (the Core tests work around it the same way).
-    /// </summary>
-    public string StorageConnection => System.Text.RegularExpressions.Regex.Replace(
-        Azurite.ConnectionString, "AccountKey=[^;]*", "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==");
-
-    readonly string azuriteFolder = Path.Combine(Path.GetTempPath(), "qlikbackup-capture-tests-" + Guid.NewGuid().ToString("N"));
+    public string StorageConnection => Azurite.ConnectionString;
 
     public async Task InitializeAsync()
     {
-        Task<AzuriteServer> azurite = AzuriteServer.StartAsync(azuriteFolder);
+        Task<AzuriteServer> azurite = AzuriteServer.StartAsync();
         Simulator = await QlikSimulatorHost.StartAsync(new SimulatorOptions { Seed = DemoTenantSpec.Large with { QvfDataBytes = 8 * 1024 }, SaveOnStop = false });
         Azurite = await azurite;
     }
@@ -48,7 +41,6 @@ public sealed class CaptureEnvironment : IAsyncLifetime
     {
         if (Simulator is not null) await Simulator.DisposeAsync();
         if (Azurite is not null) await Azurite.DisposeAsync();
-        try { Directory.Delete(azuriteFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>The engine as the hosts wire it (AddQlikClient, AddQlikEngine, AddRecoveryPointStorage, AddCaptureEngine).</summary>

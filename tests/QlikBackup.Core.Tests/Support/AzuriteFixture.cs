@@ -9,8 +9,6 @@ namespace QlikBackup.Core.Tests.Support;
 /// <summary>One real Azurite for every storage test of the assembly; each test works in its own container or tables.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    // On disk in a temp folder, deleted afterwards: AzuriteServer's in-memory mode also passes --location, which Azurite 3.37 rejects.
-    readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "qlikbackup-core-tests-" + Guid.NewGuid().ToString("N"));
     AzuriteServer? server;
 
     public string ConnectionString { get; private set; } = "";
@@ -22,9 +20,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var started = DateTime.UtcNow;
-        server = await AzuriteServer.StartAsync(dataDirectory);
+        server = await AzuriteServer.StartAsync();
         StartupTime = DateTime.UtcNow - started;
-        ConnectionString = WithWellKnownKey(server.ConnectionString);
+        ConnectionString = server.ConnectionString;
         Blobs = new BlobServiceClient(ConnectionString);
         Tables = new TableServiceClient(ConnectionString);
     }
@@ -35,26 +33,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
         {
             await server.DisposeAsync();
         }
-
-        try
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
     }
 
     public TimeSpan StartupTime { get; private set; }
-
-    /// <summary>
-    /// Azurite's published development key (not a secret). AzuriteServer currently emits a mistyped key that the SDK's
-    /// connection-string parser rejects; until that is fixed there, use the real one.
-    /// </summary>
-    static string WithWellKnownKey(string connectionString) => System.Text.RegularExpressions.Regex.Replace(
-        connectionString,
-        "AccountKey=[^;]*",
-        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==");
 
     /// <summary>A container no other test uses, so blob counts are exact.</summary>
     public BlobContainerClient NewContainer() => Blobs.GetBlobContainerClient("rp-" + Guid.NewGuid().ToString("N"));

@@ -20,28 +20,15 @@ namespace QlikBackup.Restore.Tests.Support;
 /// <summary>One Azurite for the whole collection (starting it is the slow part).</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    // A disk location of our own: the launcher's in-memory mode passes --location too, which this Azurite refuses.
-    readonly string _folder = Path.Combine(Path.GetTempPath(), "restore-tests-azurite-" + Guid.NewGuid().ToString("N"));
-
-    // Azurite's published development key; the launcher's copy is truncated (see notes/simulator-bugs.md).
-    const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     public AzuriteServer Azurite { get; private set; } = null!;
 
-    /// <summary>The launcher's connection string with a usable account key.</summary>
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString => Azurite.ConnectionString;
 
-    public async Task InitializeAsync()
-    {
-        Azurite = await AzuriteServer.StartAsync(_folder);
-        ConnectionString = string.Join(';', Azurite.ConnectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.StartsWith("AccountKey=", StringComparison.Ordinal) ? "AccountKey=" + DevelopmentKey : p));
-    }
+    public async Task InitializeAsync() => Azurite = await AzuriteServer.StartAsync();
 
     public async Task DisposeAsync()
     {
         if (Azurite is not null) await Azurite.DisposeAsync();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 
