@@ -12,7 +12,8 @@ namespace QlikBackup.LocalHost.Tests;
 /// Generated malformed requests over every route of the table and the webhook, against the real local host:
 /// none may answer 5xx or 2xx, and every answer must be a problem document naming the field to fix.
 /// </summary>
-public sealed class BadInputTests(LocalEnvironmentFixture fixture) : IClassFixture<LocalEnvironmentFixture>
+[Collection(LocalHostCollection.Name)]
+public sealed class BadInputTests(LocalEnvironmentFixture fixture)
 {
     /// <summary>A malformed request and the field its problem must name.</summary>
     public sealed record Bad(string Method, string Path, string? Body, string Field, string? Signature = null, bool Sign = false)

@@ -13,7 +13,8 @@ namespace QlikBackup.LocalHost.Tests;
 /// The HTTP API end to end on the local host: real orchestrations on the Azure Storage backend over Azurite,
 /// against the simulated tenant. The same handlers serve the Function app's HTTP triggers.
 /// </summary>
-public sealed class HttpApiTests(LocalEnvironmentFixture fixture) : IClassFixture<LocalEnvironmentFixture>
+[Collection(LocalHostCollection.Name)]
+public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
 {
     IRecoveryPointIndex Index => fixture.Env.Host.Services.GetRequiredService<IRecoveryPointIndex>();
     string TenantId => fixture.Env.Host.Services.GetRequiredService<ITenantContext>().TenantId;
