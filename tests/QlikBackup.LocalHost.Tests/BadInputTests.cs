@@ -84,6 +84,7 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
         // Routes without input: the malformed requests are the wrong methods.
         ["GetStatus"] = Gen.OneOf("POST", "DELETE", "PATCH", "PUT").Select(m => new Bad(m, "api/status", "{}", "method")),
         ["ListSpaceTiers"] = Gen.OneOf("POST", "DELETE", "PATCH").Select(m => new Bad(m, "api/spaces/tiers", "{}", "method")),
+        ["GetOpenApiDocument"] = Gen.OneOf("POST", "DELETE", "PUT").Select(m => new Bad(m, "api/openapi.json", "{}", "method")),
         ["SetSpaceTier"] = Gen.OneOf(
             BadPathId.Select(id => new Bad("PUT", $"api/spaces/{Q(id)}/tier", J(new { tier = "T1" }), "spaceId")),
             BadEnumJson.Select(t => new Bad("PUT", "api/spaces/space-1/tier", $"{{\"tier\":{t}}}", "tier")),

@@ -74,6 +74,8 @@ public static class ApiRoutes
             { Summary = "Assign a space to a tier.", Body = typeof(SpaceTierRequest), Returns = typeof(SpaceTierResponse) },
         new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
+        new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)
+            { Summary = "This API's OpenAPI 3.1 document." },
     ];
 
     public static ApiRoute ByOperationId(string operationId) =>

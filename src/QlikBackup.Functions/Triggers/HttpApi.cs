@@ -56,6 +56,11 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/qlik")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
+    [Function("GetOpenApiDocument")]
+    public Task<IActionResult> GetOpenApiDocument(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "openapi.json")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
     /// <summary>Runs the route whose operation id is the calling trigger's name.</summary>
     static Task<IActionResult> Serve(HttpRequest request, DurableTaskClient client, FunctionContext context, [CallerMemberName] string operationId = "")
     {
