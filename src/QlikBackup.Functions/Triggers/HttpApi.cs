@@ -35,6 +35,26 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
+    [Function("GetRecoveryPoint")]
+    public Task<IActionResult> GetRecoveryPoint(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points/{pointId}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetAssetHistory")]
+    public Task<IActionResult> GetAssetHistory(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "assets/{kind}/{assetId}/history")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("Compare")]
+    public Task<IActionResult> Compare(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "compare")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("Promote")]
+    public Task<IActionResult> Promote(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "promotions")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
     [Function("GetStatus")]
     public Task<IActionResult> GetStatus(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "status")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
