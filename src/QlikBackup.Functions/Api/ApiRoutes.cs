@@ -42,6 +42,7 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 /// <summary>
 /// THE route table of the HTTP API. The local host maps every entry (LocalBackupHost.MapApi), the OpenAPI document
 /// (docs/openapi.json) is generated from it, and the Function app has one [Function] per entry in Triggers/HttpApi*.cs.
+/// Every handler runs through <see cref="ServeAsync"/> with the same <see cref="ApiCaller"/> rule on both hosts.
 /// <para>To add a route:</para>
 /// <list type="number">
 /// <item>Write the handler, <c>static Task&lt;IActionResult&gt; X(ApiCall call)</c>, in an Api/*Api.cs file of its area;
@@ -51,7 +52,9 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 /// <item>Add the trigger to the HttpApi partial class (Triggers/HttpApi.cs, or your own Triggers/HttpApi.{Area}.cs):
 /// <c>[Function("OpId")] public Task&lt;IActionResult&gt; OpId([HttpTrigger(AuthorizationLevel.Function, "get", Route = "template")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context) => Serve(request, client, context);</c>
 /// The method name is the operation id; route values reach the handler through <see cref="ApiCall.Route"/>.</item>
-/// <item>Regenerate docs/openapi.json (see docs/openapi.md). RouteTableTests and the OpenAPI tests fail until all agree.</item>
+/// <item>Regenerate docs/openapi.json: <c>QLIKBACKUP_UPDATE_OPENAPI=1 dotnet test tests/QlikBackup.LocalHost.Tests --filter OpenApiDocumentTests</c>
+/// (twice: the second run serves the new file). RouteTableTests (Functions.Tests) and OpenApiDocumentTests fail until
+/// table, triggers and document agree; BadInputTests wants a generator of malformed requests for the new route.</item>
 /// </list>
 /// </summary>
 public static class ApiRoutes
