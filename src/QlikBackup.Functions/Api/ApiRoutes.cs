@@ -1,7 +1,12 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using QlikBackup.Core.Capture;
 using QlikBackup.Core.Restore;
+using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
 
 namespace QlikBackup.Functions.Api;
 
@@ -113,6 +118,30 @@ public static class ApiRoutes
         catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
         {
             return ApiResults.Problem(499, "Request aborted", "The caller closed the request.");
+        }
+        catch (InvalidSpaceIdException ex)
+        {
+            return ApiResults.Problem(400, "Invalid spaceId", ex.Message, "spaceId");
+        }
+        catch (ContentIntegrityException ex)
+        {
+            // Stored content that fails authentication is refused, never used: the caller picks another point.
+            return ApiResults.Problem(422, "Recovery point failed its integrity check",
+                $"{ex.Message} Nothing was changed; use another recovery point (and run a verify).", "pointId");
+        }
+        catch (QlikApiException ex) when (ex.Status == 404)
+        {
+            return ApiResults.Problem(404, "Not found in Qlik", $"Qlik has no such asset: {ex.Message}");
+        }
+        catch (QlikApiException ex)
+        {
+            return ApiResults.Problem(502, "Qlik refused the call", $"{ex.Message} Retry later; if it persists, check the tenant and the backup principal's roles.");
+        }
+        catch (Exception ex)
+        {
+            // A bug or an outage, not the caller's input: logged in full, answered as a problem without internals.
+            call.Services.GetService<ILoggerFactory>()?.CreateLogger(typeof(ApiRoutes)).LogError(ex, "{OperationId} failed.", route.OperationId);
+            return ApiResults.Problem(500, "Unexpected error", "The server failed to handle the request; it is logged. Retry, and report it if it persists.");
         }
     }
 }
