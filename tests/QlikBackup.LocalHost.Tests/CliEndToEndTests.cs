@@ -64,6 +64,31 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
         Assert.Equal(breached ? ExitCodes.RpoBreached : ExitCodes.Ok, statusExit);
     }
 
+    /// <summary>The CLI verb of each route (Qlik's webhook delivery is not an operator's). A new route needs its verb here.</summary>
+    static readonly Dictionary<string, string> Verbs = new()
+    {
+        ["StartBackup"] = "backup", ["GetOperation"] = "operation", ["StartRestore"] = "restore",
+        ["SearchRecoveryPoints"] = "points", ["GetRecoveryPoint"] = "point", ["GetAssetHistory"] = "history",
+        ["Compare"] = "compare", ["Promote"] = "promote", ["GetStatus"] = "status",
+        ["ListSpaceTiers"] = "tier list", ["SetSpaceTier"] = "tier set", ["GetOpenApiDocument"] = "openapi",
+    };
+
+    [Fact]
+    public void Every_route_but_the_webhook_has_a_CLI_verb()
+    {
+        var root = QlikBackup.Cli.Cli.BuildRoot(new QlikBackup.Cli.Commands.CommandHost(TextWriter.Null, TextWriter.Null, new CliSettings()));
+        foreach (var route in QlikBackup.Functions.Api.ApiRoutes.All.Where(r => !r.Anonymous))
+        {
+            Assert.True(Verbs.TryGetValue(route.OperationId, out string? verb), $"{route.OperationId} has no CLI verb.");
+            System.CommandLine.Command command = root;
+            foreach (string word in verb.Split(' '))
+            {
+                command = command.Subcommands.SingleOrDefault(c => c.Name == word)
+                    ?? throw new Xunit.Sdk.XunitException($"The CLI has no '{verb}' for {route.OperationId}.");
+            }
+        }
+    }
+
     [Fact]
     public async Task A_bad_argument_the_API_refuses_exits_2_with_the_field_to_fix()
     {

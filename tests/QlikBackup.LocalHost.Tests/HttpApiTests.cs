@@ -27,6 +27,8 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
         JsonElement accepted = await start.Content.ReadFromJsonAsync<JsonElement>();
         JsonElement op = await fixture.WaitAsync(accepted.GetProperty("id").GetString()!);
         Assert.Equal("Completed", op.GetProperty("status").GetString());
+        // The output is written by the API's rules, not Durable's: enums as names.
+        Assert.Equal(tier, op.GetProperty("output").GetProperty("tier").GetString());
         return op;
     }
 
