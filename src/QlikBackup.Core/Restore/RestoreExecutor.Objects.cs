@@ -49,8 +49,7 @@ internal sealed partial class RestoreExecutor
         async Task RestoreSharedStateAsync(PointContent content, EngineSessions.Session session, ObjectPartName part, RestoreActionKind kind,
             string appId, string qId, CancellationToken ct)
         {
-            if (!_indexes.TryGetValue(content.Point.PointId, out var index))
-                _indexes[content.Point.PointId] = index = await content.ReadObjectIndexAsync(ct);
+            var index = await ObjectIndexAsync(content, ct);
             var meta = index?.GetValueOrDefault((part.Class, part.QId));
             if (meta is null && kind != RestoreActionKind.Create) return;
             try

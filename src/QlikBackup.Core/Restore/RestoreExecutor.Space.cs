@@ -59,5 +59,23 @@ internal sealed partial class RestoreExecutor
             }
             await x.Rest.CreateSpaceAssignmentAsync(spaceId, type, _idMap.GetValueOrDefault(assignee, assignee), roles, ct);
         }
+
+        /// <summary>Adds a content owner to an isolated space unless they are already a member (e.g. by a restored assignment).</summary>
+        async Task ApplyOwnerMemberAsync(RestoreAction action, CancellationToken ct)
+        {
+            string spaceId = SpaceId(plan.Actions.First(a => a.Step == RestoreStep.TargetSpace).Id)!;
+            string key = action.ObjectId ?? throw new InvalidOperationException($"Member action '{action.Id}' names no user.");
+            string userId = key[..key.LastIndexOf(':')], role = key[(key.LastIndexOf(':') + 1)..];
+            await foreach (var live in x.Rest.ListSpaceAssignmentsAsync(spaceId, ct))
+                if (live.Type == "user" && live.AssigneeId == userId) return;
+            try
+            {
+                await x.Rest.CreateSpaceAssignmentAsync(spaceId, "user", userId, [role], ct);
+            }
+            catch (QlikApiException ex) when (ex.Status == 409)
+            {
+                // Assigned by an earlier attempt whose answer was lost.
+            }
+        }
     }
 }

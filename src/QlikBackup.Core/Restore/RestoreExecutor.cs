@@ -65,7 +65,7 @@ internal sealed partial class RestoreExecutor(
                 }
                 if (IsEngineStep(action.Step))
                 {
-                    string appId = AppId(Target(action));
+                    string appId = CurrentAppId(action);
                     await ApplyEngineAsync(action, appId, ct);
                     _pending.Add((appId, action));
                     continue;
@@ -86,7 +86,15 @@ internal sealed partial class RestoreExecutor(
             string? restored = primary is null ? null
                 : _idMap.GetValueOrDefault(primary.AssetId) ?? primary.TargetAssetId
                     ?? (primary.TargetSpaceActionId is { } a ? _rows.GetValueOrDefault(a)?.CreatedId : null);
-            return new RestoreResult(plan.RestoreId, true, _done, new Dictionary<string, string>(_idMap), restored, null);
+            return new RestoreResult(plan.RestoreId, true, _done, new Dictionary<string, string>(_idMap), restored, null, CreatedSpaceIds());
+        }
+
+        /// <summary>Spaces this restore created: target and isolated spaces, and spaces recreated from a Space point.</summary>
+        IReadOnlyList<string> CreatedSpaceIds()
+        {
+            return plan.Actions
+                .Where(a => a.Step == RestoreStep.TargetSpace || (a.Step == RestoreStep.Space && a.Kind == RestoreActionKind.Create))
+                .Select(a => _rows.GetValueOrDefault(a.Id)?.CreatedId).OfType<string>().Distinct().ToList();
         }
 
         void Remember(string? oldId, string? createdId)
@@ -99,6 +107,18 @@ internal sealed partial class RestoreExecutor(
         {
             if (_pending.Count == 0) return;
             foreach (var appId in _pending.Select(p => p.AppId).Distinct()) await Sessions.SaveAsync(appId, ct);
+            await GiveObjectsToOwnersAsync(ct);
+            foreach (var (_, action) in _pending)
+            {
+                await x.Progress.MarkDoneAsync(plan.RestoreId, action.Id, null, null, ct);
+                _done.Add(action);
+            }
+            _pending.Clear();
+        }
+
+        /// <summary>Qlik's change-owner action for every object written by the restore principal on another owner's behalf.</summary>
+        async Task GiveObjectsToOwnersAsync(CancellationToken ct)
+        {
             foreach (var (appId, qId, owner) in _owners)
             {
                 try
@@ -112,12 +132,6 @@ internal sealed partial class RestoreExecutor(
                 }
             }
             _owners.Clear();
-            foreach (var (_, action) in _pending)
-            {
-                await x.Progress.MarkDoneAsync(plan.RestoreId, action.Id, null, null, ct);
-                _done.Add(action);
-            }
-            _pending.Clear();
         }
 
         RestoreTarget Target(RestoreAction action)
@@ -164,7 +178,11 @@ internal sealed partial class RestoreExecutor(
             switch (action.Step)
             {
                 case RestoreStep.TargetSpace:
-                    return (null, await EnsureSpaceAsync(action.Name!, "shared", $"Restored copies for validation (QlikBackup restore {plan.RestoreId}).", ct));
+                    return (null, await EnsureSpaceAsync(action.Name!, action.ObjectId ?? "shared",
+                        $"Restored {(plan.Request.Target == RestoreTargetKind.Isolated ? "isolated copy" : "copies for validation")} (QlikBackup restore {plan.RestoreId}).", ct));
+                case RestoreStep.OwnerMember:
+                    await ApplyOwnerMemberAsync(action, ct);
+                    return (null, null);
                 case RestoreStep.Space:
                     return await ApplySpaceAsync(action, ct);
                 case RestoreStep.Assignment:

@@ -11,8 +11,11 @@ internal sealed partial class RestorePlanner
     sealed partial class Run
     {
         /// <summary>Where an app point goes: the live app (in place) or an import into a space.</summary>
-        async Task<AppTarget> ChooseAppTargetAsync(RecoveryPoint point, CancellationToken ct)
+        async Task<AppTarget> ChooseAppTargetAsync(PointContent content, CancellationToken ct)
         {
+            var point = content.Point;
+            if (r.Target == RestoreTargetKind.Isolated)
+                return AppTarget.Import(await IsolatedSpaceAsync(await WasPublishedAsync(content, ct) ? "managed" : "shared", ct), validation: false, isolated: true);
             if (r.Target == RestoreTargetKind.ValidationSpace)
                 return AppTarget.Import(await ResolveTargetSpaceAsync(O.ValidationSpacePrefix + (point.Name ?? point.AssetId), null, ct), validation: true);
             var live = await p.Rest.GetAppAsync(point.AssetId, ct);
@@ -71,28 +74,17 @@ internal sealed partial class RestorePlanner
             // Apps in managed spaces are published copies: import into the principal's personal space, then publish.
             bool managed = space.Type == "managed";
             var appTarget = new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, name, null, managed ? null : space.Id,
-                managed ? null : space.ActionId, target.Validation);
+                managed ? null : space.ActionId, target.Validation, target.Isolated);
             b.Targets.Add(appTarget);
             _plannedApps[point.AssetId] = appTarget;
             b.Add(RestoreStep.ImportApp, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
                 $"Import the point's QVF ({content.Manifest.Find(CapturePartNames.Qvf)!.Size:N0} bytes) as a new app '{name}' into {(managed ? "the restore principal's personal space" : space.Describe())}; Qlik assigns a new app id.",
                 part: CapturePartNames.Qvf);
+            if (target.Isolated) await PlanOwnerMembersAsync(point, content, space, ct);
 
-            foreach (var obj in OrderObjects(content.Objects))
-            {
-                if (obj.PrivateOwnerId is not null && target.Validation)
-                {
-                    b.Add(RestoreStep.Object, RestoreActionKind.Skip, point, AssetKind.App, point.AssetId, name,
-                        $"Private object {obj.QId} of user {obj.PrivateOwnerId} stays out of the validation copy (private objects are restored in place only).",
-                        objectId: obj.QId, part: obj.Part);
-                    continue;
-                }
-                b.Add(RestoreStep.Object, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
-                    obj.PrivateOwnerId is null
-                        ? $"{obj.Class} {obj.QId}: comes with the QVF; checked against the point after the import (created or replaced if it differs)."
-                        : $"Create private {obj.Class} {obj.QId} as its owner {obj.PrivateOwnerId} (impersonated Engine session); the QVF holds only shared content.",
-                    objectId: obj.QId, part: obj.Part);
-            }
+            // In a managed space private objects belong in the published copy, so they are created after the publish.
+            var objects = OrderObjects(content.Objects).ToList();
+            foreach (var obj in objects.Where(o => !managed || o.PrivateOwnerId is null)) PlanImportedObject(point, name, obj, target.Validation);
             if (!content.Has(CapturePartNames.Objects) && content.Objects.Any(o => o.PrivateOwnerId is null))
                 b.Check($"App '{name}': the point does not record who owned its shared objects; after the import they are owned by the restore principal (reassign them with change-owner if needed).");
             if (content.Has(CapturePartNames.Script))
@@ -110,12 +102,41 @@ internal sealed partial class RestorePlanner
             if (managed)
             {
                 // Published before the owner changes: the source app sits in the principal's personal space, which only its owner can see.
+                string? origin = target.Isolated ? null : await LiveOriginAsync(content, ct);
                 b.Add(RestoreStep.Publish, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
-                    $"Publish the restored app into managed space {space.Describe()}.", objectId: space.Id ?? space.ActionId);
-                b.Check($"App '{name}': the published copy was restored by importing a source app into the restore principal's personal space and publishing it; keep or delete that source app.");
+                    $"Publish the restored app into managed space {space.Describe()}"
+                    + (origin is not null ? $", linked to its source app {origin}; the imported app is moved away by the publish."
+                        : target.Isolated ? "; the imported app is moved away by the publish (the isolated copy has no source app)." : ".")
+                    + " Every object gets back its publish state and owner.", objectId: space.Id ?? space.ActionId);
+                if (origin is null && !target.Isolated)
+                    b.Check($"App '{name}': its source app no longer exists, so the published copy was restored from a source app imported into the restore principal's personal space; move that app to the space its source lived in, or delete it.");
+                foreach (var obj in objects.Where(o => o.PrivateOwnerId is not null)) PlanImportedObject(point, name, obj, validation: false);
             }
             await PlanOwnerAsync(point, content, null, ct);
-            await PlanAttachedAsync(content, null, ct);
+            await PlanAttachedAsync(content, null, ct, target.Isolated);
+        }
+
+        void PlanImportedObject(RecoveryPoint point, string name, ObjectPartName obj, bool validation)
+        {
+            if (obj.PrivateOwnerId is not null && validation)
+            {
+                b.Add(RestoreStep.Object, RestoreActionKind.Skip, point, AssetKind.App, point.AssetId, name,
+                    $"Private object {obj.QId} of user {obj.PrivateOwnerId} stays out of the validation copy (private objects are restored in place only).",
+                    objectId: obj.QId, part: obj.Part);
+                return;
+            }
+            b.Add(RestoreStep.Object, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
+                obj.PrivateOwnerId is null
+                    ? $"{obj.Class} {obj.QId}: comes with the QVF; checked against the point after the import (created or replaced if it differs)."
+                    : $"Create private {obj.Class} {obj.QId} as its owner {obj.PrivateOwnerId} (impersonated Engine session); the QVF holds only shared content.",
+                objectId: obj.QId, part: obj.Part);
+        }
+
+        /// <summary>The live source app of a published copy's point (the app part's originAppId), or null when it is gone.</summary>
+        async Task<string?> LiveOriginAsync(PointContent content, CancellationToken ct)
+        {
+            string? origin = await content.ReadAppAttributeAsync("originAppId", ct);
+            return origin is not null && await p.Rest.GetAppAsync(origin, ct) is not null ? origin : null;
         }
 
         async Task PlanAppInPlaceAsync(PointContent content, QlikApp live, CancellationToken ct)
@@ -203,7 +224,7 @@ internal sealed partial class RestorePlanner
         }
 
         /// <summary>Reload tasks, data alerts and subscriptions kept with the app point: recreated with the app id remapped.</summary>
-        async Task PlanAttachedAsync(PointContent content, LiveAppContent? live, CancellationToken ct)
+        async Task PlanAttachedAsync(PointContent content, LiveAppContent? live, CancellationToken ct, bool isolated = false)
         {
             var point = content.Point;
             foreach (var (part, kind) in LiveApp.AttachedParts)
@@ -216,6 +237,18 @@ internal sealed partial class RestorePlanner
                     var normalized = SnapshotPart.OfJson(CapturePartNames.Resource, item);
                     var same = current.FirstOrDefault(c => c.Id == id) ?? current.FirstOrDefault(c => SnapshotPart.OfJson(CapturePartNames.Resource, c.Raw).SameAs(normalized));
                     string label = $"{kind} {id}{Schedule(item)}";
+                    if (isolated && kind != AssetKind.ReloadTask)
+                    {
+                        b.Add(RestoreStep.ReloadTask, RestoreActionKind.Skip, point, kind, point.AssetId, point.Name,
+                            $"{label}: not attached to an isolated copy (it would notify its recipients about the copy).", objectId: id, part: part, key: $"{part}/{id}");
+                        continue;
+                    }
+                    if (isolated)
+                    {
+                        b.Add(RestoreStep.ReloadTask, RestoreActionKind.Create, point, kind, point.AssetId, point.Name,
+                            $"Recreate {label} for the isolated copy, Disabled so it never reloads the copy.", objectId: id, part: part, key: $"{part}/{id}");
+                        continue;
+                    }
                     if (same is null)
                     {
                         b.Add(RestoreStep.ReloadTask, RestoreActionKind.Create, point, kind, point.AssetId, point.Name, $"Recreate {label} for the restored app.", objectId: id, part: part, key: $"{part}/{id}");

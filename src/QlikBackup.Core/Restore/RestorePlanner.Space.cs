@@ -18,8 +18,13 @@ internal sealed partial class RestorePlanner
             string name = JsonTools.GetString(doc, "name") ?? point.Name ?? point.AssetId;
             string type = JsonTools.GetString(doc, "type") ?? "shared";
             bool validation = r.Target == RestoreTargetKind.ValidationSpace;
+            bool isolated = r.Target == RestoreTargetKind.Isolated;
             SpaceTarget space;
-            if (validation)
+            if (isolated)
+            {
+                space = await IsolatedSpaceAsync(type, ct);
+            }
+            else if (validation)
             {
                 space = await ResolveTargetSpaceAsync(O.ValidationSpacePrefix + name, null, ct);
             }
@@ -42,7 +47,7 @@ internal sealed partial class RestorePlanner
                     space = SpaceTarget.Existing(live);
                 }
             }
-            b.Targets.Add(new RestoreTarget(point.PointId, AssetKind.Space, point.AssetId, name, space.Id, space.Id, space.ActionId, validation));
+            b.Targets.Add(new RestoreTarget(point.PointId, AssetKind.Space, point.AssetId, name, space.Id, space.Id, space.ActionId, validation, isolated));
             await PlanAssignmentsAsync(content, space, validation, ct);
 
             // Every app the space held: the newest point of each app at the chosen time (the incident, or now).
@@ -51,12 +56,16 @@ internal sealed partial class RestorePlanner
             {
                 b.AddPoint(appPoint);
                 var appContent = await PointContent.LoadAsync(p.Store, appPoint, ct);
-                var live = validation ? null : await p.Rest.GetAppAsync(appPoint.AssetId, ct);
-                await PlanAppAsync(appContent, live is not null ? AppTarget.InPlace(live) : AppTarget.Import(space, validation), ct);
+                var live = validation || isolated ? null : await p.Rest.GetAppAsync(appPoint.AssetId, ct);
+                await PlanAppAsync(appContent, live is not null ? AppTarget.InPlace(live) : AppTarget.Import(space, validation, isolated), ct);
             }
             if (apps.Count == 0) b.Warnings.Add($"No app points were found for space '{name}'{(r.IncidentTime is { } t ? $" before {t:u}" : "")}.");
 
-            if (validation) return;
+            if (validation || isolated)
+            {
+                if (isolated) b.Warnings.Add($"The isolated copy of space '{name}' holds its apps and members; its data connections, automation connections and automations are not copied (automations would run).");
+                return;
+            }
             // Automations and connections that belong to the space.
             foreach (var kind in new[] { AssetKind.DataConnection, AssetKind.AutomationConnection, AssetKind.Automation })
             {

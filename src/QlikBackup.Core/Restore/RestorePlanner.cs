@@ -45,6 +45,14 @@ internal sealed partial class RestorePlanner(
             throw Bad("No recovery point chosen", "Give pointId, or assetId (with incidentTime to pick the newest point captured before the incident).");
         if (r.Scope == RestoreScope.Object && string.IsNullOrWhiteSpace(r.ObjectId))
             throw Bad("ObjectId is required", "Object scope restores one object: give its qId, or \"script\" for the load script.");
+        if (r.Target == RestoreTargetKind.Isolated)
+        {
+            if (r.Scope is not (RestoreScope.App or RestoreScope.Space))
+                throw Bad("Target not supported for this scope", $"An isolated restore copies an app or a space; {r.Scope} scope restores in place.");
+            if (string.IsNullOrWhiteSpace(r.TargetSpaceName) || !r.CreateTargetSpace || !string.IsNullOrWhiteSpace(r.TargetSpaceId))
+                throw Bad("Isolated target needs a new space",
+                    "An isolated restore creates its own space: give targetSpaceName with createTargetSpace true, and no targetSpaceId.");
+        }
         if (r.Target == RestoreTargetKind.ValidationSpace && r.Scope is RestoreScope.Object or RestoreScope.TenantConfig)
             throw Bad("Target not supported for this scope",
                 $"{r.Scope} scope restores in place. To check an app first, restore it with App scope into a validation space.");
@@ -86,7 +94,7 @@ internal sealed partial class RestorePlanner(
                     await PlanObjectAsync(content, ct);
                     break;
                 case RestoreScope.App:
-                    await PlanAppAsync(content, await ChooseAppTargetAsync(content.Point, ct), ct);
+                    await PlanAppAsync(content, await ChooseAppTargetAsync(content, ct), ct);
                     break;
                 case RestoreScope.Space:
                     await PlanSpaceAsync(content, ct);
@@ -107,9 +115,9 @@ internal sealed partial class RestorePlanner(
         public string Describe() => Name is null ? "the restore principal's personal space" : $"space '{Name}'" + (Id is null ? " (created by this restore)" : $" ({Id})");
     }
 
-    internal sealed record AppTarget(QlikApp? Live, SpaceTarget? Space, bool Validation)
+    internal sealed record AppTarget(QlikApp? Live, SpaceTarget? Space, bool Validation, bool Isolated = false)
     {
         public static AppTarget InPlace(QlikApp live) => new(live, null, false);
-        public static AppTarget Import(SpaceTarget space, bool validation) => new(null, space, validation);
+        public static AppTarget Import(SpaceTarget space, bool validation, bool isolated = false) => new(null, space, validation, isolated);
     }
 }

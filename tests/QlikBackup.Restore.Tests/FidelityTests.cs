@@ -1,0 +1,145 @@
+namespace QlikBackup.Restore.Tests;
+
+/// <summary>Restore fidelity (issue 10): owners, publish state, links and descriptions come back as they were before the incident.</summary>
+[Collection(RestoreCollection.Name)]
+public sealed class FidelityTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Deleted_published_app_comes_back_linked_to_its_source_with_every_object_owned_by_its_owner()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string publishedId = h.Tenant.Read(s => s.Apps.First(a => a.Published && a.OriginAppId is { } o && s.FindApp(o) is not null).Id);
+        h.Tenant.Write(SimulatedActor.System, c => c.State.FindApp(publishedId)!.Description = "Sales KPIs for the board");
+        var before = h.App(publishedId);
+        var contents = h.Contents(publishedId);
+        // The seeded copy holds base content of the app owner and a community sheet of a space member.
+        Assert.Contains(contents.Values, c => ScenarioTests.SplitOwner(c).Owner != before.OwnerId && c.Contains("|True|False|"));
+        int apps = h.Tenant.Read(s => s.Apps.Count);
+        var point = await h.CaptureAsync(AssetKind.App, publishedId);
+        await h.Rest.DeleteAppAsync(publishedId);
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
+
+        var restored = h.App(result.RestoredAssetId!);
+        Assert.Equal((before.SpaceId, before.Published, before.Name, before.OwnerId, before.Description, before.OriginAppId),
+            (restored.SpaceId, restored.Published, restored.Name, restored.OwnerId, restored.Description, restored.OriginAppId));
+        var now = h.Contents(restored.Id);
+        Assert.Equal(contents.Keys.Order(), now.Keys.Order());
+        foreach (var (id, was) in contents)
+            Assert.True(ScenarioTests.Same(was, now[id]), $"Object {id} (class|type|owner|published|approved|properties):\n{was}\n{now[id]}");
+        // Nothing is left in the restore principal's personal space: the imported app was moved away by the publish.
+        Assert.Equal(apps, h.Tenant.Read(s => s.Apps.Count));
+        Assert.DoesNotContain(plan.ReconfigurationChecklist, c => c.Contains("source app", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reimported_app_keeps_its_description()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp(1);
+        h.Tenant.Write(SimulatedActor.System, c => c.State.FindApp(appId)!.Description = "Monthly margin by region; owner: finance");
+        var before = h.App(appId);
+        await h.CaptureAsync(AssetKind.App, appId);
+        await h.Rest.DeleteAppAsync(appId);
+
+        var (_, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = RestoreHarness.Operator });
+
+        var restored = h.App(result.RestoredAssetId!);
+        Assert.Equal((before.Name, before.Description, before.SpaceId, before.OwnerId), (restored.Name, restored.Description, restored.SpaceId, restored.OwnerId));
+    }
+
+    [Fact]
+    public async Task Isolated_copy_of_a_shared_app_has_every_owner_private_object_and_disabled_reload_tasks_in_a_new_space()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.Tenant.Read(s => s.Resource(ResourceKinds.ReloadTasks).Select(t => t["appId"]!.GetValue<string>())
+            .First(id => s.FindApp(id) is { Published: false, SpaceId: not null } a && s.FindSpace(a.SpaceId!)!.Type == SpaceTypes.Shared));
+        var before = h.App(appId);
+        var contents = h.Contents(appId);
+        var tasks = h.ReloadTasksOf(appId);
+        Assert.NotEmpty(tasks);
+        Assert.Contains(contents.Values, c => c.Contains("|False|"));  // private objects of other users
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        string production = h.TenantJson();
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = "drill-shared", CreateTargetSpace = true,
+            Operator = RestoreHarness.Operator,
+        });
+
+        string spaceId = Assert.Single(result.CreatedSpaceIds!);
+        var space = h.Tenant.Read(s => s.FindSpace(spaceId)!);
+        Assert.Equal(("drill-shared", SpaceTypes.Shared), (space.Name, space.Type));
+        var copy = h.App(result.RestoredAssetId!);
+        Assert.NotEqual(appId, copy.Id);
+        Assert.Equal((spaceId, before.Name, before.OwnerId, before.Description, before.Document.Script),
+            (copy.SpaceId, copy.Name, copy.OwnerId, copy.Description, copy.Document.Script));
+        var now = h.Contents(copy.Id);
+        Assert.Equal(contents.Keys.Order(), now.Keys.Order());
+        foreach (var (id, was) in contents)
+            Assert.True(ScenarioTests.Same(was, now[id]), $"Object {id}:\n{was}\n{now[id]}");
+        // Every owner is a member, so Qlik lets them own their content there.
+        var owners = contents.Values.Select(c => ScenarioTests.SplitOwner(c).Owner).Append(before.OwnerId).Where(o => o.Length > 0).Distinct();
+        var members = h.Tenant.Read(s => s.SpaceAssignments.Where(a => a.SpaceId == spaceId).Select(a => a.AssigneeId).ToHashSet());
+        Assert.Superset(owners.ToHashSet(), members);
+        // Reload tasks come back with their schedules, disabled so they never reload the copy.
+        var copied = h.ReloadTasksOf(copy.Id);
+        Assert.Equal(tasks.Select(t => Without(RestoreHarness.Schedule(t), "state")).Order(), copied.Select(t => Without(RestoreHarness.Schedule(t), "state")).Order());
+        Assert.All(copied, t => Assert.Equal("Disabled", t["state"]!.GetValue<string>()));
+        // Production is untouched: the original app, its tasks and every other asset.
+        Assert.Equal(contents, h.Contents(appId));
+        Assert.Equal(tasks.Select(t => t.ToJsonString()), h.ReloadTasksOf(appId).Select(t => t.ToJsonString()));
+        Assert.Contains(plan.Actions, a => a.Step == RestoreStep.TargetSpace && a.ObjectId == SpaceTypes.Shared);
+    }
+
+    [Fact]
+    public async Task Isolated_copy_of_a_published_app_is_published_into_a_new_managed_space_with_owners_and_community_content()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string publishedId = h.Tenant.Read(s => s.Apps.First(a => a.Published && a.OriginAppId is not null).Id);
+        var before = h.App(publishedId);
+        var contents = h.Contents(publishedId);
+        int apps = h.Tenant.Read(s => s.Apps.Count);
+        var point = await h.CaptureAsync(AssetKind.App, publishedId);
+
+        var (_, result) = await h.RestoreAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = "drill-managed", CreateTargetSpace = true,
+            Operator = RestoreHarness.Operator,
+        });
+
+        string spaceId = Assert.Single(result.CreatedSpaceIds!);
+        Assert.Equal(SpaceTypes.Managed, h.Tenant.Read(s => s.FindSpace(spaceId)!.Type));
+        var copy = h.App(result.RestoredAssetId!);
+        Assert.Equal((spaceId, true, before.Name, before.OwnerId), (copy.SpaceId, copy.Published, copy.Name, copy.OwnerId));
+        Assert.NotEqual(before.OriginAppId, copy.OriginAppId);  // production's source app cannot republish over the drill copy
+        var now = h.Contents(copy.Id);
+        Assert.Equal(contents.Keys.Order(), now.Keys.Order());
+        foreach (var (id, was) in contents)
+            Assert.True(ScenarioTests.Same(was, now[id]), $"Object {id}:\n{was}\n{now[id]}");
+        Assert.Equal(apps + 1, h.Tenant.Read(s => s.Apps.Count));  // the copy only: no source app left in a personal space
+        Assert.Equal(contents, h.Contents(publishedId));
+    }
+
+    [Theory]
+    [InlineData(null, true, 400)]
+    [InlineData("drill-x", false, 400)]
+    [InlineData("existing", true, 409)]
+    public async Task Isolated_restore_needs_a_new_space_name(string? name, bool create, int status)
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp();
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        if (name == "existing") name = h.Tenant.Read(s => s.FindSpace(s.FindApp(appId)!.SpaceId!)!.Name);
+
+        var ex = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.PlanAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = name, CreateTargetSpace = create,
+            Operator = RestoreHarness.Operator,
+        }));
+        Assert.Equal(status, ex.Status);
+    }
+
+    static string Without(string schedule, string field) => string.Join("|", schedule.Split('|').SkipLast(field == "state" ? 1 : 0));
+}
