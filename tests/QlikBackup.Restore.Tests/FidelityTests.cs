@@ -122,6 +122,48 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Equal(contents, h.Contents(publishedId));
     }
 
+    [Fact]
+    public async Task Isolated_copy_of_a_space_has_its_members_and_every_app_with_owners_while_production_stays_untouched()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var space = h.Tenant.Read(s => s.Spaces.Where(x => x.Type == SpaceTypes.Shared).OrderBy(x => x.Name).First());
+        var assignments = Assignments(h, space.Id);
+        var apps = h.Tenant.Read(s => s.Apps.Where(a => a.SpaceId == space.Id).Select(a => a.Id).ToList());
+        var before = apps.ToDictionary(a => h.App(a).Name, a => (App: h.App(a), Contents: h.Contents(a)));
+        foreach (var asset in await h.Capture.ListAssetsAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T3))) await h.CaptureAsync(asset.Kind, asset.Id);
+        var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
+
+        var (_, result) = await h.RestoreAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.Space, PointId = spacePoint.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = "drill-space", CreateTargetSpace = true,
+            Operator = RestoreHarness.Operator,
+        });
+
+        string copyId = Assert.Single(result.CreatedSpaceIds!);
+        var copy = h.Tenant.Read(s => s.FindSpace(copyId)!);
+        Assert.Equal(("drill-space", space.Type), (copy.Name, copy.Type));
+        // The space's own assignments come back; content owners who were not members are added so they can own their content.
+        Assert.Subset(Assignments(h, copyId).ToHashSet(), assignments.ToHashSet());
+        var copies = h.Tenant.Read(s => s.Apps.Where(a => a.SpaceId == copyId).Select(a => a.Id).ToList());
+        Assert.Equal(before.Keys.Order(), copies.Select(a => h.App(a).Name).Order());
+        foreach (var a in copies)
+        {
+            var (app, contents) = before[h.App(a).Name];
+            Assert.Equal((app.OwnerId, app.Description, app.Document.Script), (h.App(a).OwnerId, h.App(a).Description, h.App(a).Document.Script));
+            var now = h.Contents(a);
+            // Every object the point holds (capture reaches private objects only of owners who can open the app).
+            var point = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.App, app.Id, 1)).Single();
+            var captured = (await h.Store.ReadManifestAsync(h.TenantId, point.ManifestRef!)).Parts.Select(p => ObjectPartName.Parse(p.Name)?.QId).OfType<string>().ToHashSet();
+            Assert.Equal(captured.Order(), now.Keys.Order());
+            foreach (var (id, was) in contents.Where(c => captured.Contains(c.Key))) Assert.True(ScenarioTests.Same(was, now[id]), $"Object {id} of app {a}:\n{was}\n{now[id]}");
+        }
+        Assert.Equal(assignments, Assignments(h, space.Id));
+        Assert.All(apps, a => Assert.Equal(before[h.App(a).Name].Contents, h.Contents(a)));
+    }
+
+    static List<string> Assignments(RestoreHarness h, string spaceId) => h.Tenant.Read(s => s.SpaceAssignments.Where(a => a.SpaceId == spaceId)
+        .Select(a => $"{a.Type}:{a.AssigneeId}:{string.Join("+", a.Roles.Order())}").Order().ToList());
+
     [Theory]
     [InlineData(null, true, 400)]
     [InlineData("drill-x", false, 400)]
