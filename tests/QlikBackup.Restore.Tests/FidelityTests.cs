@@ -161,6 +161,42 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.All(apps, a => Assert.Equal(before[h.App(a).Name].Contents, h.Contents(a)));
     }
 
+    [Fact]
+    public async Task Space_plan_has_one_checklist_line_per_manual_step_and_names_target_spaces_in_words()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var space = h.Tenant.Read(s => s.Spaces.Where(x => x.Type == SpaceTypes.Shared).OrderBy(x => x.Name).First());
+        var connections = h.Tenant.Read(s => s.Resource(ResourceKinds.DataConnections).Where(d => d["space"]?.GetValue<string>() == space.Id)
+            .Select(d => (Id: d["qID"]!.GetValue<string>(), Name: d["qName"]!.GetValue<string>(), User: d["qUsername"]?.GetValue<string>())).ToList());
+        Assert.NotEmpty(connections);
+        foreach (var asset in await h.Capture.ListAssetsAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T3))) await h.CaptureAsync(asset.Kind, asset.Id);
+        var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
+        foreach (var a in h.Tenant.Read(s => s.Apps.Where(a => a.SpaceId == space.Id).Select(a => a.Id).ToList())) await h.Rest.DeleteAppAsync(a);
+        foreach (var c in connections) await h.Rest.DeleteAsync(QlikResourceKind.DataConnection, c.Id);
+        foreach (var c in h.Tenant.Read(s => s.Resource(ResourceKinds.AutomationConnections).Where(d => d["spaceId"]?.GetValue<string>() == space.Id).Select(d => d["id"]!.GetValue<string>()).ToList()))
+            await h.Rest.DeleteAsync(QlikResourceKind.AutomationConnection, c);
+        await h.Rest.DeleteSpaceAsync(space.Id);
+
+        var plan = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, DryRun = true, Operator = RestoreHarness.Operator });
+
+        foreach (var c in connections)
+        {
+            string line = Assert.Single(plan.ReconfigurationChecklist, l => l.Contains($"'{c.Name}'", StringComparison.Ordinal));
+            if (c.User is { Length: > 0 } user) Assert.Contains($"user '{user}'", line);
+        }
+        Assert.DoesNotContain(plan.ReconfigurationChecklist, l => l.Contains("user '0'") || l.Contains("user '1'"));
+        Assert.Equal(plan.ReconfigurationChecklist.Count, plan.ReconfigurationChecklist.Distinct().Count());
+        // "Restored into" names spaces in words: never an internal action id, never the id of the deleted space.
+        var actionIds = plan.Actions.Select(a => a.Id).ToHashSet();
+        foreach (var t in plan.Targets!.Where(t => t.Kind != AssetKind.Space || t.TargetSpace is not null))
+        {
+            Assert.False(string.IsNullOrEmpty(t.TargetSpace), $"{t.Kind} {t.Name} has no target space in words.");
+            Assert.DoesNotContain(space.Id, t.TargetSpace);
+            Assert.DoesNotContain(actionIds, id => t.TargetSpace!.Contains(id));
+        }
+        Assert.All(plan.Targets!.Where(t => t.Kind == AssetKind.DataConnection), t => Assert.Equal($"space '{space.Name}' (created by this restore)", t.TargetSpace));
+    }
+
     static List<string> Assignments(RestoreHarness h, string spaceId) => h.Tenant.Read(s => s.SpaceAssignments.Where(a => a.SpaceId == spaceId)
         .Select(a => $"{a.Type}:{a.AssigneeId}:{string.Join("+", a.Roles.Order())}").Order().ToList());
 

@@ -80,10 +80,11 @@ public enum RestoreStep
 /// Where a restored asset goes. <see cref="TargetAssetId"/> is the live asset written in place (null = created anew:
 /// an app imported from its QVF, a space or resource created). <see cref="TargetSpaceId"/> is a live space id, or
 /// the id of a space that an earlier action of the same plan (<see cref="TargetSpaceActionId"/>) creates.
+/// <see cref="TargetSpace"/> says where in words: the space's name and id, "created by this restore", or a personal space.
 /// </summary>
 public sealed record RestoreTarget(
     string PointId, AssetKind Kind, string AssetId, string? Name, string? TargetAssetId, string? TargetSpaceId,
-    string? TargetSpaceActionId = null, bool Validation = false, bool Isolated = false);
+    string? TargetSpaceActionId = null, bool Validation = false, bool Isolated = false, string? TargetSpace = null);
 
 /// <summary>Who changed the asset before its point was captured (from Qlik's audit events).</summary>
 public sealed record PointAttribution(string PointId, DateTimeOffset CapturedAt, string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient);

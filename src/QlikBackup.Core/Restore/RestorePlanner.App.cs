@@ -74,7 +74,7 @@ internal sealed partial class RestorePlanner
             // Apps in managed spaces are published copies: import into the principal's personal space, then publish.
             bool managed = space.Type == "managed";
             var appTarget = new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, name, null, managed ? null : space.Id,
-                managed ? null : space.ActionId, target.Validation, target.Isolated);
+                managed ? null : space.ActionId, target.Validation, target.Isolated, space.Describe());
             b.Targets.Add(appTarget);
             _plannedApps[point.AssetId] = appTarget;
             b.Add(RestoreStep.ImportApp, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
@@ -143,7 +143,7 @@ internal sealed partial class RestorePlanner
         {
             var point = content.Point;
             string name = point.Name ?? live.Name;
-            var appTarget = new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, name, live.Id, live.SpaceId);
+            var appTarget = new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, name, live.Id, live.SpaceId, TargetSpace: await DescribeSpaceAsync(live.SpaceId, ct));
             b.Targets.Add(appTarget);
             _plannedApps[point.AssetId] = appTarget;
             var owners = content.Objects.Select(o => o.PrivateOwnerId).OfType<string>();

@@ -112,7 +112,8 @@ internal sealed partial class RestorePlanner(
         public static readonly SpaceTarget Personal = new(null, null, null, null);
         public static SpaceTarget Existing(QlikSpace s) => new(s.Id, null, s.Name, s.Type);
         public static SpaceTarget Created(string actionId, string name, string type = "shared") => new(null, actionId, name, type);
-        public string Describe() => Name is null ? "the restore principal's personal space" : $"space '{Name}'" + (Id is null ? " (created by this restore)" : $" ({Id})");
+        public string Describe() => Name is null ? "the restore principal's personal space"
+            : $"space '{Name}'" + (Id is not null ? $" ({Id})" : ActionId is not null ? " (created by this restore)" : "");
     }
 
     internal sealed record AppTarget(QlikApp? Live, SpaceTarget? Space, bool Validation, bool Isolated = false)
