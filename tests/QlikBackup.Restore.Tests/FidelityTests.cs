@@ -197,6 +197,61 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.All(plan.Targets!.Where(t => t.Kind == AssetKind.DataConnection), t => Assert.Equal($"space '{space.Name}' (created by this restore)", t.TargetSpace));
     }
 
+    [Fact]
+    public async Task Target_space_is_honoured_for_an_import_refused_with_a_warning_in_place_and_validation_names_carry_the_prefix()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp(), other = h.SharedApp(3);
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        string elsewhere = h.App(other).SpaceId!;
+        Assert.NotEqual(h.App(appId).SpaceId, elsewhere);
+
+        // In place: the live app stays where it is, and the plan says the named space is not used.
+        var inPlace = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, TargetSpaceId = elsewhere, DryRun = true, Operator = RestoreHarness.Operator });
+        Assert.Contains(inPlace.Warnings, w => w.Contains($"targetSpaceId '{elsewhere}' is not used", StringComparison.Ordinal));
+
+        // Deleted: the import goes into the named space.
+        await h.Rest.DeleteAppAsync(appId);
+        var (_, imported) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, TargetSpaceId = elsewhere, Operator = RestoreHarness.Operator });
+        Assert.Equal(elsewhere, h.App(imported.RestoredAssetId!).SpaceId);
+
+        // A validation space named by the request still carries Restore:ValidationSpacePrefix.
+        var (_, validated) = await h.RestoreAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, TargetSpaceName = "q4-check", CreateTargetSpace = true,
+            Operator = RestoreHarness.Operator,
+        });
+        Assert.Equal("validation-q4-check", h.Tenant.Read(s => s.FindSpace(h.App(validated.RestoredAssetId!).SpaceId!)!.Name));
+    }
+
+    [Fact]
+    public async Task Failed_isolated_restore_removes_the_space_and_apps_it_created_and_nothing_else()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string publishedId = h.Tenant.Read(s => s.Apps.First(a => a.Published && a.OriginAppId is not null).Id);
+        var point = await h.CaptureAsync(AssetKind.App, publishedId);
+        var spaces = h.Tenant.Read(s => s.Spaces.Select(x => x.Id).Order().ToList());
+        var apps = h.Tenant.Read(s => s.Apps.Select(x => x.Id).Order().ToList());
+        var tasks = h.Tenant.Read(s => s.Resource(ResourceKinds.ReloadTasks).Count);
+        var plan = await h.Restore.PlanAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = "drill-fails", CreateTargetSpace = true,
+            Operator = RestoreHarness.Operator,
+        });
+        // The space is created, the app imported and published, then the publish's answer is lost and the attempt fails.
+        h.Faults.LoseResponse(nameof(IQlikRestClient.PublishAppAsync), 1);
+        await Assert.ThrowsAnyAsync<Exception>(() => h.Restore.ExecuteAsync(plan));
+        Assert.Contains(h.Tenant.Read(s => s.Spaces.Select(x => x.Name).ToList()), n => n == "drill-fails");
+
+        var removed = await h.Restore.DiscardAsync(plan);
+
+        Assert.Single(removed);
+        Assert.Equal(spaces, h.Tenant.Read(s => s.Spaces.Select(x => x.Id).Order().ToList()));
+        Assert.Equal(apps, h.Tenant.Read(s => s.Apps.Select(x => x.Id).Order().ToList()));
+        Assert.Equal(tasks, h.Tenant.Read(s => s.Resource(ResourceKinds.ReloadTasks).Count));
+        Assert.Empty(await h.Restore.DiscardAsync(plan));  // again: nothing left to remove
+    }
+
     static List<string> Assignments(RestoreHarness h, string spaceId) => h.Tenant.Read(s => s.SpaceAssignments.Where(a => a.SpaceId == spaceId)
         .Select(a => $"{a.Type}:{a.AssigneeId}:{string.Join("+", a.Roles.Order())}").Order().ToList());
 

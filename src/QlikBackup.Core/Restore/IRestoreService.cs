@@ -126,6 +126,11 @@ public interface IRestoreService
     Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct = default);
     /// <summary>Executes a plan. Safe to call again after a failure: actions already applied are recognised and skipped.</summary>
     Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct = default);
+    /// <summary>
+    /// After an execution has failed for good: removes the target spaces the plan created (with the apps and reload tasks it put there)
+    /// and the stand-in apps it imported to publish into them. Returns the ids of the removed spaces. Spaces it did not create stay.
+    /// </summary>
+    Task<IReadOnlyList<string>> DiscardAsync(RestorePlan plan, CancellationToken ct = default);
     /// <summary>Appends the audit entry (Table + append-only blob).</summary>
     Task RecordAuditAsync(RestorePlan plan, RestoreResult? result, TimeSpan duration, CancellationToken ct = default);
 

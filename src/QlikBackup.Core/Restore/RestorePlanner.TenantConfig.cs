@@ -13,6 +13,7 @@ internal sealed partial class RestorePlanner
     {
         async Task PlanTenantConfigAsync(CancellationToken ct)
         {
+            WarnTargetSpaceUnused("tenant configuration is restored where it was");
             var kinds = r.Kinds is { Count: > 0 } k ? k : Enum.GetValues<AssetKind>().Where(x => x is not (AssetKind.App or AssetKind.Space)).ToList();
             var bad = kinds.Where(x => x is AssetKind.App or AssetKind.Space).ToList();
             if (bad.Count > 0)

@@ -8,7 +8,7 @@ namespace QlikBackup.Core.Restore;
 /// audited in Table storage and an append-only blob.
 /// </summary>
 internal sealed class RestoreService(
-    RestorePlanner planner, RestoreExecutor executor, RestorePromoter promoter, RestoreComparer comparer, RestoreAuditLog audit,
+    RestorePlanner planner, RestoreExecutor executor, RestoreDiscarder discarder, RestorePromoter promoter, RestoreComparer comparer, RestoreAuditLog audit,
     ITenantContext tenant, TimeProvider time, ILogger<RestoreService> log) : IRestoreService
 {
     public async Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct = default)
@@ -24,6 +24,8 @@ internal sealed class RestoreService(
         log.LogInformation("Restore {RestoreId} executed: {Done} action(s) done, restored asset {AssetId}.", plan.RestoreId, result.Done.Count, result.RestoredAssetId);
         return result;
     }
+
+    public Task<IReadOnlyList<string>> DiscardAsync(RestorePlan plan, CancellationToken ct = default) => discarder.DiscardAsync(plan, ct);
 
     public Task RecordAuditAsync(RestorePlan plan, RestoreResult? result, TimeSpan duration, CancellationToken ct = default)
         => audit.RecordAsync(RestoreAuditLog.Entry(plan, result, duration, plan.TenantId ?? tenant.TenantId, time.GetUtcNow()), ct);
