@@ -5,6 +5,13 @@ using QlikBackup.Qlik.Simulator.Seeding;
 
 namespace QlikBackup.LocalHost.Tests;
 
+/// <summary>The API test classes share one local environment (one Azurite, one host): started once, never twice at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class LocalHostCollection : ICollectionFixture<LocalEnvironmentFixture>
+{
+    public const string Name = "local host";
+}
+
 /// <summary>One local environment (Azurite, simulated tenant, local Durable host) shared by the API tests.</summary>
 public sealed class LocalEnvironmentFixture : IAsyncLifetime
 {
@@ -12,11 +19,16 @@ public sealed class LocalEnvironmentFixture : IAsyncLifetime
 
     public HttpClient Api { get; private set; } = null!;
 
+    /// <summary>The answer to the very first request of the fresh host, a GET (cold start).</summary>
+    public (int Status, string? MediaType, string Body) FirstGet { get; private set; }
+
     public async Task InitializeAsync()
     {
         var spec = DemoTenantSpec.Demo with { AppsPerSpace = 1, PersonalApps = 0 };
         Env = await LocalEnvironment.StartAsync(spec, keepData: false, logs: null, CancellationToken.None);
         Api = new HttpClient { BaseAddress = Env.Host.ApiBaseUrl, Timeout = TimeSpan.FromMinutes(3) };
+        using HttpResponseMessage first = await Api.GetAsync("api/spaces/tiers");
+        FirstGet = ((int)first.StatusCode, first.Content.Headers.ContentType?.MediaType, await first.Content.ReadAsStringAsync());
     }
 
     public async Task DisposeAsync()
