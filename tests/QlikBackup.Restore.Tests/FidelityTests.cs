@@ -252,6 +252,33 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Empty(await h.Restore.DiscardAsync(plan));  // again: nothing left to remove
     }
 
+    [Fact]
+    public async Task Plan_is_stored_under_its_id_and_a_plan_the_tenant_no_longer_matches_is_refused_with_409_saying_what_changed()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp();
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        var request = new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, DryRun = true, Operator = RestoreHarness.Operator };
+
+        var plan = await h.Restore.PlanAsync(request, "restore-op-1");
+
+        Assert.Equal("restore-op-1", plan.RestoreId);
+        var stored = await h.Restore.GetPlanAsync("restore-op-1");
+        Assert.NotNull(stored);
+        Assert.Equal(plan.Actions, stored.Actions);
+        Assert.Equal(plan.Points.Select(p => p.PointId), stored.Points.Select(p => p.PointId));
+        Assert.Equal(plan.ReconfigurationChecklist, stored.ReconfigurationChecklist);
+        Assert.Null(await h.Restore.GetPlanAsync("no-such-restore"));
+        await h.Restore.CheckCurrentAsync(stored);  // nothing changed: accepted
+
+        // The app is deleted after the plan was shown: in-place actions no longer fit, an import is needed.
+        await h.Rest.DeleteAppAsync(appId);
+        var ex = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.CheckCurrentAsync(stored));
+
+        Assert.Equal(409, ex.Status);
+        Assert.Contains("new: Create — Import the point's QVF", ex.Message);
+    }
+
     static List<string> Assignments(RestoreHarness h, string spaceId) => h.Tenant.Read(s => s.SpaceAssignments.Where(a => a.SpaceId == spaceId)
         .Select(a => $"{a.Type}:{a.AssigneeId}:{string.Join("+", a.Roles.Order())}").Order().ToList());
 

@@ -126,7 +126,17 @@ public sealed class RestoreRequestException(int status, string title, string det
 /// </summary>
 public interface IRestoreService
 {
+    /// <summary>Plans the request (touching nothing in Qlik) and stores the plan under its restore id.</summary>
     Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct = default);
+    /// <summary>As above, under the given restore id (the operation id), so request, plan, execution and audit share one id.</summary>
+    Task<RestorePlan> PlanAsync(RestoreRequest request, string? restoreId, CancellationToken ct = default);
+    /// <summary>The stored plan of a restore id, or null.</summary>
+    Task<RestorePlan?> GetPlanAsync(string restoreId, CancellationToken ct = default);
+    /// <summary>
+    /// Plans the plan's request again and compares: a different point, an action added, gone or of another kind means the tenant
+    /// changed in a way that matters, and a 409 <see cref="RestoreRequestException"/> says what changed.
+    /// </summary>
+    Task CheckCurrentAsync(RestorePlan plan, CancellationToken ct = default);
     /// <summary>Executes a plan. Safe to call again after a failure: actions already applied are recognised and skipped.</summary>
     Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct = default);
     /// <summary>

@@ -22,10 +22,11 @@ internal sealed partial class RestorePlanner(
     RestoreOptions Options => options.Value;
     ITenantContext Tenant => tenant;
 
-    public async Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct)
+    /// <param name="restoreId">The id the plan, its execution and its audit entry share; new when null.</param>
+    public async Task<RestorePlan> PlanAsync(RestoreRequest request, string? restoreId, CancellationToken ct)
     {
         Validate(request);
-        var run = new Run(this, request, new PlanBuilder(Guid.NewGuid().ToString("N")));
+        var run = new Run(this, request, new PlanBuilder(restoreId ?? Guid.NewGuid().ToString("N")));
         await using (run.Sessions)
         {
             await run.PlanAsync(ct);

@@ -23,6 +23,7 @@ public static class RestoreServiceCollectionExtensions
         services.TryAddSingleton<RestoreExecutor>();
         services.TryAddSingleton<RestorePromoter>();
         services.TryAddSingleton<RestoreDiscarder>();
+        services.TryAddSingleton<RestorePlanStore>();
         services.TryAddSingleton<RestoreComparer>();
         services.TryAddSingleton<IRestoreService, RestoreService>();
         return services;
