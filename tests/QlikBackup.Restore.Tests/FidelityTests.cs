@@ -1,3 +1,5 @@
+using QlikBackup.Qlik.Simulator.Api;
+
 namespace QlikBackup.Restore.Tests;
 
 /// <summary>Restore fidelity (issue 10): owners, publish state, links and descriptions come back as they were before the incident.</summary>
@@ -278,6 +280,67 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Equal(409, ex.Status);
         Assert.Contains("new: Create — Import the point's QVF", ex.Message);
     }
+
+    [Fact]
+    public async Task Deleted_space_brings_back_connections_automations_alerts_and_tasks_owned_by_their_owners()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var space = h.Tenant.Read(s => s.Spaces.Where(x => x.Type == SpaceTypes.Shared)
+            .OrderByDescending(x => s.Resource(ResourceKinds.Automations).Count(a => a.Str("spaceId") == x.Id)).ThenBy(x => x.Name).First());
+        var apps = h.Tenant.Read(s => s.Apps.Where(a => a.SpaceId == space.Id).Select(a => a.Id).ToHashSet());
+        // Before the incident: each resource's owner and the attributes that must survive, keyed by name.
+        Dictionary<string, string> State() => h.Tenant.Read(s =>
+        {
+            string? Space(string? id) => id is null ? null : s.FindSpace(id)?.Name;
+            string? App(string? id) => id is null ? null : s.FindApp(id)?.Name;
+            return s.Resource(ResourceKinds.DataConnections).Where(d => Space(d.Str("space")) == space.Name)
+                    .Select(d => ($"dc:{d.Str("qName")}", $"{d.Str("user")}|{d.Str("qConnectStatement")}|{d.Str("qType")}"))
+                .Concat(s.Resource(ResourceKinds.AutomationConnections).Where(d => Space(d.Str("spaceId")) == space.Name)
+                    .Select(d => ($"ac:{d.Str("name")}", $"{d.Str("ownerId")}|{d.Str("connectorId")}")))
+                .Concat(s.Resource(ResourceKinds.Automations).Where(d => Space(d.Str("spaceId")) == space.Name)
+                    .Select(d => ($"au:{d.Str("name")}", $"{d.Str("ownerId")}|{d.Str("runMode")}|{Canon(d["schedules"])}")))
+                .Concat(s.Resource(ResourceKinds.DataAlerts).Where(d => App(d.Str("appId")) is { } n && s.FindApp(d.Str("appId")!)!.SpaceId is { } sp && Space(sp) == space.Name)
+                    .Select(d => ($"da:{d.Str("name")}", $"{d.Str("ownerId")}|{App(d.Str("appId"))}|{d.Str("conditionId")}")))
+                .Concat(s.Resource(ResourceKinds.ReloadTasks).Where(d => s.FindApp(d.Str("appId")!)?.SpaceId is { } sp && Space(sp) == space.Name)
+                    .Select(d => ($"rt:{App(d.Str("appId"))}:{d["recurrence"]?.ToJsonString()}", $"{d.Str("userId")}|{d.Str("timeZone")}")))
+                .GroupBy(x => x.Item1).ToDictionary(g => g.Key, g => string.Join(";", g.Select(x => x.Item2).Order()));
+        });
+        var before = State();
+        Assert.Contains(before.Keys, k => k.StartsWith("dc:"));
+        Assert.Contains(before.Keys, k => k.StartsWith("au:"));
+        Assert.Contains(before.Keys, k => k.StartsWith("rt:"));
+        // Owned by other users than the restore principal, or the test would prove nothing.
+        string principal = h.Tenant.Read(s => s.OAuthClients.First(c => c.AllowsImpersonation).UserId);
+        Assert.Contains(before.Values, v => !v.StartsWith(principal + "|"));
+
+        foreach (var asset in await h.Capture.ListAssetsAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T3))) await h.CaptureAsync(asset.Kind, asset.Id);
+        var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
+        h.Tenant.Write(SimulatedActor.System, c =>
+        {
+            // The incident: everything in the space goes, then the space.
+            foreach (var kind in new[] { ResourceKinds.DataConnections, ResourceKinds.AutomationConnections, ResourceKinds.Automations, ResourceKinds.DataAlerts, ResourceKinds.ReloadTasks })
+                c.State.Resource(kind).RemoveAll(d => (d.Str("space") ?? d.Str("spaceId")) == space.Id || (d.Str("appId") is { } a && apps.Contains(a)));
+            c.State.Apps.RemoveAll(a => apps.Contains(a.Id));
+            c.State.SpaceAssignments.RemoveAll(a => a.SpaceId == space.Id);
+            c.State.Spaces.RemoveAll(x => x.Id == space.Id);
+        });
+
+        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, Operator = RestoreHarness.Operator });
+
+        var after = State();
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        foreach (var (key, was) in before) Assert.True(was == after[key], $"{key}: was {was}, now {after[key]}");
+        Assert.DoesNotContain(plan.ReconfigurationChecklist, l => l.Contains("owner") && l.Contains("no longer exists"));
+    }
+
+    /// <summary>JSON text with object members in name order (Qlik does not keep member order).</summary>
+    static string Canon(System.Text.Json.Nodes.JsonNode? n) => n switch
+    {
+        System.Text.Json.Nodes.JsonObject o => "{" + string.Join(",", o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\"{p.Key}\":{Canon(p.Value)}")) + "}",
+        System.Text.Json.Nodes.JsonArray a => "[" + string.Join(",", a.Select(Canon)) + "]",
+        null => "null",
+        _ => n.ToJsonString(),
+    };
 
     static List<string> Assignments(RestoreHarness h, string spaceId) => h.Tenant.Read(s => s.SpaceAssignments.Where(a => a.SpaceId == spaceId)
         .Select(a => $"{a.Type}:{a.AssigneeId}:{string.Join("+", a.Roles.Order())}").Order().ToList());

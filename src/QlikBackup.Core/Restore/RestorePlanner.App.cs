@@ -269,6 +269,7 @@ internal sealed partial class RestorePlanner
                     {
                         b.Add(RestoreStep.ReloadTask, RestoreActionKind.Create, point, kind, point.AssetId, point.Name, $"Recreate {label} for the restored app.", objectId: id, part: part, key: $"{part}/{id}");
                         b.Check(ResourceShapes.Checklist(kind, id, item));
+                        await CheckOwnerAsync(kind, id, item, ct);
                     }
                     else if (SnapshotPart.OfJson(CapturePartNames.Resource, same.Raw).SameAs(normalized))
                         b.Add(RestoreStep.ReloadTask, RestoreActionKind.Skip, point, kind, point.AssetId, point.Name, $"{label} exists as at the point ({same.Id}).", objectId: id, part: part, key: $"{part}/{id}");
