@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using QlikBackup.Qlik.Simulator.Api;
 
 namespace QlikBackup.Restore.Tests;
@@ -331,6 +332,61 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Equal(before.Keys.Order(), after.Keys.Order());
         foreach (var (key, was) in before) Assert.True(was == after[key], $"{key}: was {was}, now {after[key]}");
         Assert.DoesNotContain(plan.ReconfigurationChecklist, l => l.Contains("owner") && l.Contains("no longer exists"));
+    }
+
+    [Fact]
+    public async Task An_app_back_with_a_new_id_keeps_its_history_searchable_capturable_and_restorable_from_earlier_points()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp(2);
+        string sheet = h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values.First(o => o.QType == "sheet" && o.Published).Id);
+        string good = h.Contents(appId)[sheet];
+        var early = await h.CaptureAsync(AssetKind.App, appId);
+        await h.Rest.DeleteAppAsync(appId);
+        var (_, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = early.PointId, Operator = RestoreHarness.Operator });
+        string newId = result.RestoredAssetId!;
+
+        // A search by the new id finds the history from before the incident.
+        var history = await h.Index.QueryAsync(h.TenantId, new RecoveryPointQuery { Kind = AssetKind.App, AssetId = newId });
+        Assert.Contains(history, p => p.CapturedAt == early.CapturedAt && p.ManifestRef == early.ManifestRef);
+        // Capture continues that history.
+        var next = await h.Capture.CaptureAssetAsync(new AssetRef(AssetKind.App, newId), Tier.T3, CaptureTrigger.OnDemand);
+        Assert.True(next.Outcome is CaptureOutcome.Captured or CaptureOutcome.Unchanged, $"{next.Outcome} {next.Error}");
+
+        // The earlier point (filed under the old id) still restores one object, into the app as it is now.
+        h.Tenant.UpdateAppDocument(newId, SimulatedActor.System, (_, doc) => doc.Objects[sheet].Properties["qProperty"]!["qMetaDef"]!["title"] = "Broken after the restore");
+        var (objectPlan, objectResult) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = early.PointId, ObjectId = sheet, Operator = RestoreHarness.Operator });
+        Assert.Equal(newId, objectResult.RestoredAssetId);
+        Assert.True(ScenarioTests.Same(good, h.Contents(newId)[sheet]), "The sheet is back as at the earlier point.");
+        Assert.Contains(objectPlan.Warnings, w => w.Contains(newId));
+    }
+
+    [Fact]
+    public async Task A_recreated_space_keeps_its_tier_and_the_result_maps_its_old_id_to_the_new()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var space = h.Tenant.Read(s => s.Spaces.Where(x => x.Type == SpaceTypes.Shared).OrderBy(x => x.Name).Last());
+        var tiers = h.Services.GetRequiredService<ISpaceTierStore>();
+        await tiers.SetAsync(space.Id, Tier.T1);
+        Assert.NotEqual(Tier.T1, tiers.DefaultTier);
+        foreach (var asset in await h.Capture.ListAssetsAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T1))) await h.CaptureAsync(asset.Kind, asset.Id);
+        var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
+        h.Tenant.Write(SimulatedActor.System, c =>
+        {
+            c.State.Apps.RemoveAll(a => a.SpaceId == space.Id);
+            foreach (var kind in new[] { ResourceKinds.DataConnections, ResourceKinds.AutomationConnections, ResourceKinds.Automations })
+                c.State.Resource(kind).RemoveAll(d => (d.Str("space") ?? d.Str("spaceId")) == space.Id);
+            c.State.SpaceAssignments.RemoveAll(a => a.SpaceId == space.Id);
+            c.State.Spaces.RemoveAll(x => x.Id == space.Id);
+        });
+
+        var (_, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, Operator = RestoreHarness.Operator });
+
+        string newId = result.RestoredAssetId!;
+        Assert.NotEqual(space.Id, newId);
+        Assert.Equal(newId, result.IdMap[space.Id]);
+        Assert.Equal(Tier.T1, await tiers.GetTierAsync(newId));
+        Assert.Contains(await h.Index.QueryAsync(h.TenantId, new RecoveryPointQuery { Kind = AssetKind.Space, AssetId = newId }), p => p.CapturedAt == spacePoint.CapturedAt);
     }
 
     /// <summary>JSON text with object members in name order (Qlik does not keep member order).</summary>

@@ -18,7 +18,7 @@ internal sealed partial class RestorePlanner
                 return AppTarget.Import(await IsolatedSpaceAsync(await WasPublishedAsync(content, ct) ? "managed" : "shared", ct), validation: false, isolated: true);
             if (r.Target == RestoreTargetKind.ValidationSpace)
                 return AppTarget.Import(await ResolveTargetSpaceAsync(O.ValidationSpacePrefix + (point.Name ?? point.AssetId), null, ct), validation: true);
-            var live = await p.Rest.GetAppAsync(point.AssetId, ct);
+            var live = await LiveAppOfAsync(point, ct);
             if (live is not null)
             {
                 WarnTargetSpaceUnused($"app '{live.Name}' exists, so it is restored in place in {await DescribeSpaceAsync(live.SpaceId, ct)}; restore with target ValidationSpace to put a copy into that space");
