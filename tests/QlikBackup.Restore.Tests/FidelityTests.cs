@@ -389,6 +389,27 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Contains(await h.Index.QueryAsync(h.TenantId, new RecoveryPointQuery { Kind = AssetKind.Space, AssetId = newId }), p => p.CapturedAt == spacePoint.CapturedAt);
     }
 
+    [Fact]
+    public async Task Published_copies_are_relinked_to_their_source_app_when_it_comes_back_with_a_new_id()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var (copyId, sourceId) = h.Tenant.Read(s => s.Apps.Where(a => a.Published && a.OriginAppId is { } o && s.FindApp(o) is not null).Select(a => (a.Id, a.OriginAppId!)).First());
+        var copy = h.App(copyId);
+        var community = h.Contents(copyId).Where(c => c.Value.Contains("|True|False|")).ToDictionary();
+        Assert.NotEmpty(community);
+        var point = await h.CaptureAsync(AssetKind.App, sourceId);
+        await h.Rest.DeleteAppAsync(sourceId);
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
+
+        string newSource = result.RestoredAssetId!;
+        Assert.Contains(plan.Actions, a => a.Step == RestoreStep.Relink && a.ObjectId == copyId);
+        var after = h.App(copyId);
+        Assert.Equal((newSource, copy.SpaceId, copy.Published, copy.Name, copy.OwnerId), (after.OriginAppId, after.SpaceId, after.Published, after.Name, after.OwnerId));
+        var now = h.Contents(copyId);
+        foreach (var (id, was) in community) Assert.True(ScenarioTests.Same(was, now[id]), $"Community object {id} of the copy changed.");
+    }
+
     /// <summary>JSON text with object members in name order (Qlik does not keep member order).</summary>
     static string Canon(System.Text.Json.Nodes.JsonNode? n) => n switch
     {

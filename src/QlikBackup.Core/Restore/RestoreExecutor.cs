@@ -203,6 +203,10 @@ internal sealed partial class RestoreExecutor(
                     return (null, null);
                 case RestoreStep.Publish:
                     return (action.AssetId, await PublishAsync(action, ct));
+                case RestoreStep.Relink:
+                    // A republish is an overwrite: repeating it after a lost answer writes the same content again.
+                    await x.Rest.RepublishAppAsync(CurrentAppId(action), action.ObjectId!, checkOriginAppId: false, ct: ct);
+                    return (null, null);
                 case RestoreStep.ReloadTask:
                     return await ApplyAttachedAsync(action, ct);
                 case RestoreStep.Resource:

@@ -130,6 +130,23 @@ internal sealed partial class RestorePlanner
             }
             await PlanOwnerAsync(point, content, null, ct);
             await PlanAttachedAsync(content, null, ct, target.Isolated);
+            if (!target.Isolated && !managed) await PlanRelinkAsync(point, name, ct);
+        }
+
+        /// <summary>
+        /// Published copies still linked to the deleted source app (their originAppId is its old id) are relinked to the restored app
+        /// by republishing it over them (Qlik's republish with checkOriginAppId false): base content from the restored source,
+        /// community and private content of the copy kept.
+        /// </summary>
+        async Task PlanRelinkAsync(RecoveryPoint point, string name, CancellationToken ct)
+        {
+            await foreach (var item in p.Rest.ListItemsAsync("app", null, ct))
+            {
+                if (JsonTools.GetString(item.Raw, "resourceAttributes", "originAppId") != point.AssetId) continue;
+                b.Add(RestoreStep.Relink, RestoreActionKind.Replace, point, AssetKind.App, point.AssetId, name,
+                    $"Relink published copy '{item.Name}' ({item.ResourceId}) to the restored app: republish it over the copy (its base content from the restored app; community and private content stay).",
+                    objectId: item.ResourceId, key: $"relink/{item.ResourceId}");
+            }
         }
 
         void PlanImportedObject(RecoveryPoint point, string name, ObjectPartName obj, bool validation)
