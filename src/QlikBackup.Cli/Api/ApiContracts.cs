@@ -66,7 +66,7 @@ public sealed record RestoreAction(
 
 public sealed record RestoreTarget(
     string? PointId, string? Kind, string? AssetId, string? Name, string? TargetAssetId, string? TargetSpaceId,
-    string? TargetSpaceActionId, bool Validation);
+    string? TargetSpaceActionId, bool Validation, bool Isolated = false, string? TargetSpace = null);
 
 public sealed record PointAttribution(string? PointId, DateTimeOffset? CapturedAt, string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient);
 
