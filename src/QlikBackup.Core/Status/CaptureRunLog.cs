@@ -29,6 +29,8 @@ public sealed class CaptureRunLog(TableServiceClient tables, IOptions<RpoOptions
             ["Failed"] = run.Summary.Failed,
             ["Bytes"] = run.Summary.Bytes,
             ["NewBytes"] = run.Summary.NewBytes,
+            // A Table string holds 32K characters; the full error is in the orchestration's output.
+            ["Error"] = run.Error is { Length: > 8000 } e ? e[..8000] : run.Error,
         };
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
     }
@@ -47,7 +49,8 @@ public sealed class CaptureRunLog(TableServiceClient tables, IOptions<RpoOptions
                 e.GetInt32("Spaces") ?? 0,
                 new CaptureSummary(
                     e.GetInt32("Captured") ?? 0, e.GetInt32("Unchanged") ?? 0, e.GetInt32("Deleted") ?? 0,
-                    e.GetInt32("Failed") ?? 0, e.GetInt64("Bytes") ?? 0, e.GetInt64("NewBytes") ?? 0)));
+                    e.GetInt32("Failed") ?? 0, e.GetInt64("Bytes") ?? 0, e.GetInt64("NewBytes") ?? 0),
+                e.GetString("Error")));
             if (runs.Count >= take)
             {
                 break;
@@ -57,11 +60,11 @@ public sealed class CaptureRunLog(TableServiceClient tables, IOptions<RpoOptions
         return runs;
     }
 
-    /// <summary>A tier breaches its RPO when its newest run without failures finished longer ago than the objective.</summary>
+    /// <summary>A tier breaches its RPO when its newest clean run finished longer ago than the objective.</summary>
     public async Task<TierStatus> StatusAsync(Tier tier, CancellationToken ct = default)
     {
         IReadOnlyList<CaptureRun> runs = await RecentAsync(tier, 50, ct);
-        CaptureRun? clean = runs.FirstOrDefault(r => r.Summary.Failed == 0);
+        CaptureRun? clean = runs.FirstOrDefault(r => r.Clean);
         TimeSpan objective = rpo.Value.For(tier);
         TimeSpan? age = clean is null ? null : clock.GetUtcNow() - clean.FinishedAt;
         return new TierStatus(tier, objective, runs.FirstOrDefault(), clean, age is null || age > objective, age);
