@@ -7,6 +7,7 @@ using QlikBackup.Core.Alerts;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
 using QlikBackup.Core.Status;
+using QlikBackup.Core.Storage;
 using QlikBackup.DevServices.Azurite;
 using QlikBackup.Functions.Orchestrators;
 using QlikBackup.Functions.Triggers;
@@ -18,6 +19,11 @@ public sealed class CaptureTimerTests
     sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    sealed class FixedTenant : ITenantContext
+    {
+        public string TenantId => "timer-tests";
     }
 
     /// <summary>An alert channel that hangs until released, then fails: the Logic App timing out.</summary>
@@ -39,7 +45,7 @@ public sealed class CaptureTimerTests
     {
         await using AzuriteServer azurite = await AzuriteServer.StartAsync();
         var clock = new FixedClock(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        var runs = new CaptureRunLog(new TableServiceClient(azurite.ConnectionString), Options.Create(new RpoOptions()), clock);
+        var runs = new CaptureRunLog(new StorageTables(new TableServiceClient(azurite.ConnectionString), ""), new FixedTenant(), Options.Create(new RpoOptions()), clock);
         // The newest T1 run is three hours old: far past its 15-minute objective, so the check raises an alert.
         await runs.RecordAsync(new CaptureRun(Tier.T1, "old", clock.GetUtcNow().AddHours(-3), clock.GetUtcNow().AddHours(-3), 1, CaptureSummary.Empty));
         var alerts = new HangingAlerts();
