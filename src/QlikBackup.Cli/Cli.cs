@@ -49,6 +49,7 @@ public static class Cli
         root.Subcommands.Add(TierCommand.Create(host));
         root.Subcommands.Add(DrillCommand.Create(host));
         root.Subcommands.Add(CompareCommand.Create(host));
+        root.Subcommands.Add(VerifyCommand.Create(host));
         return root;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using QlikBackup.Core.Assets;
+using QlikBackup.Core.Verify;
 
 namespace QlikBackup.Core.Restore;
 
@@ -23,6 +24,7 @@ public static class RestoreServiceCollectionExtensions
         services.TryAddSingleton<RestoreExecutor>();
         services.TryAddSingleton<RestorePromoter>();
         services.TryAddSingleton<RestoreComparer>();
+        services.TryAddSingleton<PointVerifier>();
         services.TryAddSingleton<IRestoreService, RestoreService>();
         return services;
     }

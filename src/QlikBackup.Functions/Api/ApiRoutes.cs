@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using QlikBackup.Core.Restore;
+using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Functions.Api;
 
@@ -74,6 +75,8 @@ public static class ApiRoutes
             { Summary = "Assign a space to a tier.", Body = typeof(SpaceTierRequest), Returns = typeof(SpaceTierResponse) },
         new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
+        new("POST", "verify", "StartVerify", VerifyApi.StartAsync)
+            { Summary = "Re-read and authenticate every blob of a point, an asset, or the whole store.", Body = typeof(Core.Verify.VerifyRequest), Returns = typeof(OperationAccepted), Success = 202 },
     ];
 
     public static ApiRoute ByOperationId(string operationId) =>
@@ -96,6 +99,11 @@ public static class ApiRoutes
         catch (RestoreRequestException ex)
         {
             return ApiResults.Problem(ex.Status, ex.Title, ex.Message);
+        }
+        catch (ContentIntegrityException ex)
+        {
+            // A point whose blobs are missing or altered: the request was fine, the backup is not.
+            return ApiResults.Problem(ContentIntegrityException.Status, ContentIntegrityException.Title, ex.Message);
         }
         catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
         {
