@@ -49,12 +49,12 @@ public sealed partial class CaptureService
             }
         }
 
-        StoredContent stored = await store.PutManifestAsync(TenantId, manifest, ct);
-
         DateTimeOffset now = clock.GetUtcNow();
         Attribution who = await AttributeAsync(asset.Id, AttributionSince(identity.SourceModifiedAt, baseline.Latest, now), now, ct);
+        RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Captured, identity, who);
+        StoredContent stored = await store.PutManifestAsync(TenantId, manifest with { PointId = point.PointId }, ct);
         long size = manifest.Parts.Sum(p => p.Size);
-        RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Captured, identity, who) with
+        point = point with
         {
             ManifestRef = stored.ContentRef,
             Size = size,

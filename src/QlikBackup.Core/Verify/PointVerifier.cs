@@ -26,6 +26,13 @@ public sealed class PointVerifier(IContentStore store, ILogger<PointVerifier> lo
             return;
         }
 
+        if (manifest.PointId is { } owner && owner != point.PointId)
+        {
+            run.Report(Problem(point, null, new ContentIntegrityException(
+                $"The index row of point {point.PointId} names the manifest of point {owner}: the row was swapped or altered.")));
+            return;
+        }
+
         foreach (ManifestPart part in manifest.Parts)
         {
             if (!run.Checked.TryGetValue(part.ContentRef, out ContentIntegrityException? failure))
