@@ -15,6 +15,13 @@ public sealed class WebhookEventLog(StorageTables tables, ITenantContext tenant)
 
     readonly LazyTable table = tables.Get(TableName);
 
+    /// <summary>Whether the event id was recorded (its capture was started) before.</summary>
+    public async Task<bool> IsRecordedAsync(string eventId, CancellationToken ct = default)
+    {
+        TableClient t = await table.GetAsync(ct);
+        return (await t.GetEntityIfExistsAsync<TableEntity>(TableKeys.Tenant(tenant.TenantId), RowKey(eventId), ["RowKey"], ct)).HasValue;
+    }
+
     /// <summary>True when the event id was new (and is now recorded); false for a duplicate delivery.</summary>
     public async Task<bool> TryRecordAsync(string eventId, string eventType, DateTimeOffset eventTime, CancellationToken ct = default)
     {
