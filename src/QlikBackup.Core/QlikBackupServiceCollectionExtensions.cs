@@ -7,6 +7,7 @@ using QlikBackup.Core.Capture;
 using QlikBackup.Core.Restore;
 using QlikBackup.Core.Status;
 using QlikBackup.Core.Storage;
+using QlikBackup.Core.Verify;
 using QlikBackup.Qlik;
 
 namespace QlikBackup.Core;
@@ -30,6 +31,8 @@ public static class QlikBackupServiceCollectionExtensions
         services.AddOptions<RpoOptions>().Bind(configuration.GetSection(RpoOptions.Section));
         services.TryAddSingleton<CaptureRunLog>();
         services.TryAddSingleton<RpoWatch>();
+        services.TryAddSingleton<PointVerifier>();
+        services.TryAddSingleton<VerifyService>();
         return services;
     }
 }

@@ -14,6 +14,7 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<CaptureAssetOrchestrator>();
         registry.AddOrchestrator<RestoreOrchestrator>();
         registry.AddOrchestrator<RetentionOrchestrator>();
+        registry.AddOrchestrator<VerifyOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<CaptureAsset>();
@@ -26,5 +27,7 @@ public static class QlikBackupTasks
         registry.AddActivity<DiscardRestore>();
         registry.AddActivity<RecordRestoreAudit>();
         registry.AddActivity<PruneRecoveryPoints>();
+        registry.AddActivity<ListVerifyTargets>();
+        registry.AddActivity<VerifyRecoveryPoints>();
     }
 }

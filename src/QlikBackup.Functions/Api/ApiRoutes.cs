@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using QlikBackup.Core.Restore;
+using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Functions.Api;
 
@@ -91,6 +92,8 @@ public static class ApiRoutes
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
         new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)
             { Summary = "This API's OpenAPI 3.1 document." },
+        new("POST", "verify", "StartVerify", VerifyApi.StartAsync)
+            { Summary = "Re-read and authenticate every blob of a point, an asset, or the whole store.", Body = typeof(Core.Verify.VerifyRequest), Returns = typeof(OperationAccepted), Success = 202 },
     ];
 
     public static ApiRoute ByOperationId(string operationId) =>
@@ -113,6 +116,11 @@ public static class ApiRoutes
         catch (RestoreRequestException ex)
         {
             return ApiResults.Problem(ex.Status, ex.Title, ex.Message);
+        }
+        catch (ContentIntegrityException ex)
+        {
+            // A point whose blobs are missing or altered: the request was fine, the backup is not.
+            return ApiResults.Problem(ContentIntegrityException.Status, ContentIntegrityException.Title, ex.Message);
         }
         catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
         {
