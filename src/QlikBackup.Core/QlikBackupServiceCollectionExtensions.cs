@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using QlikBackup.Core.Alerts;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
-using QlikBackup.Core.Fidelity;
+using QlikBackup.Core.Drill;
 using QlikBackup.Core.Restore;
 using QlikBackup.Core.Status;
 using QlikBackup.Core.Storage;
@@ -25,13 +25,13 @@ public static class QlikBackupServiceCollectionExtensions
         services.AddRecoveryPointStorage(configuration);
         services.AddCaptureEngine(configuration);
         services.AddRestoreEngine(configuration);
-        services.TryAddSingleton<FidelityCheck>();
 
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section));
         services.AddHttpClient<IAlertSink, LogicAppAlertSink>().AddStandardResilienceHandler();
         services.AddOptions<RpoOptions>().Bind(configuration.GetSection(RpoOptions.Section));
         services.TryAddSingleton<CaptureRunLog>();
         services.TryAddSingleton<RpoWatch>();
+        services.AddDrills(configuration);
         return services;
     }
 }

@@ -14,6 +14,7 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<CaptureAssetOrchestrator>();
         registry.AddOrchestrator<RestoreOrchestrator>();
         registry.AddOrchestrator<RetentionOrchestrator>();
+        registry.AddOrchestrator<DrillOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<CaptureAsset>();
@@ -25,5 +26,9 @@ public static class QlikBackupTasks
         registry.AddActivity<ExecuteRestore>();
         registry.AddActivity<RecordRestoreAudit>();
         registry.AddActivity<PruneRecoveryPoints>();
+        registry.AddActivity<SelectDrillAssets>();
+        registry.AddActivity<RunDrillAsset>();
+        registry.AddActivity<CleanupDrill>();
+        registry.AddActivity<RecordDrillReport>();
     }
 }
