@@ -4,7 +4,12 @@ namespace QlikBackup.Core.Restore;
 
 public enum RestoreScope { Object, App, Space, TenantConfig }
 
-public enum RestoreTargetKind { InPlace, ValidationSpace }
+/// <summary>
+/// <see cref="InPlace"/>: back where the asset was. <see cref="ValidationSpace"/>: shared content only, into a validation space.
+/// <see cref="Isolated"/>: a full-fidelity copy (owners, private objects, publish state, disabled reload tasks) in a new space named by
+/// <see cref="RestoreRequest.TargetSpaceName"/>, created by the restore; for recovery drills.
+/// </summary>
+public enum RestoreTargetKind { InPlace, ValidationSpace, Isolated }
 
 /// <summary>
 /// A restore as an operator (or Qlik Application Automation) asks for it. Either <see cref="PointId"/> or
@@ -50,7 +55,8 @@ public sealed record RestoreAction(
 /// <summary>What an action does, so execution needs no parsing of ids.</summary>
 public enum RestoreStep
 {
-    /// <summary>Create the target space (a validation space, or a missing target named by the request).</summary>
+    /// <summary>Create the target space (a validation space, a missing target named by the request, or an isolated space).
+    /// <see cref="RestoreAction.ObjectId"/> is its type (shared or managed).</summary>
     TargetSpace,
     /// <summary>Recreate (or update) a space from a Space point.</summary>
     Space,
@@ -65,6 +71,9 @@ public enum RestoreStep
     Publish,
     ReloadTask,
     Resource,
+    /// <summary>Make a content owner a member of an isolated space so Qlik lets them own their objects there
+    /// (<see cref="RestoreAction.ObjectId"/> = "{userId}:{role}").</summary>
+    OwnerMember,
 }
 
 /// <summary>
@@ -74,7 +83,7 @@ public enum RestoreStep
 /// </summary>
 public sealed record RestoreTarget(
     string PointId, AssetKind Kind, string AssetId, string? Name, string? TargetAssetId, string? TargetSpaceId,
-    string? TargetSpaceActionId = null, bool Validation = false);
+    string? TargetSpaceActionId = null, bool Validation = false, bool Isolated = false);
 
 /// <summary>Who changed the asset before its point was captured (from Qlik's audit events).</summary>
 public sealed record PointAttribution(string PointId, DateTimeOffset CapturedAt, string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient);
@@ -96,8 +105,10 @@ public sealed record RestorePlan(
         .Select(k => (k, n: Actions.Count(a => a.Kind == k))).Where(x => x.n > 0).Select(x => $"{x.k} {x.n}"));
 }
 
+/// <summary><see cref="CreatedSpaceIds"/>: the spaces this restore created (a target space, a recreated or isolated space), so a drill can delete them.</summary>
 public sealed record RestoreResult(
-    string RestoreId, bool Succeeded, IReadOnlyList<RestoreAction> Done, IReadOnlyDictionary<string, string> IdMap, string? RestoredAssetId, string? Error);
+    string RestoreId, bool Succeeded, IReadOnlyList<RestoreAction> Done, IReadOnlyDictionary<string, string> IdMap, string? RestoredAssetId, string? Error,
+    IReadOnlyList<string>? CreatedSpaceIds = null);
 
 /// <summary>A bad restore request (unknown point, mismatched scope, missing target space). Maps to HTTP 4xx.</summary>
 public sealed class RestoreRequestException(int status, string title, string detail) : Exception(detail)

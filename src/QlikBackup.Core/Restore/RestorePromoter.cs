@@ -51,7 +51,7 @@ internal sealed class RestorePromoter(IQlikRestClient rest, IQlikEngine engine)
         }
         if (target.Type == "managed")
         {
-            var published = await rest.PublishAppAsync(validated.Id, target.Id, validated.Name, ct);
+            var published = await rest.PublishAppAsync(validated.Id, target.Id, validated.Name, ct: ct);
             return new PromoteResult(published.Id, PromoteMethod.Publish, [$"Published '{validated.Name}' into managed space '{target.Name}'."]);
         }
         var copy = await rest.CopyAppAsync(validated.Id, validated.Name, target.Id, ct);

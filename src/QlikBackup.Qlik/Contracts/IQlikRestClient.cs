@@ -31,7 +31,9 @@ public interface IQlikRestClient
     /// <summary>POST /apps/import with the QVF streamed as the request body; Qlik assigns a new app id.</summary>
     Task<QlikApp> ImportAppAsync(Stream qvf, string? spaceId, string? name, CancellationToken ct = default);
     Task<QlikApp> CopyAppAsync(string appId, string name, string? spaceId, CancellationToken ct = default);
-    Task<QlikApp> PublishAppAsync(string appId, string managedSpaceId, string? name = null, CancellationToken ct = default);
+    /// <summary>POST /apps/{id}/publish. <paramref name="originAppId"/> names the copy's source app when it is not <paramref name="appId"/>;
+    /// <paramref name="moveApp"/> removes <paramref name="appId"/> once published.</summary>
+    Task<QlikApp> PublishAppAsync(string appId, string managedSpaceId, string? name = null, string? originAppId = null, bool moveApp = false, CancellationToken ct = default);
     Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, CancellationToken ct = default);
     Task MoveAppToSpaceAsync(string appId, string spaceId, CancellationToken ct = default);
     Task ChangeAppOwnerAsync(string appId, string ownerId, CancellationToken ct = default);
