@@ -69,6 +69,8 @@ public sealed class LocalBackupHost : IAsyncDisposable
 
         builder.Services.AddQlikBackup(builder.Configuration);
         builder.Services.AddMvcCore();
+        // Errors the web server itself answers (no route, wrong method, an exception) are problem documents too.
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Describe);
         builder.Services.AddDurableTaskWorker(worker =>
         {
             worker.UseGrpc(sidecar.Channel);
@@ -84,35 +86,30 @@ public sealed class LocalBackupHost : IAsyncDisposable
         int port = LoopbackPort.Free();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         WebApplication app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         MapApi(app);
         await app.StartAsync(ct);
         return new LocalBackupHost(app, sidecar, new Uri($"http://127.0.0.1:{port}/"));
     }
 
-    /// <summary>The Functions HTTP routes, served by the same handlers.</summary>
+    /// <summary>Every route of <see cref="ApiRoutes.All"/>, served by the same handlers as the Function app's triggers.</summary>
     static void MapApi(WebApplication app)
     {
-        app.MapPost("/api/backups", (HttpContext c, DurableTaskClient client, IOptions<CaptureOptions> capture) =>
-            Run(c, BackupApi.StartAsync(c.Request, client, capture.Value.MaxParallelAssetsPerSpace)));
-        app.MapGet("/api/operations/{id}", (HttpContext c, string id, DurableTaskClient client) =>
-            Run(c, BackupApi.GetAsync(id, client)));
-        app.MapPost("/api/restores", (HttpContext c, DurableTaskClient client, IRestoreService restore) =>
-            Run(c, RestoreApi.StartAsync(c.Request, client, restore, c.Request.Headers["X-Operator"].FirstOrDefault() ?? Environment.UserName)));
-        app.MapGet("/api/recovery-points", (HttpContext c, IRecoveryPointIndex index, ITenantContext tenant) =>
-            Run(c, RecoveryPointApi.SearchAsync(c.Request, index, tenant)));
-        app.MapGet("/api/spaces/tiers", (HttpContext c, ISpaceTierStore tiers) =>
-            Run(c, SpaceTierApi.ListAsync(tiers, c.RequestAborted)));
-        app.MapPut("/api/spaces/{spaceId}/tier", (HttpContext c, string spaceId, ISpaceTierStore tiers) =>
-            Run(c, SpaceTierApi.SetAsync(c.Request, spaceId, tiers)));
-        app.MapPost("/api/webhooks/qlik", (HttpContext c, DurableTaskClient client, IWebhookIntake intake) =>
-            Run(c, WebhookApi.ReceiveAsync(c.Request, client, intake)));
-        app.MapGet("/api/status", (HttpContext c, CaptureRunLog runs) =>
-            Run(c, StatusApi.GetAsync(runs, c.RequestAborted)));
+        foreach (ApiRoute route in ApiRoutes.All)
+        {
+            app.MapMethods(route.Path, [route.Method], (HttpContext c, DurableTaskClient client) => Serve(route, c, client))
+                .WithName(route.OperationId);
+        }
     }
 
-    static async Task Run(HttpContext context, Task<IActionResult> handler)
+    static async Task Serve(ApiRoute route, HttpContext context, DurableTaskClient client)
     {
-        IActionResult result = await handler;
+        var routeValues = route.RouteParameters.ToDictionary(name => name, name => context.Request.RouteValues[name]?.ToString() ?? "");
+        // The local host has no App Service authentication in front of it; its one key is named "local".
+        ApiCaller caller = ApiCaller.From(context.Request, context.User.Identities, fallbackKeyName: "local");
+        var call = new ApiCall(context.Request, routeValues, client, context.RequestServices, caller);
+        IActionResult result = await ApiRoutes.ServeAsync(route, call);
         await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
     }
 

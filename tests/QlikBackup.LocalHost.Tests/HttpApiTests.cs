@@ -54,12 +54,61 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public void On_a_cold_start_the_first_request_a_GET_answers_JSON()
+    {
+        Assert.Equal(200, fixture.FirstGet.Status);
+        Assert.Equal("application/json", fixture.FirstGet.MediaType);
+        Assert.Contains("\"defaultTier\":\"T", fixture.FirstGet.Body);
+    }
+
+    [Fact]
+    public async Task A_failed_operation_answers_its_failure_as_text()
+    {
+        string id = await fixture.Env.Host.Client.ScheduleNewOrchestrationInstanceAsync("NoSuchOrchestrator");
+        JsonElement op = await fixture.WaitAsync(id);
+
+        Assert.Equal("Failed", op.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, op.GetProperty("output").ValueKind);
+        Assert.False(string.IsNullOrWhiteSpace(op.GetProperty("failure").GetString()));
+    }
+
+    [Fact]
+    public async Task Enums_are_names_and_only_names_are_accepted()
+    {
+        using HttpResponseMessage flags = await fixture.Api.PostAsync("api/backups", new StringContent("""{"tier":"T1,T2"}""", Encoding.UTF8, "application/json"));
+        await AssertProblemAsync(flags, HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsync("api/backups", new StringContent("""{"tier":9}""", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsync("api/backups", new StringContent("""{"kind":99,"assetId":"a"}""", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        JsonElement problem = await (await fixture.Api.PostAsync("api/backups", new StringContent("""{"tier":"T1,T2"}""", Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("tier", problem.GetProperty("field").GetString());
+        Assert.Contains("T1, T2, T3", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task The_same_Idempotency_Key_starts_one_operation()
+    {
+        async Task<string> PostAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/backups") { Content = JsonContent.Create(new { tier = "T2" }) };
+            request.Headers.Add("Idempotency-Key", "deploy-42");
+            using HttpResponseMessage response = await fixture.Api.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        string first = await PostAsync();
+        Assert.Equal(first, await PostAsync());
+        await fixture.WaitAsync(first);
+    }
+
+    [Fact]
     public async Task Bad_requests_get_problem_details_and_start_nothing()
     {
         int appsBefore = await CountAppsAsync();
 
         await AssertProblemAsync(await fixture.Api.PostAsync("api/restores", new StringContent("{not json", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
-        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = "no-such-point", @operator = "test" }), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = RecoveryPointIds.Create(AssetKind.App, "no-such-app", DateTimeOffset.UtcNow), @operator = "test" }), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = "no-such-point" }), HttpStatusCode.BadRequest);
         await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/backups", new { kind = "App" }), HttpStatusCode.BadRequest);
         await AssertProblemAsync(await fixture.Api.GetAsync("api/recovery-points?kind=Spreadsheet"), HttpStatusCode.BadRequest);
         await AssertProblemAsync(await fixture.Api.GetAsync("api/operations/nope"), HttpStatusCode.NotFound);

@@ -12,11 +12,16 @@ public sealed class LocalEnvironmentFixture : IAsyncLifetime
 
     public HttpClient Api { get; private set; } = null!;
 
+    /// <summary>The answer to the very first request of the fresh host, a GET (cold start).</summary>
+    public (int Status, string? MediaType, string Body) FirstGet { get; private set; }
+
     public async Task InitializeAsync()
     {
         var spec = DemoTenantSpec.Demo with { AppsPerSpace = 1, PersonalApps = 0 };
         Env = await LocalEnvironment.StartAsync(spec, keepData: false, logs: null, CancellationToken.None);
         Api = new HttpClient { BaseAddress = Env.Host.ApiBaseUrl, Timeout = TimeSpan.FromMinutes(3) };
+        using HttpResponseMessage first = await Api.GetAsync("api/spaces/tiers");
+        FirstGet = ((int)first.StatusCode, first.Content.Headers.ContentType?.MediaType, await first.Content.ReadAsStringAsync());
     }
 
     public async Task DisposeAsync()

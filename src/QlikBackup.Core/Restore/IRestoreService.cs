@@ -37,7 +37,10 @@ public sealed record RestoreRequest
     /// Set false to keep objects added since the point.
     /// </summary>
     public bool RemoveObjectsAddedSincePoint { get; init; } = true;
+    /// <summary>Who asked: the authenticated caller (or the function key's name), never a name the caller wrote.</summary>
     public required string Operator { get; init; }
+    /// <summary>A name the caller wrote itself (e.g. an X-Operator header): kept beside <see cref="Operator"/>, proving nothing.</summary>
+    public string? OperatorNote { get; init; }
 }
 
 /// <summary><see cref="Delete"/> is only planned by an in-place App restore (objects added after the point).</summary>

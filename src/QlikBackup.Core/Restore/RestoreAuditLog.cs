@@ -29,7 +29,8 @@ public sealed record RestoreAuditEntry(
     RestoreOutcomeKind Outcome,
     string? Error,
     string? RestoredAssetId,
-    TimeSpan Duration);
+    TimeSpan Duration,
+    string? OperatorNote = null);
 
 /// <summary>
 /// The restore audit: Table <see cref="RestoreOptions.AuditTable"/> (PartitionKey tenant, RowKey inverted ticks + restore id,
@@ -69,7 +70,7 @@ public sealed class RestoreAuditLog
             (plan.Targets ?? []).Select(t => $"{t.Kind} {t.AssetId}{(t.Name is null ? "" : $" '{t.Name}'")}").ToList(),
             plan.Points.Select(p => p.PointId).ToList(),
             plan.Summary, plan.Actions.Count, plan.ReconfigurationChecklist.Count,
-            outcome, result?.Error, result?.RestoredAssetId, duration);
+            outcome, result?.Error, result?.RestoredAssetId, duration, r.OperatorNote);
     }
 
     public async Task RecordAsync(RestoreAuditEntry entry, CancellationToken ct = default)
@@ -86,6 +87,7 @@ public sealed class RestoreAuditLog
             ["RestoreId"] = entry.RestoreId,
             ["At"] = entry.At,
             ["Operator"] = entry.Operator,
+            ["OperatorNote"] = entry.OperatorNote,
             ["Scope"] = entry.Scope.ToString(),
             ["Target"] = entry.Target.ToString(),
             ["TargetSpace"] = entry.TargetSpace,

@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Http;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.DurableTask.Client;
 using QlikBackup.Core.Restore;
 using QlikBackup.Functions.Orchestrators;
 
@@ -12,31 +12,73 @@ public static class RestoreApi
     /// POST /api/restores. The request is planned here first, so a bad request (unknown point, mismatched scope,
     /// missing target space) is answered 4xx at once and nothing is started; a dry run answers the plan.
     /// </summary>
-    public static async Task<IActionResult> StartAsync(HttpRequest request, DurableTaskClient client, IRestoreService restore, string? caller)
+    public static async Task<IActionResult> StartAsync(ApiCall call)
     {
-        var (body, error) = await ApiResults.ReadAsync<RestoreRequest>(request);
+        var (body, error) = await ReadWithCallerAsync<RestoreRequest>(call);
         if (error is not null)
         {
             return error;
         }
 
-        RestoreRequest restoreRequest = body! with { Operator = string.IsNullOrWhiteSpace(body!.Operator) ? caller ?? "unknown" : body.Operator };
-        RestorePlan plan;
-        try
-        {
-            plan = await restore.PlanAsync(restoreRequest, request.HttpContext.RequestAborted);
-        }
-        catch (RestoreRequestException ex)
-        {
-            return ApiResults.Problem(ex.Status, ex.Title, ex.Message);
-        }
-
-        if (restoreRequest.DryRun)
+        RestoreRequest request = Validate(body!);
+        RestorePlan plan = await call.Get<IRestoreService>().PlanAsync(request, call.Aborted);
+        if (request.DryRun)
         {
             return ApiResults.Ok(plan);
         }
 
-        string id = await client.ScheduleNewOrchestrationInstanceAsync(nameof(RestoreOrchestrator), restoreRequest);
-        return BackupApi.Accepted(request, id, nameof(RestoreOrchestrator));
+        return await Operations.StartAsync(call, nameof(RestoreOrchestrator), request);
+    }
+
+    static RestoreRequest Validate(RestoreRequest r)
+    {
+        if (r.PointId is not null)
+        {
+            ApiInput.PointId(r.PointId, "pointId");
+        }
+
+        ApiInput.OptionalQlikId(r.AssetId, "assetId");
+        ApiInput.OptionalQlikId(r.ObjectId, "objectId");
+        ApiInput.OptionalQlikId(r.TargetSpaceId, "targetSpaceId");
+        ApiInput.Text(r.TargetSpaceName, "targetSpaceName");
+        return r;
+    }
+
+    /// <summary>
+    /// Reads a body whose record has an "operator": the operator becomes the caller by the <see cref="ApiCaller"/> rule,
+    /// and whatever the body named is only kept as the note beside it.
+    /// </summary>
+    public static async Task<(T? Value, IActionResult? Error)> ReadWithCallerAsync<T>(ApiCall call)
+        where T : class
+    {
+        var (node, error) = await ApiResults.ReadAsync<JsonNode>(call.Request);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        if (node is not JsonObject body)
+        {
+            return (null, ApiResults.Problem(400, "Malformed JSON", "The body must be a JSON object.", "body"));
+        }
+
+        string? claimed = null;
+        foreach (string key in body.Select(p => p.Key).Where(k => k.Equals("operator", StringComparison.OrdinalIgnoreCase) || k.Equals("operatorNote", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            claimed ??= body[key] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+            body.Remove(key);
+        }
+
+        ApiCaller caller = call.Caller.WithClaim(ApiInput.Text(claimed, "operator"));
+        body["operator"] = caller.Operator;
+        body["operatorNote"] = caller.Note;
+        try
+        {
+            return (body.Deserialize<T>(ApiResults.Json), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, ApiResults.MalformedJson(ex));
+        }
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
@@ -7,16 +6,24 @@ namespace QlikBackup.Functions.Api;
 
 public sealed record SpaceTierRequest(string? Tier);
 
+public sealed record SpaceTierResponse(string SpaceId, Tier Tier);
+
+public sealed record SpaceTiersResponse(Tier DefaultTier, IReadOnlyDictionary<string, Tier> Spaces);
+
 public static class SpaceTierApi
 {
     /// <summary>GET /api/spaces/tiers: the configured space → tier map and the default tier.</summary>
-    public static async Task<IActionResult> ListAsync(ISpaceTierStore tiers, CancellationToken ct) =>
-        ApiResults.Ok(new { defaultTier = tiers.DefaultTier, spaces = await tiers.GetAllAsync(ct) });
+    public static async Task<IActionResult> ListAsync(ApiCall call)
+    {
+        var tiers = call.Get<ISpaceTierStore>();
+        return ApiResults.Ok(new SpaceTiersResponse(tiers.DefaultTier, await tiers.GetAllAsync(call.Aborted)));
+    }
 
     /// <summary>PUT /api/spaces/{spaceId}/tier {"tier":"T1"}.</summary>
-    public static async Task<IActionResult> SetAsync(HttpRequest request, string spaceId, ISpaceTierStore tiers)
+    public static async Task<IActionResult> SetAsync(ApiCall call)
     {
-        var (body, error) = await ApiResults.ReadAsync<SpaceTierRequest>(request);
+        string spaceId = ApiInput.QlikId(call.Route("spaceId"), "spaceId");
+        var (body, error) = await ApiResults.ReadAsync<SpaceTierRequest>(call.Request);
         if (error is not null)
         {
             return error;
@@ -24,10 +31,10 @@ public static class SpaceTierApi
 
         if (!ApiResults.TryParse(body!.Tier, out Tier tier))
         {
-            return ApiResults.Problem(400, "Unknown tier", $"'{body.Tier}' is not a tier. Use T1, T2 or T3.");
+            return ApiResults.Problem(400, "Unknown tier", $"tier: {ApiInput.Show(body.Tier)} is not a tier. Use T1, T2 or T3.", "tier");
         }
 
-        await tiers.SetAsync(spaceId, tier, request.HttpContext.RequestAborted);
-        return ApiResults.Ok(new { spaceId, tier });
+        await call.Get<ISpaceTierStore>().SetAsync(spaceId, tier, call.Aborted);
+        return ApiResults.Ok(new SpaceTierResponse(spaceId, tier));
     }
 }

@@ -1,20 +1,35 @@
 using Microsoft.AspNetCore.Mvc;
 using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
 using QlikBackup.Core.Status;
 
 namespace QlikBackup.Functions.Api;
 
+/// <summary>
+/// One tier's state. <see cref="HasSpaces"/> is false for a tier no space is assigned to (and that is not the default
+/// tier): it has nothing to capture, so it cannot be behind its objective.
+/// </summary>
+public sealed record TierState(
+    Tier Tier, TimeSpan Objective, CaptureRun? LastRun, CaptureRun? LastCleanRun, bool RpoBreached, TimeSpan? Age, bool HasSpaces);
+
+public sealed record StatusResponse(IReadOnlyList<TierState> Tiers, bool RpoBreached);
+
 public static class StatusApi
 {
     /// <summary>GET /api/status: per tier, the newest run, the newest clean run and whether the RPO is breached.</summary>
-    public static async Task<IActionResult> GetAsync(CaptureRunLog runs, CancellationToken ct)
+    public static async Task<IActionResult> GetAsync(ApiCall call)
     {
-        var tiers = new List<TierStatus>();
+        var runs = call.Get<CaptureRunLog>();
+        var spaceTiers = call.Get<ISpaceTierStore>();
+        IReadOnlyDictionary<string, Tier> assigned = await spaceTiers.GetAllAsync(call.Aborted);
+        var tiers = new List<TierState>();
         foreach (Tier tier in Enum.GetValues<Tier>())
         {
-            tiers.Add(await runs.StatusAsync(tier, ct));
+            TierStatus s = await runs.StatusAsync(tier, call.Aborted);
+            bool hasSpaces = tier == spaceTiers.DefaultTier || assigned.Values.Contains(tier);
+            tiers.Add(new TierState(s.Tier, s.Objective, s.LastRun, s.LastCleanRun, s.RpoBreached && hasSpaces, s.Age, hasSpaces));
         }
 
-        return ApiResults.Ok(new { tiers, rpoBreached = tiers.Any(t => t.RpoBreached) });
+        return ApiResults.Ok(new StatusResponse(tiers, tiers.Any(t => t.RpoBreached)));
     }
 }

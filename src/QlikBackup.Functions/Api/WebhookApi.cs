@@ -8,14 +8,19 @@ using QlikBackup.Functions.Orchestrators;
 
 namespace QlikBackup.Functions.Api;
 
+/// <summary>A signed event that starts nothing (a duplicate, an event type or asset not backed up).</summary>
+public sealed record WebhookIgnored(string Decision, string? Reason, string? EventId);
+
 public static class WebhookApi
 {
     /// <summary>
     /// POST /api/webhooks/qlik: Qlik's event delivery. The raw body is checked against Qlik-Signature before
     /// anything is parsed; a valid event starts a capture of exactly the asset it names.
     /// </summary>
-    public static async Task<IActionResult> ReceiveAsync(HttpRequest request, DurableTaskClient client, IWebhookIntake intake)
+    public static async Task<IActionResult> ReceiveAsync(ApiCall call)
     {
+        HttpRequest request = call.Request;
+        IWebhookIntake intake = call.Get<IWebhookIntake>();
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
         string? signature = request.Headers.TryGetValue("Qlik-Signature", out var s) ? s.ToString() : null;
@@ -23,20 +28,21 @@ public static class WebhookApi
         WebhookDecision decision = await intake.AcceptAsync(body.ToArray(), signature, request.HttpContext.RequestAborted);
         if (decision.Kind is WebhookDecisionKind.Rejected401 or WebhookDecisionKind.Rejected400)
         {
-            return ApiResults.Problem(decision.HttpStatus, decision.Kind == WebhookDecisionKind.Rejected401 ? "Invalid signature" : "Not a Qlik event", decision.Reason);
+            return ApiResults.Problem(decision.HttpStatus, decision.Kind == WebhookDecisionKind.Rejected401 ? "Invalid signature" : "Not a Qlik event", decision.Reason,
+                decision.Kind == WebhookDecisionKind.Rejected401 ? "Qlik-Signature" : "body");
         }
 
         if (decision is not { Kind: WebhookDecisionKind.Capture, Asset: { } asset })
         {
-            return ApiResults.Ok(new { decision = decision.Kind.ToString(), decision.Reason, decision.EventId });
+            return ApiResults.Ok(new WebhookIgnored(decision.Kind.ToString(), decision.Reason, decision.EventId));
         }
 
         // Keyed by event id: a redelivery that slips past the duplicate check still starts one capture.
-        string instanceId = $"webhook-{decision.EventId ?? Guid.NewGuid().ToString("N")}";
-        await client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(CaptureAssetOrchestrator),
-            new CaptureAssetInput(asset, decision.Tier, CaptureTrigger.Webhook),
-            new StartOrchestrationOptions(instanceId));
-        return BackupApi.Accepted(request, instanceId, nameof(CaptureAssetOrchestrator));
+        // An event id that cannot be an instance id (too long, odd characters) is hashed rather than refused: the event is real.
+        string instanceId = decision.EventId is { Length: <= 200 } e && e.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? $"webhook-{e}"
+            : decision.EventId is null ? $"webhook-{Guid.NewGuid():N}"
+            : "webhook-h" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(decision.EventId)))[..40];
+        return await Operations.StartAsync(call, nameof(CaptureAssetOrchestrator), new CaptureAssetInput(asset, decision.Tier, CaptureTrigger.Webhook), instanceId);
     }
 }

@@ -1,70 +1,72 @@
+using System.Runtime.CompilerServices;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Options;
-using QlikBackup.Core.Assets;
-using QlikBackup.Core.Capture;
-using QlikBackup.Core.Capture.Webhooks;
-using QlikBackup.Core.Restore;
-using QlikBackup.Core.Status;
-using QlikBackup.Core.Storage;
 using QlikBackup.Functions.Api;
 
 namespace QlikBackup.Functions.Triggers;
 
 /// <summary>
-/// The HTTP API Qlik Application Automation and the CLI call (function key auth). Each function only adapts
-/// the trigger to the handler in Api/, which the local host serves unchanged.
+/// The HTTP API on Azure Functions: one [Function] per entry of <see cref="ApiRoutes.All"/> (Azure Functions needs a
+/// method per route), named by its operation id, each only handing the request to <see cref="Serve"/>. Partial: an
+/// area may keep its triggers in its own HttpApi.{Area}.cs. RouteTableTests proves these cover exactly the table.
 /// </summary>
-public sealed class HttpApi(
-    IRestoreService restore, IRecoveryPointIndex index, ITenantContext tenant, CaptureRunLog runs, ISpaceTierStore tiers,
-    IWebhookIntake webhooks, IOptions<CaptureOptions> capture)
+public sealed partial class HttpApi
 {
     [Function("StartBackup")]
     public Task<IActionResult> StartBackup(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "backups")] HttpRequest request, [DurableClient] DurableTaskClient client)
-        => BackupApi.StartAsync(request, client, capture.Value.MaxParallelAssetsPerSpace);
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "backups")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
 
     [Function("GetOperation")]
     public Task<IActionResult> GetOperation(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "operations/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
-        => BackupApi.GetAsync(id, client);
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "operations/{id}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
 
     [Function("StartRestore")]
     public Task<IActionResult> StartRestore(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "restores")] HttpRequest request, [DurableClient] DurableTaskClient client)
-        => RestoreApi.StartAsync(request, client, restore, Caller(request));
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "restores")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
 
     [Function("SearchRecoveryPoints")]
     public Task<IActionResult> SearchRecoveryPoints(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points")] HttpRequest request)
-        => RecoveryPointApi.SearchAsync(request, index, tenant);
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
 
     [Function("GetStatus")]
     public Task<IActionResult> GetStatus(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "status")] HttpRequest request)
-        => StatusApi.GetAsync(runs, request.HttpContext.RequestAborted);
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "status")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
 
     [Function("ListSpaceTiers")]
     public Task<IActionResult> ListSpaceTiers(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "spaces/tiers")] HttpRequest request)
-        => SpaceTierApi.ListAsync(tiers, request.HttpContext.RequestAborted);
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "spaces/tiers")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
 
     [Function("SetSpaceTier")]
     public Task<IActionResult> SetSpaceTier(
-        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "spaces/{spaceId}/tier")] HttpRequest request, string spaceId)
-        => SpaceTierApi.SetAsync(request, spaceId, tiers);
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "spaces/{spaceId}/tier")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
 
     /// <summary>Qlik signs deliveries with the webhook secret; the function key is not something Qlik can send.</summary>
     [Function("QlikWebhook")]
     public Task<IActionResult> QlikWebhook(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/qlik")] HttpRequest request, [DurableClient] DurableTaskClient client)
-        => WebhookApi.ReceiveAsync(request, client, webhooks);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/qlik")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
 
-    /// <summary>The operator named by App Service authentication when it is on, else the caller's own header.</summary>
-    static string? Caller(HttpRequest request) =>
-        request.Headers.TryGetValue("X-MS-CLIENT-PRINCIPAL-NAME", out var name) ? name.ToString()
-        : request.Headers.TryGetValue("X-Operator", out var op) ? op.ToString()
-        : null;
+    /// <summary>Runs the route whose operation id is the calling trigger's name.</summary>
+    static Task<IActionResult> Serve(HttpRequest request, DurableTaskClient client, FunctionContext context, [CallerMemberName] string operationId = "")
+    {
+        ApiRoute route = ApiRoutes.ByOperationId(operationId);
+        // The Functions host puts route values in the binding data, by the template's names.
+        var routeValues = route.RouteParameters.ToDictionary(
+            name => name,
+            name => context.BindingContext.BindingData.TryGetValue(name, out object? v) ? v?.ToString() ?? "" : "");
+        // On Functions the key's identity (its name in the keyid claim) and App Service / Entra ID identities reach HttpContext.User.
+        IEnumerable<ClaimsIdentity> identities = request.HttpContext.User?.Identities ?? [];
+        var call = new ApiCall(request, routeValues, client, context.InstanceServices, ApiCaller.From(request, identities, fallbackKeyName: "unknown-key"));
+        return ApiRoutes.ServeAsync(route, call);
+    }
 }

@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using QlikBackup.Core.Restore;
+
+namespace QlikBackup.Functions.Api;
+
+/// <summary>Handles one route. Everything it needs comes through the <see cref="ApiCall"/>.</summary>
+public delegate Task<IActionResult> ApiHandler(ApiCall call);
+
+/// <summary>A query parameter of a route, for the OpenAPI document.</summary>
+public sealed record ApiQueryParameter(string Name, string Description, Type? Type = null, bool Required = false);
+
+/// <summary>
+/// One route of the HTTP API. <see cref="Template"/> is relative to "/api/" (as the Functions <c>Route</c> is).
+/// <see cref="Body"/>, <see cref="Returns"/> and <see cref="Query"/> describe it in the OpenAPI document.
+/// </summary>
+public sealed partial record ApiRoute(string Method, string Template, string OperationId, ApiHandler Handler)
+{
+    public string Summary { get; init; } = "";
+
+    public Type? Body { get; init; }
+
+    public Type? Returns { get; init; }
+
+    /// <summary>The status of success: 200, or 202 for a route that starts a Durable operation.</summary>
+    public int Success { get; init; } = StatusCodes.Status200OK;
+
+    public IReadOnlyList<ApiQueryParameter> Query { get; init; } = [];
+
+    /// <summary>True only for callers that cannot send a function key (Qlik's webhook delivery signs instead).</summary>
+    public bool Anonymous { get; init; }
+
+    public string Path => "/api/" + Template;
+
+    public IReadOnlyList<string> RouteParameters => Parameter().Matches(Template).Select(m => m.Groups[1].Value).ToList();
+
+    [GeneratedRegex(@"\{([^}:?]+)[^}]*\}")]
+    private static partial Regex Parameter();
+}
+
+/// <summary>
+/// THE route table of the HTTP API. The local host maps every entry (LocalBackupHost.MapApi), the OpenAPI document
+/// (docs/openapi.json) is generated from it, and the Function app has one [Function] per entry in Triggers/HttpApi*.cs.
+/// <para>To add a route:</para>
+/// <list type="number">
+/// <item>Write the handler, <c>static Task&lt;IActionResult&gt; X(ApiCall call)</c>, in an Api/*Api.cs file of its area;
+/// read the body with <see cref="ApiResults.ReadAsync{T}"/>, answer with <see cref="ApiResults"/> (problem details on error).</item>
+/// <item>Add one line to <see cref="All"/>: method, template (no leading "/api/"), operation id, handler, and
+/// Body/Returns/Query for the document.</item>
+/// <item>Add the trigger to the HttpApi partial class (Triggers/HttpApi.cs, or your own Triggers/HttpApi.{Area}.cs):
+/// <c>[Function("OpId")] public Task&lt;IActionResult&gt; OpId([HttpTrigger(AuthorizationLevel.Function, "get", Route = "template")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context) => Serve(request, client, context);</c>
+/// The method name is the operation id; route values reach the handler through <see cref="ApiCall.Route"/>.</item>
+/// <item>Regenerate docs/openapi.json (see docs/openapi.md). RouteTableTests and the OpenAPI tests fail until all agree.</item>
+/// </list>
+/// </summary>
+public static class ApiRoutes
+{
+    public static readonly IReadOnlyList<ApiRoute> All =
+    [
+        new("POST", "backups", "StartBackup", BackupApi.StartAsync)
+            { Summary = "Back up a tier now, or one asset.", Body = typeof(BackupRequest), Returns = typeof(OperationAccepted), Success = 202 },
+        new("GET", "operations/{id}", "GetOperation", BackupApi.GetAsync)
+            { Summary = "Status and, once finished, output of an operation this API started.", Returns = typeof(OperationStatus) },
+        new("POST", "restores", "StartRestore", RestoreApi.StartAsync)
+            { Summary = "Plan a restore and start it (or answer the plan for a dry run).", Body = typeof(RestoreRequest), Returns = typeof(OperationAccepted), Success = 202 },
+        new("GET", "recovery-points", "SearchRecoveryPoints", RecoveryPointApi.SearchAsync)
+            { Summary = "Search recovery points.", Returns = typeof(IReadOnlyList<Core.Assets.RecoveryPoint>), Query = RecoveryPointApi.SearchParameters },
+        new("GET", "status", "GetStatus", StatusApi.GetAsync)
+            { Summary = "Per tier: newest run, newest clean run, RPO breach.", Returns = typeof(StatusResponse) },
+        new("GET", "spaces/tiers", "ListSpaceTiers", SpaceTierApi.ListAsync)
+            { Summary = "The space → tier map and the default tier.", Returns = typeof(SpaceTiersResponse) },
+        new("PUT", "spaces/{spaceId}/tier", "SetSpaceTier", SpaceTierApi.SetAsync)
+            { Summary = "Assign a space to a tier.", Body = typeof(SpaceTierRequest), Returns = typeof(SpaceTierResponse) },
+        new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
+            { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
+    ];
+
+    public static ApiRoute ByOperationId(string operationId) =>
+        All.SingleOrDefault(r => r.OperationId == operationId) ?? throw new InvalidOperationException($"No route has operation id '{operationId}'.");
+
+    /// <summary>
+    /// Runs a route's handler. An exception a handler did not turn into a result still answers a problem document:
+    /// a bad request (<see cref="ApiProblemException"/>, <see cref="RestoreRequestException"/>) its 4xx, anything else 500.
+    /// </summary>
+    public static async Task<IActionResult> ServeAsync(ApiRoute route, ApiCall call)
+    {
+        try
+        {
+            return await route.Handler(call);
+        }
+        catch (ApiProblemException ex)
+        {
+            return ApiResults.Problem(ex.Status, ex.Title, ex.Message, ex.Field);
+        }
+        catch (RestoreRequestException ex)
+        {
+            return ApiResults.Problem(ex.Status, ex.Title, ex.Message);
+        }
+        catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
+        {
+            return ApiResults.Problem(499, "Request aborted", "The caller closed the request.");
+        }
+    }
+}
+
+/// <summary>A bad request found while handling it: answered as a problem document naming <see cref="Field"/>.</summary>
+public sealed class ApiProblemException(int status, string title, string detail, string? field = null) : Exception(detail)
+{
+    public int Status { get; } = status;
+
+    public string Title { get; } = title;
+
+    public string? Field { get; } = field;
+}
