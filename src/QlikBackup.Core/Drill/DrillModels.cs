@@ -64,6 +64,7 @@ public sealed record DrillReport(
     public int Objects => Assets.Sum(a => a.Fidelity?.Objects ?? 0);
     public int ObjectsEqual => Assets.Sum(a => a.Fidelity?.ObjectsEqual ?? 0);
     public bool RtoBreached => Rto > RtoObjective;
+    public IReadOnlyList<string> NotChecked => DrillService.NotChecked;
     public bool Passed => Error is null && Assets.Count > 0 && AssetsEqual == Assets.Count && !RtoBreached && Cleanup.LeftBehind.Count == 0;
 
     public string Headline => $"{AssetsEqual} of {Assets.Count} assets, {ObjectsEqual} of {Objects} objects restored equal, RTO {Format(Rto)} vs objective {Format(RtoObjective)}";

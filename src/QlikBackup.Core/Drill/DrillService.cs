@@ -37,8 +37,13 @@ public sealed class DrillService(
     IOptions<RtoOptions> rto,
     ILogger<DrillService> logger) : IDrillService
 {
-    /// <summary>Drills restore into a space of their own; switches to the isolated target (owners, publish state, disabled tasks) once restore offers it.</summary>
-    internal const RestoreTargetKind Target = RestoreTargetKind.ValidationSpace;
+    /// <summary>What a drill's isolated copy deliberately differs in from production (see <see cref="FidelityRequest.Isolated"/>). Listed in every report.</summary>
+    public static readonly IReadOnlyList<string> NotChecked =
+    [
+        "data alerts and subscriptions (an isolated copy does not attach them: they would notify their recipients)",
+        "a published copy's link to its production source app (checked to be absent instead: production must not republish over a drill copy)",
+        "reload task state (recreated Disabled, so a drill copy never reloads; schedules are compared)",
+    ];
 
     DrillOptions O => options.Value;
 
@@ -91,10 +96,12 @@ public sealed class DrillService(
 
     static DrillRequestException Bad(string detail) => new(400, "Invalid drill request", detail);
 
-    /// <summary>The name of the drill's space for assets of one production space: never a production name.</summary>
-    public string SpaceName(string drillId, DrillAsset asset) => $"{Prefix(drillId)}{asset.SpaceName ?? asset.SpaceId ?? "personal"}";
+    /// <summary>The drill's own space for one asset (an isolated restore refuses an existing space): never a production name.</summary>
+    public string SpaceName(string drillId, DrillAsset asset) => $"{Prefix(drillId)}{Key(asset.AssetId)}";
 
-    string Prefix(string drillId) => $"{O.SpacePrefix}{new string(drillId.Where(char.IsLetterOrDigit).Take(8).ToArray()).ToLowerInvariant()}-";
+    static string Key(string id) => new string(id.Where(char.IsLetterOrDigit).Take(8).ToArray()).ToLowerInvariant();
+
+    string Prefix(string drillId) => $"{O.SpacePrefix}{Key(drillId)}-";
 
     public async Task<DrillAssetOutcome> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
     {
@@ -106,7 +113,7 @@ public sealed class DrillService(
         {
             plan = await restore.PlanAsync(new RestoreRequest
             {
-                Scope = RestoreScope.App, PointId = asset.PointId, Target = Target, TargetSpaceName = spaceName, CreateTargetSpace = true,
+                Scope = RestoreScope.App, PointId = asset.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = spaceName, CreateTargetSpace = true,
                 Operator = $"drill {input.DrillId}",
             }, ct);
             var result = await restore.ExecuteAsync(plan, ct);
@@ -116,7 +123,7 @@ public sealed class DrillService(
             var check = await fidelity.CheckAsync(new FidelityRequest
             {
                 PointId = asset.PointId, LiveAssetId = result.RestoredAssetId, IdMap = result.IdMap, ExpectedSpaceId = restored?.SpaceId,
-                Checklist = plan.ReconfigurationChecklist, TasksRecreatedDisabled = true,
+                Checklist = plan.ReconfigurationChecklist, Isolated = true,
             }, ct);
             return new DrillAssetOutcome(asset, check.Equal ? DrillAssetResult.Equal : DrillAssetResult.Different, spaceName, result.RestoredAssetId,
                 clock.Elapsed, check, plan.ReconfigurationChecklist, null);
@@ -136,12 +143,21 @@ public sealed class DrillService(
         var spaces = new List<QlikSpace>();
         await foreach (var s in rest.ListSpacesAsync(ct))
             if ((s.Name ?? "").StartsWith(prefix, StringComparison.Ordinal)) spaces.Add(s);
+        var tasks = new List<QlikResource>();
+        if (spaces.Count > 0)
+            await foreach (var t in rest.ListAsync(QlikResourceKind.ReloadTask, ct)) tasks.Add(t);
         foreach (var space in spaces)
         {
             try
             {
                 await foreach (var item in rest.ListItemsAsync("app", space.Id, ct))
                 {
+                    // The copy's reload tasks first: they are tenant resources that would outlive the app.
+                    foreach (var task in tasks.Where(t => JsonTools.GetString(t.Raw, "appId") == item.ResourceId))
+                    {
+                        await rest.DeleteAsync(QlikResourceKind.ReloadTask, task.Id, ct);
+                        removed.Add($"reload task {task.Id} of app {item.ResourceId}");
+                    }
                     await rest.DeleteAppAsync(item.ResourceId, ct);
                     removed.Add($"app '{item.Name}' ({item.ResourceId})");
                 }

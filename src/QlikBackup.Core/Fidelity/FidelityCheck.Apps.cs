@@ -149,7 +149,11 @@ public sealed partial class FidelityCheck
         if ((JsonTools.GetString(attrs, "ownerId") ?? JsonTools.GetString(attrs, "owner")) is { } owner) tally.Expect("(app)", "owner", tally.Map(owner), app.OwnerId);
         tally.Expect("(app)", "published", JsonTools.GetBool(attrs, "published").ToString(), app.Published.ToString());
         if (JsonTools.GetString(attrs, "originAppId") is { Length: > 0 } origin)
-            tally.Expect("(app)", "originAppId (published copy → source app)", tally.Map(origin), app.OriginAppId);
+        {
+            if (!tally.Request.Isolated) tally.Expect("(app)", "originAppId (published copy → source app)", tally.Map(origin), app.OriginAppId);
+            // Production republishing over a drill copy would break its isolation: it must not point at the production source.
+            else if (app.OriginAppId == origin) tally.Differ("(app)", "originAppId (isolated from production)", "not " + origin, origin);
+        }
         string? space = JsonTools.GetString(attrs, "spaceId") ?? point.SpaceId;
         string? expectedSpace = tally.Request.ExpectedSpaceId ?? (space is null ? null : tally.Map(space));
         tally.Expect("(app)", "space", expectedSpace, app.SpaceId);
@@ -164,6 +168,7 @@ public sealed partial class FidelityCheck
         var idMap = new Dictionary<string, string>(tally.Request.IdMap) { [point.AssetId] = app.Id };
         foreach (var (part, kind) in LiveApp.AttachedParts)
         {
+            if (tally.Request.Isolated && kind is AssetKind.DataAlert or AssetKind.Subscription) continue;
             if (!content.Has(part) || await ReadRawAsync(content, part, tally, ct) is not { ValueKind: JsonValueKind.Array } items) continue;
             var actual = live.Attached.GetValueOrDefault(part) ?? [];
             var unmatched = actual.Select(r => Comparable(kind, r.Raw, null, false)).ToList();
@@ -171,7 +176,7 @@ public sealed partial class FidelityCheck
             {
                 tally.Count();
                 string name = $"{kind} '{JsonTools.GetString(item, "name") ?? JsonTools.GetString(item, "id")}'";
-                var want = Comparable(kind, item, idMap, tally.Request.TasksRecreatedDisabled && kind == AssetKind.ReloadTask);
+                var want = Comparable(kind, item, idMap, tally.Request.Isolated && kind == AssetKind.ReloadTask);
                 int at = unmatched.FindIndex(u => JsonTools.SameContent(u, want));
                 if (at >= 0)
                 {

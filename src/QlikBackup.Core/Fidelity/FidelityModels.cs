@@ -13,8 +13,11 @@ public sealed record FidelityRequest
     public IReadOnlyDictionary<string, string> IdMap { get; init; } = new Dictionary<string, string>();
     public string? ExpectedSpaceId { get; init; }
     public IReadOnlyList<string> Checklist { get; init; } = [];
-    /// <summary>Reload tasks were recreated disabled on purpose (a drill must not run them): their state is expected "Disabled".</summary>
-    public bool TasksRecreatedDisabled { get; init; }
+    /// <summary>
+    /// The asset is an isolated copy (a drill's): its reload tasks are expected Disabled (they must not run), data alerts and
+    /// subscriptions are not compared (the copy must not notify anyone), and a published copy must not link to a production app.
+    /// </summary>
+    public bool Isolated { get; init; }
 }
 
 /// <summary>One difference: which asset, which object of it (a qId, "script", "assignment user-1", ...), which attribute.</summary>
