@@ -18,6 +18,8 @@ public sealed record DrillRequest
     public int? SampleSize { get; init; }
     public int? Seed { get; init; }
     public string Operator { get; init; } = "drill";
+    /// <summary>What the caller claimed to be, when that differs from the authenticated operator.</summary>
+    public string? OperatorNote { get; init; }
 }
 
 /// <summary>One recovery point the drill restores.</summary>

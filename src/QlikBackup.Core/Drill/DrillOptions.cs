@@ -54,5 +54,5 @@ public sealed class DrillOptions
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Drill:ReportsTable must be a table name.")]
     public string ReportsTable { get; set; } = "DrillReports";
 
-    public IReadOnlyList<Tier> Tiers => ScheduledTiers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Enum.Parse<Tier>).ToList();
+    public IReadOnlyList<Tier> TiersToDrill() => ScheduledTiers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Enum.Parse<Tier>).ToList();
 }
