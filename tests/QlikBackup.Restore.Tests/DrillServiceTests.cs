@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,11 +70,44 @@ public sealed class DrillServiceTests(AzuriteFixture azurite)
         foreach (var (section, state) in before) Assert.True(state == after[section], $"{section} changed:\n{state}\n{after[section]}");
     }
 
+    /// <summary>A Logic App stand-in: an HTTP listener on loopback that keeps every alert body it receives.</summary>
+    sealed class AlertListener : IDisposable
+    {
+        readonly HttpListener _listener = new();
+        readonly Task _loop;
+
+        public AlertListener()
+        {
+            Url = new Uri($"http://127.0.0.1:{QlikBackup.DevServices.LoopbackPort.Free()}/alerts/");
+            _listener.Prefixes.Add(Url.ToString());
+            _listener.Start();
+            _loop = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    HttpListenerContext ctx;
+                    try { ctx = await _listener.GetContextAsync(); }
+                    catch (Exception) { return; }
+                    using (var reader = new StreamReader(ctx.Request.InputStream)) Received.Enqueue((ctx.Request.ContentType ?? "", JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject()));
+                    ctx.Response.StatusCode = 202;
+                    ctx.Response.Close();
+                }
+            });
+        }
+
+        public Uri Url { get; }
+        public ConcurrentQueue<(string ContentType, JsonObject Body)> Received { get; } = new();
+
+        public void Dispose() => _listener.Close();
+    }
+
     [Fact]
     public async Task A_drill_over_its_objective_is_stored_and_alerts_the_breach_once_and_its_resolution_once()
     {
         await using var h = await RestoreHarness.StartAsync(azurite);
-        var alerts = new RecordingAlerts();
+        using var logicApp = new AlertListener();
+        using var http = new HttpClient();
+        var alerts = new LogicAppAlertSink(http, Options.Create(new AlertOptions { LogicAppUrl = logicApp.Url }), Microsoft.Extensions.Logging.Abstractions.NullLogger<LogicAppAlertSink>.Instance);
         var drills = Drills(h, alerts);
         var asset = new DrillAsset(AssetKind.App, "a1", "App 1", "p1", DateTimeOffset.UtcNow, "s1", "Sales");
         var fidelity = new FidelityResult("App 'App 1'", "p1", "a2", 4, 4, true, [], []);
@@ -84,8 +118,20 @@ public sealed class DrillServiceTests(AzuriteFixture azurite)
         await drills.RecordAsync(Report("slow2", TimeSpan.FromSeconds(3)));
         await drills.RecordAsync(Report("fast", TimeSpan.Zero));
 
-        Assert.Equal([AlertKind.DrillFailed, AlertKind.RtoBreached, AlertKind.DrillFailed, AlertKind.RtoResolved], alerts.Sent.Select(a => a.Kind));
-        Assert.Equal("slow1", alerts.Sent.Single(a => a.Kind == AlertKind.RtoBreached).Reference);
+        var received = logicApp.Received.ToList();
+        Assert.Equal(["DrillFailed", "RtoBreached", "DrillFailed", "RtoResolved"], received.Select(r => (string?)r.Body["kind"]));
+        foreach (var (contentType, body) in received)
+        {
+            // The schema the Logic App's HTTP trigger parses.
+            Assert.StartsWith("application/json", contentType);
+            Assert.Equal(["detail", "kind", "raisedAt", "reference", "severity", "title"], body.Select(p => p.Key).Order(StringComparer.Ordinal));
+            Assert.All(new[] { "kind", "severity", "title", "detail", "reference" }, k => Assert.False(string.IsNullOrEmpty((string?)body[k]), k));
+            Assert.True(DateTimeOffset.TryParse((string?)body["raisedAt"], out _));
+        }
+        var breach = received.Single(r => (string?)r.Body["kind"] == "RtoBreached").Body;
+        Assert.Equal(("slow1", "error"), ((string?)breach["reference"], (string?)breach["severity"]));
+        Assert.Contains("objective", (string?)breach["detail"]);
+        Assert.Equal("info", (string?)received.Single(r => (string?)r.Body["kind"] == "RtoResolved").Body["severity"]);
         var store = ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions()), h.Services.GetRequiredService<IOptions<StorageOptions>>());
         Assert.Equal(["fast", "slow2", "slow1"], (await store.ListAsync()).Select(r => r.DrillId));
         var json = JsonDocument.Parse((await store.ReadJsonAsync("slow1"))!).RootElement;
