@@ -48,6 +48,8 @@ public static class QlikClientServiceCollectionExtensions
         builder.AddResilienceHandler(builder.Name, (pipeline, context) =>
         {
             context.EnableReloads<QlikOptions>();
+            // Retry-After waits and attempt timeouts run on the app's clock, so a test can drive them exactly.
+            pipeline.TimeProvider = context.ServiceProvider.GetRequiredService<TimeProvider>();
             QlikResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptionsMonitor<QlikOptions>>().CurrentValue);
         });
     }

@@ -37,14 +37,27 @@ public sealed class LocalEnvironment : IAsyncDisposable
         return new LocalEnvironment(azurite, tenant, host, data, keepData, settings["Webhooks:Secret"]!);
     }
 
+    /// <summary>Stops everything, in reverse order of start, even when a step fails: Azurite is never left running.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Host.DisposeAsync();
-        await Tenant.DisposeAsync();
-        await Azurite.DisposeAsync();
-        if (!KeepData)
+        try
         {
-            try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try
+            {
+                await Host.DisposeAsync();
+            }
+            finally
+            {
+                await Tenant.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await Azurite.DisposeAsync();
+            if (!KeepData)
+            {
+                try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
         }
     }
 }

@@ -22,16 +22,16 @@ public sealed class AzureStorageSidecar : IAsyncDisposable
 {
     readonly WebApplication host;
 
-    AzureStorageSidecar(WebApplication host, GrpcChannel channel, AzureStorageOrchestrationService service)
+    readonly SidecarOrchestrationService service;
+
+    AzureStorageSidecar(WebApplication host, GrpcChannel channel, SidecarOrchestrationService service)
     {
         this.host = host;
+        this.service = service;
         Channel = channel;
-        Service = service;
     }
 
     public GrpcChannel Channel { get; }
-
-    public AzureStorageOrchestrationService Service { get; }
 
     public static async Task<AzureStorageSidecar> StartAsync(
         string storageConnectionString, string taskHubName, int maxConcurrentActivities, ILoggerFactory loggerFactory, CancellationToken ct = default)
@@ -48,8 +48,9 @@ public sealed class AzureStorageSidecar : IAsyncDisposable
             LoggerFactory = loggerFactory,
             CustomMessageTypeBinder = new ProtobufMapTypeBinder(),
         };
-        var service = new AzureStorageOrchestrationService(settings);
-        await service.CreateIfNotExistsAsync();
+        var provider = new AzureStorageOrchestrationService(settings);
+        await provider.CreateIfNotExistsAsync();
+        var service = new SidecarOrchestrationService(provider);
 
         int port = LoopbackPort.Free();
         var builder = WebApplication.CreateSlimBuilder();
@@ -58,8 +59,8 @@ public sealed class AzureStorageSidecar : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         // The sidecar is ours and local: let its failures reach the client with their message.
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = true);
-        builder.Services.AddSingleton<IOrchestrationService>(new SidecarHistoryAdapter(service));
-        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+        builder.Services.AddSingleton<IOrchestrationService>(service);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(provider);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         WebApplication app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
@@ -72,8 +73,10 @@ public sealed class AzureStorageSidecar : IAsyncDisposable
     {
         await Channel.ShutdownAsync();
         Channel.Dispose();
+        // Stopping the host makes the sidecar stop the provider on its own; this joins that one stop (or makes it, if no
+        // worker ever connected), so the process never exits with a stop half done.
         await host.StopAsync();
+        await service.StopAsync(isForced: true);
         await host.DisposeAsync();
-        await Service.StopAsync(isForced: true);
     }
 }

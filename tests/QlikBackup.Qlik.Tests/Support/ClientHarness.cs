@@ -31,7 +31,9 @@ public sealed class ClientHarness : IAsyncDisposable
     public IQlikAccessTokenProvider Tokens => Services.GetRequiredService<IQlikAccessTokenProvider>();
 
     /// <param name="oauth">Authenticate with an OAuth M2M client (allowed to impersonate) instead of the admin API key.</param>
-    public static async Task<ClientHarness> StartAsync(bool oauth = false, IDictionary<string, string?>? settings = null, SimulatorOptions? simulatorOptions = null)
+    /// <param name="clock">The client's clock (retry waits, attempt timeouts, token expiry); the system clock by default.</param>
+    public static async Task<ClientHarness> StartAsync(
+        bool oauth = false, IDictionary<string, string?>? settings = null, SimulatorOptions? simulatorOptions = null, TimeProvider? clock = null)
     {
         var simulator = await QlikSimulatorHost.StartAsync(simulatorOptions ?? new SimulatorOptions());
         try
@@ -61,6 +63,7 @@ public sealed class ClientHarness : IAsyncDisposable
             var log = new RequestLog();
             var services = new ServiceCollection();
             services.AddLogging();
+            if (clock is not null) services.AddSingleton(clock);
             services.AddQlikClient(new ConfigurationBuilder().AddInMemoryCollection(config).Build())
                 .AddHttpMessageHandler(() => new RecordingHandler(log));
             services.AddHttpClient(QlikHttpClientNames.OAuth).AddHttpMessageHandler(() => new RecordingHandler(log));

@@ -4,14 +4,23 @@ using DurableTask.Core.History;
 namespace QlikBackup.LocalHost.Durable;
 
 /// <summary>
-/// Sits between the gRPC sidecar and DurableTask.AzureStorage. The sidecar records sub-orchestration starts as its own
-/// subclass of <see cref="SubOrchestrationInstanceCreatedEvent"/> (with a trace context and protobuf tags), which the
-/// Azure Storage history table cannot round-trip: the row is written without its EventType and the parent orchestration
-/// can never be loaded again. Before each commit the adapter swaps such events for the plain DurableTask.Core event.
-/// Everything else is passed through unchanged.
+/// The Azure Storage provider as the gRPC sidecar sees it. Two things are adapted; everything else is passed through.
+/// <list type="bullet">
+/// <item>History: the sidecar records sub-orchestration starts as its own subclass of
+/// <see cref="SubOrchestrationInstanceCreatedEvent"/> (with a trace context and protobuf tags), which the Azure Storage
+/// history table cannot round-trip: the row is written without its EventType and the parent orchestration can never be
+/// loaded again. Before each commit such events are swapped for the plain DurableTask.Core event.</item>
+/// <item>Lifecycle: the sidecar stops the provider from an <c>async void</c> ApplicationStopping handler while the host
+/// stops it too; two concurrent <c>AppLeaseManager.StopAsync</c> calls race on its lease token (NullReferenceException,
+/// and exit 134 when thrown inside the <c>async void</c>). Here the provider starts at most once, stops at most once,
+/// and every caller of a stop awaits that one stop.</item>
+/// </list>
 /// </summary>
-sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrchestrationService
+sealed class SidecarOrchestrationService(IOrchestrationService inner) : IOrchestrationService
 {
+    readonly Lock gate = new();
+    Task? started;
+    Task? stopped;
     public Task CompleteTaskOrchestrationWorkItemAsync(
         TaskOrchestrationWorkItem workItem, OrchestrationRuntimeState newOrchestrationRuntimeState, IList<TaskMessage> outboundMessages,
         IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages, TaskMessage continuedAsNewMessage, OrchestrationState orchestrationState)
@@ -48,9 +57,42 @@ sealed class SidecarHistoryAdapter(IOrchestrationService inner) : IOrchestration
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
     public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
     public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
-    public Task StartAsync() => inner.StartAsync();
-    public Task StopAsync() => inner.StopAsync();
-    public Task StopAsync(bool isForced) => inner.StopAsync(isForced);
+    public Task StartAsync()
+    {
+        lock (gate)
+        {
+            // A start that arrives after shutdown began (the sidecar starts its dispatchers once a worker connects) is moot.
+            return stopped is not null ? Task.CompletedTask : started ??= inner.StartAsync();
+        }
+    }
+
+    /// <summary>
+    /// The sidecar's own call, from an <c>async void</c> handler where a throw would end the process: it joins the one
+    /// stop without observing its failure, which the host's <see cref="StopAsync(bool)"/> reports.
+    /// </summary>
+    public async Task StopAsync() => await StopAsync(isForced: true).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+    /// <summary>
+    /// Always forced: the local host never waits for idle orchestration sessions to drain, since their state is in
+    /// storage and resumes on the next start.
+    /// </summary>
+    public Task StopAsync(bool isForced)
+    {
+        lock (gate)
+        {
+            return stopped ??= StopOnceAsync(started);
+        }
+    }
+
+    async Task StopOnceAsync(Task? start)
+    {
+        // Never started: there is nothing to stop (the provider would dereference a stats loop it never created).
+        if (start is null) return;
+        // A start that failed was reported to whoever started it; a half-started provider is not stopped again.
+        await start.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (start.IsCompletedSuccessfully) await inner.StopAsync(isForced: true);
+    }
+
     public Task CreateAsync() => inner.CreateAsync();
     public Task CreateAsync(bool recreateInstanceStore) => inner.CreateAsync(recreateInstanceStore);
     public Task CreateIfNotExistsAsync() => inner.CreateIfNotExistsAsync();
