@@ -22,8 +22,9 @@ public static class QlikBackupTasks
         registry.AddActivity<MarkDeletedAssets>();
         registry.AddActivity<RecordCaptureRun>();
         registry.AddActivity<SendAlert>();
-        registry.AddActivity<PlanRestore>();
+        registry.AddActivity<LoadRestorePlan>();
         registry.AddActivity<ExecuteRestore>();
+        registry.AddActivity<DiscardRestore>();
         registry.AddActivity<RecordRestoreAudit>();
         registry.AddActivity<PruneRecoveryPoints>();
         registry.AddActivity<SelectDrillAssets>();

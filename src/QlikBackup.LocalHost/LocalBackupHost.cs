@@ -84,7 +84,13 @@ public sealed class LocalBackupHost : IAsyncDisposable
         builder.Services.AddDurableTaskClient(client => client.UseGrpc(sidecar.Channel));
 
         int port = LoopbackPort.Free();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port);
+            // Kestrel answers an over-long request line itself, with an empty body; let it through to be refused by field.
+            k.Limits.MaxRequestLineSize = 64 * 1024;
+            k.Limits.MaxRequestBufferSize = 1024 * 1024;
+        });
         WebApplication app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -13,7 +13,8 @@ namespace QlikBackup.LocalHost.Tests;
 /// The HTTP API end to end on the local host: real orchestrations on the Azure Storage backend over Azurite,
 /// against the simulated tenant. The same handlers serve the Function app's HTTP triggers.
 /// </summary>
-public sealed class HttpApiTests(LocalEnvironmentFixture fixture) : IClassFixture<LocalEnvironmentFixture>
+[Collection(LocalHostCollection.Name)]
+public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
 {
     IRecoveryPointIndex Index => fixture.Env.Host.Services.GetRequiredService<IRecoveryPointIndex>();
     string TenantId => fixture.Env.Host.Services.GetRequiredService<ITenantContext>().TenantId;
@@ -173,6 +174,53 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture) : IClassFixtur
         Assert.True(plan.GetProperty("actions").GetArrayLength() > 0);
         Assert.Equal(appsBefore, await CountAppsAsync());
         Assert.Null(await Qlik.GetAppAsync(point.AssetId));
+    }
+
+    [Fact]
+    public async Task A_restore_keeps_one_id_from_request_to_audit_and_a_stale_plan_is_refused_with_409()
+    {
+        await BackupTierAsync("T3");
+        // In place on an app that still exists (another test deletes one): restore it as it was at the point.
+        RecoveryPoint? point = null;
+        foreach (RecoveryPoint p in await Index.QueryAsync(TenantId, new RecoveryPointQuery { Kind = AssetKind.App, Take = 50 }))
+        {
+            if (p.Status == RecoveryPointStatus.Captured && p.SpaceId is not (null or "personal") && await Qlik.GetAppAsync(p.AssetId) is not null)
+            {
+                point = p;
+                break;
+            }
+        }
+
+        Assert.NotNull(point);
+
+        using HttpResponseMessage dry = await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = point.PointId, dryRun = true });
+        Assert.Equal(HttpStatusCode.OK, dry.StatusCode);
+        string restoreId = (await dry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("restoreId").GetString()!;
+        JsonElement shown = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/restores/{restoreId}");
+        Assert.Equal(restoreId, shown.GetProperty("restoreId").GetString());
+
+        using HttpResponseMessage start = await fixture.Api.PostAsync($"api/restores/{restoreId}/execute", null);
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        string operationId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal(restoreId, operationId);
+        JsonElement op = await fixture.WaitAsync(operationId);
+        Assert.Equal("Completed", op.GetProperty("status").GetString());
+        JsonElement output = op.GetProperty("output");
+        Assert.Equal(restoreId, output.GetProperty("plan").GetProperty("restoreId").GetString());
+        Assert.Equal(shown.GetProperty("actions").GetRawText(), output.GetProperty("plan").GetProperty("actions").GetRawText());
+        Assert.Equal(restoreId, output.GetProperty("result").GetProperty("restoreId").GetString());
+        var audit = await fixture.Env.Host.Services.GetRequiredService<QlikBackup.Core.Restore.RestoreAuditLog>().RecentAsync(TenantId, 50);
+        Assert.Contains(audit, e => e.RestoreId == restoreId);
+
+        // A plan shown before the app was deleted no longer matches the tenant.
+        using HttpResponseMessage second = await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = point.PointId, dryRun = true });
+        string staleId = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("restoreId").GetString()!;
+        await Qlik.DeleteAppAsync(point.AssetId);
+        using HttpResponseMessage stale = await fixture.Api.PostAsync($"api/restores/{staleId}/execute", null);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Import the point's QVF", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/restores/no-such-restore"), HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -161,6 +161,124 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.All(apps, a => Assert.Equal(before[h.App(a).Name].Contents, h.Contents(a)));
     }
 
+    [Fact]
+    public async Task Space_plan_has_one_checklist_line_per_manual_step_and_names_target_spaces_in_words()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var space = h.Tenant.Read(s => s.Spaces.Where(x => x.Type == SpaceTypes.Shared).OrderBy(x => x.Name).First());
+        var connections = h.Tenant.Read(s => s.Resource(ResourceKinds.DataConnections).Where(d => d["space"]?.GetValue<string>() == space.Id)
+            .Select(d => (Id: d["qID"]!.GetValue<string>(), Name: d["qName"]!.GetValue<string>(), User: d["qUsername"]?.GetValue<string>())).ToList());
+        Assert.NotEmpty(connections);
+        foreach (var asset in await h.Capture.ListAssetsAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T3))) await h.CaptureAsync(asset.Kind, asset.Id);
+        var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
+        foreach (var a in h.Tenant.Read(s => s.Apps.Where(a => a.SpaceId == space.Id).Select(a => a.Id).ToList())) await h.Rest.DeleteAppAsync(a);
+        foreach (var c in connections) await h.Rest.DeleteAsync(QlikResourceKind.DataConnection, c.Id);
+        foreach (var c in h.Tenant.Read(s => s.Resource(ResourceKinds.AutomationConnections).Where(d => d["spaceId"]?.GetValue<string>() == space.Id).Select(d => d["id"]!.GetValue<string>()).ToList()))
+            await h.Rest.DeleteAsync(QlikResourceKind.AutomationConnection, c);
+        await h.Rest.DeleteSpaceAsync(space.Id);
+
+        var plan = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, DryRun = true, Operator = RestoreHarness.Operator });
+
+        foreach (var c in connections)
+        {
+            string line = Assert.Single(plan.ReconfigurationChecklist, l => l.Contains($"'{c.Name}'", StringComparison.Ordinal));
+            if (c.User is { Length: > 0 } user) Assert.Contains($"user '{user}'", line);
+        }
+        Assert.DoesNotContain(plan.ReconfigurationChecklist, l => l.Contains("user '0'") || l.Contains("user '1'"));
+        Assert.Equal(plan.ReconfigurationChecklist.Count, plan.ReconfigurationChecklist.Distinct().Count());
+        // "Restored into" names spaces in words: never an internal action id, never the id of the deleted space.
+        var actionIds = plan.Actions.Select(a => a.Id).ToHashSet();
+        foreach (var t in plan.Targets!.Where(t => t.Kind != AssetKind.Space || t.TargetSpace is not null))
+        {
+            Assert.False(string.IsNullOrEmpty(t.TargetSpace), $"{t.Kind} {t.Name} has no target space in words.");
+            Assert.DoesNotContain(space.Id, t.TargetSpace);
+            Assert.DoesNotContain(actionIds, id => t.TargetSpace!.Contains(id));
+        }
+        Assert.All(plan.Targets!.Where(t => t.Kind == AssetKind.DataConnection), t => Assert.Equal($"space '{space.Name}' (created by this restore)", t.TargetSpace));
+    }
+
+    [Fact]
+    public async Task Target_space_is_honoured_for_an_import_refused_with_a_warning_in_place_and_validation_names_carry_the_prefix()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp(), other = h.SharedApp(3);
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        string elsewhere = h.App(other).SpaceId!;
+        Assert.NotEqual(h.App(appId).SpaceId, elsewhere);
+
+        // In place: the live app stays where it is, and the plan says the named space is not used.
+        var inPlace = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, TargetSpaceId = elsewhere, DryRun = true, Operator = RestoreHarness.Operator });
+        Assert.Contains(inPlace.Warnings, w => w.Contains($"targetSpaceId '{elsewhere}' is not used", StringComparison.Ordinal));
+
+        // Deleted: the import goes into the named space.
+        await h.Rest.DeleteAppAsync(appId);
+        var (_, imported) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, TargetSpaceId = elsewhere, Operator = RestoreHarness.Operator });
+        Assert.Equal(elsewhere, h.App(imported.RestoredAssetId!).SpaceId);
+
+        // A validation space named by the request still carries Restore:ValidationSpacePrefix.
+        var (_, validated) = await h.RestoreAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.ValidationSpace, TargetSpaceName = "q4-check", CreateTargetSpace = true,
+            Operator = RestoreHarness.Operator,
+        });
+        Assert.Equal("validation-q4-check", h.Tenant.Read(s => s.FindSpace(h.App(validated.RestoredAssetId!).SpaceId!)!.Name));
+    }
+
+    [Fact]
+    public async Task Failed_isolated_restore_removes_the_space_and_apps_it_created_and_nothing_else()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string publishedId = h.Tenant.Read(s => s.Apps.First(a => a.Published && a.OriginAppId is not null).Id);
+        var point = await h.CaptureAsync(AssetKind.App, publishedId);
+        var spaces = h.Tenant.Read(s => s.Spaces.Select(x => x.Id).Order().ToList());
+        var apps = h.Tenant.Read(s => s.Apps.Select(x => x.Id).Order().ToList());
+        var tasks = h.Tenant.Read(s => s.Resource(ResourceKinds.ReloadTasks).Count);
+        var plan = await h.Restore.PlanAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = "drill-fails", CreateTargetSpace = true,
+            Operator = RestoreHarness.Operator,
+        });
+        // The space is created, the app imported and published, then the publish's answer is lost and the attempt fails.
+        h.Faults.LoseResponse(nameof(IQlikRestClient.PublishAppAsync), 1);
+        await Assert.ThrowsAnyAsync<Exception>(() => h.Restore.ExecuteAsync(plan));
+        Assert.Contains(h.Tenant.Read(s => s.Spaces.Select(x => x.Name).ToList()), n => n == "drill-fails");
+
+        var removed = await h.Restore.DiscardAsync(plan);
+
+        Assert.Single(removed);
+        Assert.Equal(spaces, h.Tenant.Read(s => s.Spaces.Select(x => x.Id).Order().ToList()));
+        Assert.Equal(apps, h.Tenant.Read(s => s.Apps.Select(x => x.Id).Order().ToList()));
+        Assert.Equal(tasks, h.Tenant.Read(s => s.Resource(ResourceKinds.ReloadTasks).Count));
+        Assert.Empty(await h.Restore.DiscardAsync(plan));  // again: nothing left to remove
+    }
+
+    [Fact]
+    public async Task Plan_is_stored_under_its_id_and_a_plan_the_tenant_no_longer_matches_is_refused_with_409_saying_what_changed()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp();
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        var request = new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, DryRun = true, Operator = RestoreHarness.Operator };
+
+        var plan = await h.Restore.PlanAsync(request, "restore-op-1");
+
+        Assert.Equal("restore-op-1", plan.RestoreId);
+        var stored = await h.Restore.GetPlanAsync("restore-op-1");
+        Assert.NotNull(stored);
+        Assert.Equal(plan.Actions, stored.Actions);
+        Assert.Equal(plan.Points.Select(p => p.PointId), stored.Points.Select(p => p.PointId));
+        Assert.Equal(plan.ReconfigurationChecklist, stored.ReconfigurationChecklist);
+        Assert.Null(await h.Restore.GetPlanAsync("no-such-restore"));
+        await h.Restore.CheckCurrentAsync(stored);  // nothing changed: accepted
+
+        // The app is deleted after the plan was shown: in-place actions no longer fit, an import is needed.
+        await h.Rest.DeleteAppAsync(appId);
+        var ex = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.CheckCurrentAsync(stored));
+
+        Assert.Equal(409, ex.Status);
+        Assert.Contains("new: Create — Import the point's QVF", ex.Message);
+    }
+
     static List<string> Assignments(RestoreHarness h, string spaceId) => h.Tenant.Read(s => s.SpaceAssignments.Where(a => a.SpaceId == spaceId)
         .Select(a => $"{a.Type}:{a.AssigneeId}:{string.Join("+", a.Roles.Order())}").Order().ToList());
 

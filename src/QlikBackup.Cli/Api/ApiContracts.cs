@@ -34,7 +34,8 @@ public sealed record CaptureSummary(int Captured, int Unchanged, int Deleted, in
 
 public sealed record CaptureRun(string? Tier, string? RunId, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Spaces, CaptureSummary? Summary);
 
-public sealed record TierStatus(string? Tier, TimeSpan? Objective, CaptureRun? LastRun, CaptureRun? LastCleanRun, bool RpoBreached, TimeSpan? Age);
+/// <summary><see cref="HasSpaces"/> false: no space is in the tier, so it has nothing to capture (an older API omits it: true).</summary>
+public sealed record TierStatus(string? Tier, TimeSpan? Objective, CaptureRun? LastRun, CaptureRun? LastCleanRun, bool RpoBreached, TimeSpan? Age, bool HasSpaces = true);
 
 public sealed record StatusReport(IReadOnlyList<TierStatus>? Tiers, bool RpoBreached);
 
@@ -64,7 +65,7 @@ public sealed record RestoreAction(
 
 public sealed record RestoreTarget(
     string? PointId, string? Kind, string? AssetId, string? Name, string? TargetAssetId, string? TargetSpaceId,
-    string? TargetSpaceActionId, bool Validation);
+    string? TargetSpaceActionId, bool Validation, bool Isolated = false, string? TargetSpace = null);
 
 public sealed record PointAttribution(string? PointId, DateTimeOffset? CapturedAt, string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient);
 

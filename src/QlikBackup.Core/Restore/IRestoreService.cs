@@ -83,10 +83,11 @@ public enum RestoreStep
 /// Where a restored asset goes. <see cref="TargetAssetId"/> is the live asset written in place (null = created anew:
 /// an app imported from its QVF, a space or resource created). <see cref="TargetSpaceId"/> is a live space id, or
 /// the id of a space that an earlier action of the same plan (<see cref="TargetSpaceActionId"/>) creates.
+/// <see cref="TargetSpace"/> says where in words: the space's name and id, "created by this restore", or a personal space.
 /// </summary>
 public sealed record RestoreTarget(
     string PointId, AssetKind Kind, string AssetId, string? Name, string? TargetAssetId, string? TargetSpaceId,
-    string? TargetSpaceActionId = null, bool Validation = false, bool Isolated = false);
+    string? TargetSpaceActionId = null, bool Validation = false, bool Isolated = false, string? TargetSpace = null);
 
 /// <summary>Who changed the asset before its point was captured (from Qlik's audit events).</summary>
 public sealed record PointAttribution(string PointId, DateTimeOffset CapturedAt, string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient);
@@ -125,9 +126,24 @@ public sealed class RestoreRequestException(int status, string title, string det
 /// </summary>
 public interface IRestoreService
 {
+    /// <summary>Plans the request (touching nothing in Qlik) and stores the plan under its restore id.</summary>
     Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct = default);
+    /// <summary>As above, under the given restore id (the operation id), so request, plan, execution and audit share one id.</summary>
+    Task<RestorePlan> PlanAsync(RestoreRequest request, string? restoreId, CancellationToken ct = default);
+    /// <summary>The stored plan of a restore id, or null.</summary>
+    Task<RestorePlan?> GetPlanAsync(string restoreId, CancellationToken ct = default);
+    /// <summary>
+    /// Plans the plan's request again and compares: a different point, an action added, gone or of another kind means the tenant
+    /// changed in a way that matters, and a 409 <see cref="RestoreRequestException"/> says what changed.
+    /// </summary>
+    Task CheckCurrentAsync(RestorePlan plan, CancellationToken ct = default);
     /// <summary>Executes a plan. Safe to call again after a failure: actions already applied are recognised and skipped.</summary>
     Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct = default);
+    /// <summary>
+    /// After an execution has failed for good: removes the target spaces the plan created (with the apps and reload tasks it put there)
+    /// and the stand-in apps it imported to publish into them. Returns the ids of the removed spaces. Spaces it did not create stay.
+    /// </summary>
+    Task<IReadOnlyList<string>> DiscardAsync(RestorePlan plan, CancellationToken ct = default);
     /// <summary>Appends the audit entry (Table + append-only blob).</summary>
     Task RecordAuditAsync(RestorePlan plan, RestoreResult? result, TimeSpan duration, CancellationToken ct = default);
 

@@ -116,7 +116,10 @@ public static class ResourceShapes
                 yield return $"Webhook '{name}': re-enter the signing secret and any encrypted headers (Qlik never returns them).";
                 break;
             case AssetKind.DataConnection:
-                yield return $"Data connection '{name}': re-enter its credentials (passwords and tokens are write-only).";
+                // qLogOn is a flag ("0"/"1"), not a user: only qUsername names the account whose password is needed.
+                yield return JsonTools.GetString(doc, "qUsername") is { Length: > 0 } user
+                    ? $"Data connection '{name}': re-enter the password of user '{user}' (passwords and tokens are write-only)."
+                    : $"Data connection '{name}': re-enter its credentials (passwords and tokens are write-only).";
                 break;
             case AssetKind.AutomationConnection:
                 yield return $"Automation connection '{name}': re-authenticate it (OAuth tokens and secret parameters are not returned).";

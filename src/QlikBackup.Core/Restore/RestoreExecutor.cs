@@ -178,6 +178,8 @@ internal sealed partial class RestoreExecutor(
             switch (action.Step)
             {
                 case RestoreStep.TargetSpace:
+                    // Recorded as started, so a failed restore knows this space is its own to remove (planning saw no space of that name).
+                    await x.Progress.MarkStartedAsync(plan.RestoreId, action.Id, ct);
                     return (null, await EnsureSpaceAsync(action.Name!, action.ObjectId ?? "shared",
                         $"Restored {(plan.Request.Target == RestoreTargetKind.Isolated ? "isolated copy" : "copies for validation")} (QlikBackup restore {plan.RestoreId}).", ct));
                 case RestoreStep.OwnerMember:

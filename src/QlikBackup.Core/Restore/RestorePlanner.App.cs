@@ -19,8 +19,23 @@ internal sealed partial class RestorePlanner
             if (r.Target == RestoreTargetKind.ValidationSpace)
                 return AppTarget.Import(await ResolveTargetSpaceAsync(O.ValidationSpacePrefix + (point.Name ?? point.AssetId), null, ct), validation: true);
             var live = await p.Rest.GetAppAsync(point.AssetId, ct);
-            if (live is not null) return AppTarget.InPlace(live);
+            if (live is not null)
+            {
+                WarnTargetSpaceUnused($"app '{live.Name}' exists, so it is restored in place in {await DescribeSpaceAsync(live.SpaceId, ct)}; restore with target ValidationSpace to put a copy into that space");
+                return AppTarget.InPlace(live);
+            }
             return AppTarget.Import(await ResolveTargetSpaceAsync(null, point, ct), validation: false);
+        }
+
+        /// <summary>A validation space's name always carries Restore:ValidationSpacePrefix, so validation copies are recognisable.</summary>
+        string ValidationName(string name) => name.StartsWith(O.ValidationSpacePrefix, StringComparison.OrdinalIgnoreCase) ? name : O.ValidationSpacePrefix + name;
+
+        /// <summary>A target space the request names but this restore does not use is refused with a warning, never silently ignored.</summary>
+        void WarnTargetSpaceUnused(string why)
+        {
+            string? named = !string.IsNullOrWhiteSpace(r.TargetSpaceId) ? $"targetSpaceId '{r.TargetSpaceId}'"
+                : !string.IsNullOrWhiteSpace(r.TargetSpaceName) ? $"targetSpaceName '{r.TargetSpaceName}'" : null;
+            if (named is not null) b.Warnings.Add($"{named} is not used: {why}.");
         }
 
         /// <summary>
@@ -35,7 +50,8 @@ internal sealed partial class RestorePlanner
                     ?? throw NotFound("Target space not found", $"Space '{r.TargetSpaceId}' does not exist. Give an existing space id, or targetSpaceName with createTargetSpace to create one.");
                 return SpaceTarget.Existing(byId);
             }
-            string? name = string.IsNullOrWhiteSpace(r.TargetSpaceName) ? defaultName : r.TargetSpaceName;
+            string? name = string.IsNullOrWhiteSpace(r.TargetSpaceName) ? defaultName
+                : r.Target == RestoreTargetKind.ValidationSpace ? ValidationName(r.TargetSpaceName.Trim()) : r.TargetSpaceName;
             if (name is null && originalOf is not null)
             {
                 if (RealSpace(originalOf.SpaceId) is not { } originalId) return SpaceTarget.Personal;
@@ -74,7 +90,7 @@ internal sealed partial class RestorePlanner
             // Apps in managed spaces are published copies: import into the principal's personal space, then publish.
             bool managed = space.Type == "managed";
             var appTarget = new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, name, null, managed ? null : space.Id,
-                managed ? null : space.ActionId, target.Validation, target.Isolated);
+                managed ? null : space.ActionId, target.Validation, target.Isolated, space.Describe());
             b.Targets.Add(appTarget);
             _plannedApps[point.AssetId] = appTarget;
             b.Add(RestoreStep.ImportApp, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
@@ -143,7 +159,7 @@ internal sealed partial class RestorePlanner
         {
             var point = content.Point;
             string name = point.Name ?? live.Name;
-            var appTarget = new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, name, live.Id, live.SpaceId);
+            var appTarget = new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, name, live.Id, live.SpaceId, TargetSpace: await DescribeSpaceAsync(live.SpaceId, ct));
             b.Targets.Add(appTarget);
             _plannedApps[point.AssetId] = appTarget;
             var owners = content.Objects.Select(o => o.PrivateOwnerId).OfType<string>();

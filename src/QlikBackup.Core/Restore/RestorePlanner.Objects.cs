@@ -15,7 +15,8 @@ internal sealed partial class RestorePlanner
             var point = content.Point;
             var app = await p.Rest.GetAppAsync(point.AssetId, ct)
                 ?? throw NotFound("App not found", $"App '{point.Name ?? point.AssetId}' ({point.AssetId}) no longer exists; restore the whole app with App scope.");
-            b.Targets.Add(new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, point.Name, app.Id, app.SpaceId));
+            b.Targets.Add(new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, point.Name, app.Id, app.SpaceId, TargetSpace: await DescribeSpaceAsync(app.SpaceId, ct)));
+            WarnTargetSpaceUnused("object scope writes into the live app");
             var own = await Sessions.GetAsync(app.Id, null, ct);
 
             if (string.Equals(r.ObjectId, CapturePartNames.Script, StringComparison.OrdinalIgnoreCase))

@@ -47,7 +47,7 @@ internal sealed partial class RestorePlanner
                     space = SpaceTarget.Existing(live);
                 }
             }
-            b.Targets.Add(new RestoreTarget(point.PointId, AssetKind.Space, point.AssetId, name, space.Id, space.Id, space.ActionId, validation, isolated));
+            b.Targets.Add(new RestoreTarget(point.PointId, AssetKind.Space, point.AssetId, name, space.Id, space.Id, space.ActionId, validation, isolated, space.Describe()));
             await PlanAssignmentsAsync(content, space, validation, ct);
 
             // Every app the space held: the newest point of each app at the chosen time (the incident, or now).

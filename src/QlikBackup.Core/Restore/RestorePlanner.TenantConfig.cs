@@ -13,6 +13,7 @@ internal sealed partial class RestorePlanner
     {
         async Task PlanTenantConfigAsync(CancellationToken ct)
         {
+            WarnTargetSpaceUnused("tenant configuration is restored where it was");
             var kinds = r.Kinds is { Count: > 0 } k ? k : Enum.GetValues<AssetKind>().Where(x => x is not (AssetKind.App or AssetKind.Space)).ToList();
             var bad = kinds.Where(x => x is AssetKind.App or AssetKind.Space).ToList();
             if (bad.Count > 0)
@@ -34,7 +35,7 @@ internal sealed partial class RestorePlanner
             var point = content.Point;
             var doc = await content.ReadJsonAsync(CapturePartNames.Resource, ct);
             string name = ResourceShapes.DisplayName(point.Kind, doc, point.Name ?? point.AssetId);
-            b.Check(await content.ReadReconfigurationAsync(ct));
+            // The checklist wording is ResourceShapes.Checklist's alone: the capture's own "reconfiguration" lines would repeat it.
             if (point.Kind == AssetKind.ApiKey)
             {
                 b.Add(RestoreStep.Resource, RestoreActionKind.Skip, point, point.Kind, point.AssetId, name, "API keys cannot be recreated with their token.", part: CapturePartNames.Resource);
@@ -66,8 +67,23 @@ internal sealed partial class RestorePlanner
                 (kind, why) = (RestoreActionKind.Replace, $"Replace {point.Kind} '{name}' ({live.Id}): {string.Join("; ", changes.Take(3).Select(c => c.Path))}.");
             }
             b.Add(RestoreStep.Resource, kind, point, point.Kind, point.AssetId, name, why, objectId: live?.Id, part: CapturePartNames.Resource);
-            b.Targets.Add(new RestoreTarget(point.PointId, point.Kind, point.AssetId, name, live?.Id, RealSpace(point.SpaceId)));
+            var space = await ResourceSpaceAsync(point, ct);
+            b.Targets.Add(new RestoreTarget(point.PointId, point.Kind, point.AssetId, name, live?.Id, space?.Id, space?.ActionId, TargetSpace: space?.Describe()));
             if (kind != RestoreActionKind.Skip) b.Check(ResourceShapes.Checklist(point.Kind, name, doc));
         }
+
+        /// <summary>The space a resource goes back to: the one this plan recreates for it, the live one, or none (its space is gone).</summary>
+        async Task<SpaceTarget?> ResourceSpaceAsync(RecoveryPoint point, CancellationToken ct)
+        {
+            if (RealSpace(point.SpaceId) is not { } spaceId) return null;
+            if (b.Actions.FirstOrDefault(a => a.Step == RestoreStep.Space && a.AssetId == spaceId && a.Kind == RestoreActionKind.Create) is { } recreate)
+                return SpaceTarget.Created(recreate.Id, recreate.Name ?? spaceId);
+            if (await _listings.FindSpaceAsync(spaceId, ct) is { } live) return SpaceTarget.Existing(live);
+            return new SpaceTarget(null, null, $"{point.SpaceName ?? spaceId} (deleted; restore the space first)", null);
+        }
+
+        async Task<string> DescribeSpaceAsync(string? spaceId, CancellationToken ct)
+            => spaceId is null ? SpaceTarget.Personal.Describe()
+                : await _listings.FindSpaceAsync(spaceId, ct) is { } s ? SpaceTarget.Existing(s).Describe() : $"space {spaceId}";
     }
 }

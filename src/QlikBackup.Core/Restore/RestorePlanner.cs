@@ -22,10 +22,11 @@ internal sealed partial class RestorePlanner(
     RestoreOptions Options => options.Value;
     ITenantContext Tenant => tenant;
 
-    public async Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct)
+    /// <param name="restoreId">The id the plan, its execution and its audit entry share; new when null.</param>
+    public async Task<RestorePlan> PlanAsync(RestoreRequest request, string? restoreId, CancellationToken ct)
     {
         Validate(request);
-        var run = new Run(this, request, new PlanBuilder(Guid.NewGuid().ToString("N")));
+        var run = new Run(this, request, new PlanBuilder(restoreId ?? Guid.NewGuid().ToString("N")));
         await using (run.Sessions)
         {
             await run.PlanAsync(ct);
@@ -112,7 +113,8 @@ internal sealed partial class RestorePlanner(
         public static readonly SpaceTarget Personal = new(null, null, null, null);
         public static SpaceTarget Existing(QlikSpace s) => new(s.Id, null, s.Name, s.Type);
         public static SpaceTarget Created(string actionId, string name, string type = "shared") => new(null, actionId, name, type);
-        public string Describe() => Name is null ? "the restore principal's personal space" : $"space '{Name}'" + (Id is null ? " (created by this restore)" : $" ({Id})");
+        public string Describe() => Name is null ? "the restore principal's personal space"
+            : $"space '{Name}'" + (Id is not null ? $" ({Id})" : ActionId is not null ? " (created by this restore)" : "");
     }
 
     internal sealed record AppTarget(QlikApp? Live, SpaceTarget? Space, bool Validation, bool Isolated = false)

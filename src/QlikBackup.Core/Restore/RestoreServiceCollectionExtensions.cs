@@ -22,6 +22,8 @@ public static class RestoreServiceCollectionExtensions
         services.TryAddSingleton<RestorePlanner>();
         services.TryAddSingleton<RestoreExecutor>();
         services.TryAddSingleton<RestorePromoter>();
+        services.TryAddSingleton<RestoreDiscarder>();
+        services.TryAddSingleton<RestorePlanStore>();
         services.TryAddSingleton<RestoreComparer>();
         services.TryAddSingleton<IRestoreService, RestoreService>();
         return services;

@@ -64,6 +64,10 @@ public static class ApiRoutes
             { Summary = "Status and, once finished, output of an operation this API started.", Returns = typeof(OperationStatus) },
         new("POST", "restores", "StartRestore", RestoreApi.StartAsync)
             { Summary = "Plan a restore and start it (or answer the plan for a dry run).", Body = typeof(RestoreRequest), Returns = typeof(OperationAccepted), Success = 202 },
+        new("GET", "restores/{id}", "GetRestore", RestoreApi.GetAsync)
+            { Summary = "The stored plan of a restore (the plan its operation executes).", Returns = typeof(RestorePlan) },
+        new("POST", "restores/{id}/execute", "ExecuteRestorePlan", RestoreApi.ExecuteAsync)
+            { Summary = "Execute a stored plan by its id; 409 with what changed when the tenant no longer matches it.", Returns = typeof(OperationAccepted), Success = 202 },
         new("GET", "recovery-points", "SearchRecoveryPoints", RecoveryPointApi.SearchAsync)
             { Summary = "Search recovery points.", Returns = typeof(IReadOnlyList<Core.Assets.RecoveryPoint>), Query = RecoveryPointApi.SearchParameters },
         new("GET", "status", "GetStatus", StatusApi.GetAsync)

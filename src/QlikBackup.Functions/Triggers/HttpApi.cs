@@ -30,6 +30,17 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "restores")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
+    [Function("GetRestore")]
+    public Task<IActionResult> GetRestore(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "restores/{id}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    /// <summary>Not "ExecuteRestore": that name is the activity's, and function names are unique in the app.</summary>
+    [Function("ExecuteRestorePlan")]
+    public Task<IActionResult> ExecuteRestorePlan(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "restores/{id}/execute")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
     [Function("SearchRecoveryPoints")]
     public Task<IActionResult> SearchRecoveryPoints(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)

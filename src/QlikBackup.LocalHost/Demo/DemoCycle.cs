@@ -79,8 +79,10 @@ public static class DemoCycle
             AnsiConsole.MarkupLine($"Deleting app [yellow]{Markup.Escape(victim.Name ?? victim.AssetId)}[/] ({victim.AssetId}) in the tenant...");
             await qlik.DeleteAppAsync(victim.AssetId, ct);
 
+            // Planned once and stored; the orchestration executes that plan by its id, as POST /api/restores does.
             var request = new RestoreRequest { Scope = RestoreScope.App, PointId = victim.PointId, Operator = "demo" };
-            RestoreOutcome outcome = await RunAsync<RestoreOutcome>(env.Host.Client, nameof(RestoreOrchestrator), request, $"Restoring {victim.Name} from {victim.PointId}...", ct);
+            RestorePlan plan = await services.GetRequiredService<IRestoreService>().PlanAsync(request, ct);
+            RestoreOutcome outcome = await RunAsync<RestoreOutcome>(env.Host.Client, nameof(RestoreOrchestrator), plan.RestoreId, $"Restoring {victim.Name} from {victim.PointId}...", ct);
             if (outcome.Result is not { Succeeded: true, RestoredAssetId: { } restoredId })
             {
                 AnsiConsole.MarkupLine($"[red]Restore failed:[/] {Markup.Escape(outcome.Result?.Error ?? "no result")}");

@@ -44,6 +44,10 @@ public interface IQlikRestClient
     Task<QlikResource?> GetAsync(QlikResourceKind kind, string id, CancellationToken ct = default);
     /// <summary>Creates the resource from a body in the shape the create endpoint takes; returns it with its new id.</summary>
     Task<QlikResource> CreateAsync(QlikResourceKind kind, JsonElement body, CancellationToken ct = default);
+    /// <summary>Creates the resource as <paramref name="asUserId"/> (OAuth impersonation), so Qlik makes that user its owner.</summary>
+    Task<QlikResource> CreateAsAsync(QlikResourceKind kind, JsonElement body, string asUserId, CancellationToken ct = default);
+    /// <summary>Qlik's change-owner action (automations, automation connections); <see cref="NotSupportedException"/> for kinds without one.</summary>
+    Task ChangeOwnerAsync(QlikResourceKind kind, string id, string ownerId, CancellationToken ct = default);
     Task<QlikResource> ReplaceAsync(QlikResourceKind kind, string id, JsonElement body, CancellationToken ct = default);
     Task DeleteAsync(QlikResourceKind kind, string id, CancellationToken ct = default);
     /// <summary>Themes (and extensions) are zip archives: GET /themes/{id}/file.</summary>
