@@ -70,6 +70,14 @@ public static class ApiRoutes
             { Summary = "Execute a stored plan by its id; 409 with what changed when the tenant no longer matches it.", Returns = typeof(OperationAccepted), Success = 202 },
         new("GET", "recovery-points", "SearchRecoveryPoints", RecoveryPointApi.SearchAsync)
             { Summary = "Search recovery points.", Returns = typeof(IReadOnlyList<Core.Assets.RecoveryPoint>), Query = RecoveryPointApi.SearchParameters },
+        new("GET", "recovery-points/{pointId}", "GetRecoveryPoint", RecoveryPointApi.GetAsync)
+            { Summary = "One recovery point.", Returns = typeof(Core.Assets.RecoveryPoint) },
+        new("GET", "assets/{kind}/{assetId}/history", "GetAssetHistory", RecoveryPointApi.HistoryAsync)
+            { Summary = "An asset's recovery points, newest first, with who changed it before each.", Returns = typeof(IReadOnlyList<Core.Assets.RecoveryPoint>), Query = RecoveryPointApi.HistoryParameters },
+        new("GET", "compare", "Compare", CompareApi.CompareAsync)
+            { Summary = "Compare two points of an asset, or a point and the live asset.", Returns = typeof(RestoreComparison), Query = CompareApi.CompareParameters },
+        new("POST", "promotions", "Promote", CompareApi.PromoteAsync)
+            { Summary = "Promote a validated app (restored into a validation space) into production.", Body = typeof(PromoteBody), Returns = typeof(PromoteResult) },
         new("GET", "status", "GetStatus", StatusApi.GetAsync)
             { Summary = "Per tier: newest run, newest clean run, RPO breach.", Returns = typeof(StatusResponse) },
         new("GET", "spaces/tiers", "ListSpaceTiers", SpaceTierApi.ListAsync)
@@ -86,6 +94,8 @@ public static class ApiRoutes
             { Summary = "A drill's report as a readable HTML page." },
         new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
+        new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)
+            { Summary = "This API's OpenAPI 3.1 document." },
     ];
 
     public static ApiRoute ByOperationId(string operationId) =>
