@@ -40,6 +40,20 @@ public sealed class DrillServiceTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void A_plan_that_would_write_into_production_is_never_executed_by_a_drill()
+    {
+        var point = new RecoveryPoint { TenantId = "t", PointId = "p1", Kind = AssetKind.App, AssetId = "app-1", CapturedAt = DateTimeOffset.UnixEpoch };
+        RestorePlan Plan(RestoreTarget target, params RestoreAction[] actions) => new("r1", new RestoreRequest { Operator = "drill" }, [point], actions, [], [], [target]);
+        var import = new RestoreAction("a1", RestoreActionKind.Create, AssetKind.App, "app-1", "Sales", null, "Import", "p1", "qvf", RestoreStep.ImportApp);
+
+        DrillService.EnsureIsolated(Plan(new RestoreTarget("p1", AssetKind.App, "app-1", "Sales", null, "space-new", "s1", Isolated: true), import));
+        var inPlace = Assert.Throws<InvalidOperationException>(() => DrillService.EnsureIsolated(Plan(new RestoreTarget("p1", AssetKind.App, "app-1", "Sales", "app-1", "space-prod"), import)));
+        Assert.Contains("App app-1", inPlace.Message);
+        Assert.Throws<InvalidOperationException>(() => DrillService.EnsureIsolated(Plan(new RestoreTarget("p1", AssetKind.App, "app-1", "Sales", null, "space-new", "s1", Isolated: true),
+            import with { Id = "a2", Kind = RestoreActionKind.Delete, Step = RestoreStep.DeleteObject })));
+    }
+
+    [Fact]
     public async Task A_seeded_sample_restores_isolated_copies_equal_to_their_points_and_leaves_production_unchanged()
     {
         await using var h = await RestoreHarness.StartAsync(azurite);

@@ -116,6 +116,7 @@ public sealed class DrillService(
                 Scope = RestoreScope.App, PointId = asset.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = spaceName, CreateTargetSpace = true,
                 Operator = $"drill {input.DrillId}",
             }, ct);
+            EnsureIsolated(plan);
             var result = await restore.ExecuteAsync(plan, ct);
             if (!result.Succeeded || result.RestoredAssetId is null)
                 return new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore returned no app.");
@@ -133,6 +134,14 @@ public sealed class DrillService(
             logger.LogWarning(ex, "Drill {DrillId}: {Kind} {AssetId} failed", input.DrillId, asset.Kind, asset.AssetId);
             return new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, null, clock.Elapsed, null, plan?.ReconfigurationChecklist ?? [], ex.Message);
         }
+    }
+
+    /// <summary>A drill never writes into production: every target of the plan must be a new, isolated copy, and nothing is deleted.</summary>
+    public static void EnsureIsolated(RestorePlan plan)
+    {
+        var live = (plan.Targets ?? []).Where(t => !t.Isolated || t.TargetAssetId is not null).Select(t => $"{t.Kind} {t.AssetId}").ToList();
+        if (plan.Targets is not { Count: > 0 } || live.Count > 0 || plan.Actions.Any(a => a.Kind == RestoreActionKind.Delete))
+            throw new InvalidOperationException($"Restore plan {plan.RestoreId} is not an isolated copy (it would write to {(live.Count > 0 ? string.Join(", ", live) : "production")}); the drill did not execute it.");
     }
 
     public async Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default)
