@@ -15,6 +15,7 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<RestoreOrchestrator>();
         registry.AddOrchestrator<RetentionOrchestrator>();
         registry.AddOrchestrator<VerifyOrchestrator>();
+        registry.AddOrchestrator<DrillOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<CaptureAsset>();
@@ -29,5 +30,9 @@ public static class QlikBackupTasks
         registry.AddActivity<PruneRecoveryPoints>();
         registry.AddActivity<ListVerifyTargets>();
         registry.AddActivity<VerifyRecoveryPoints>();
+        registry.AddActivity<SelectDrillAssets>();
+        registry.AddActivity<RunDrillAsset>();
+        registry.AddActivity<CleanupDrill>();
+        registry.AddActivity<RecordDrillReport>();
     }
 }

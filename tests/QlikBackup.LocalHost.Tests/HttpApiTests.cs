@@ -119,6 +119,45 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
     }
 
     [Fact]
+    public async Task A_drill_started_over_HTTP_is_listed_and_its_report_served_as_JSON_and_HTML()
+    {
+        await BackupTierAsync("T3");
+
+        using HttpResponseMessage start = await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Sample", tier = "T3", sampleSize = 1, seed = 3 });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        string id = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        JsonElement op = await fixture.WaitAsync(id, TimeSpan.FromMinutes(3));
+        Assert.Equal("Completed", op.GetProperty("status").GetString());
+
+        JsonElement report = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/drills/{id}");
+        Assert.Equal(id, report.GetProperty("drillId").GetString());
+        Assert.Equal(3, report.GetProperty("seed").GetInt32());
+        Assert.True(report.GetProperty("passed").GetBoolean(), report.GetRawText());
+        Assert.StartsWith("1 of 1 assets,", report.GetProperty("headline").GetString());
+        JsonElement list = await fixture.Api.GetFromJsonAsync<JsonElement>("api/drills");
+        Assert.Contains(list.EnumerateArray(), d => d.GetProperty("drillId").GetString() == id);
+
+        using var asHtml = new HttpRequestMessage(HttpMethod.Get, $"api/drills/{id}");
+        asHtml.Headers.Accept.ParseAdd("text/html");
+        foreach (HttpResponseMessage html in new[] { await fixture.Api.SendAsync(asHtml), await fixture.Api.GetAsync($"api/drills/{id}/report.html") })
+        {
+            Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(report.GetProperty("headline").GetString()!, await html.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Bad_drill_requests_get_problem_details()
+    {
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Tier" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Sample", tier = "T1", sampleSize = 0 }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Space" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Everything", tier = "T1" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/drills?take=0"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/drills/no-such-drill"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task A_dry_run_restore_returns_the_plan_and_touches_nothing()
     {
         await BackupTierAsync("T3");

@@ -88,6 +88,14 @@ public static class ApiRoutes
             { Summary = "The space → tier map and the default tier.", Returns = typeof(SpaceTiersResponse) },
         new("PUT", "spaces/{spaceId}/tier", "SetSpaceTier", SpaceTierApi.SetAsync)
             { Summary = "Assign a space to a tier.", Body = typeof(SpaceTierRequest), Returns = typeof(SpaceTierResponse) },
+        new("POST", "drills", "StartDrill", DrillApi.StartAsync)
+            { Summary = "Start a recovery drill (sample of a tier, a space, or a tier) into isolated drill spaces.", Body = typeof(Core.Drill.DrillRequest), Returns = typeof(OperationAccepted), Success = 202 },
+        new("GET", "drills", "ListDrills", DrillApi.ListAsync)
+            { Summary = "Drills, newest first, with their headline.", Returns = typeof(IReadOnlyList<Core.Drill.DrillReportSummary>), Query = [new("take", "how many (1-1000, default 50)", typeof(int))] },
+        new("GET", "drills/{id}", "GetDrill", DrillApi.GetAsync)
+            { Summary = "A drill's report (JSON; the HTML page with Accept: text/html).", Returns = typeof(Core.Drill.DrillReport) },
+        new("GET", "drills/{id}/report.html", "GetDrillReportHtml", DrillApi.GetHtmlAsync)
+            { Summary = "A drill's report as a readable HTML page." },
         new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
         new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)

@@ -81,6 +81,26 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = "spaces/{spaceId}/tier")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
+    [Function("StartDrill")]
+    public Task<IActionResult> StartDrill(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "drills")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("ListDrills")]
+    public Task<IActionResult> ListDrills(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetDrill")]
+    public Task<IActionResult> GetDrill(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills/{id}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetDrillReportHtml")]
+    public Task<IActionResult> GetDrillReportHtml(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills/{id}/report.html")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
     /// <summary>Qlik signs deliveries with the webhook secret; the function key is not something Qlik can send.</summary>
     [Function("QlikWebhook")]
     public Task<IActionResult> QlikWebhook(
