@@ -35,7 +35,19 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
         Assert.Equal("Completed", backup.GetProperty("status").GetString());
 
         JsonElement points = await JsonAsync("points", "--kind", "App");
-        JsonElement point = points.EnumerateArray().First(p => p.GetProperty("status").GetString() == "Captured" && p.GetProperty("spaceId").ValueKind == JsonValueKind.String);
+        // An app that still exists (other tests delete apps): compare --live and promote need it.
+        var qlik = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<QlikBackup.Qlik.Contracts.IQlikRestClient>(fixture.Env.Host.Services);
+        JsonElement point = default;
+        foreach (JsonElement p in points.EnumerateArray().Where(p => p.GetProperty("status").GetString() == "Captured" && p.GetProperty("spaceId").ValueKind == JsonValueKind.String))
+        {
+            if (await qlik.GetAppAsync(p.GetProperty("assetId").GetString()!) is not null)
+            {
+                point = p;
+                break;
+            }
+        }
+
+        Assert.Equal(JsonValueKind.Object, point.ValueKind);
         string pointId = point.GetProperty("pointId").GetString()!;
         string appId = point.GetProperty("assetId").GetString()!;
         var (tableExit, table, _) = await RunAsync("points", "--kind", "App");
@@ -77,6 +89,10 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
         ["SearchRecoveryPoints"] = "points", ["GetRecoveryPoint"] = "point", ["GetAssetHistory"] = "history",
         ["Compare"] = "compare", ["Promote"] = "promote", ["GetStatus"] = "status",
         ["ListSpaceTiers"] = "tier list", ["SetSpaceTier"] = "tier set", ["GetOpenApiDocument"] = "openapi",
+        ["GetRestore"] = "plan", ["ExecuteRestorePlan"] = "execute", ["StartVerify"] = "verify",
+        ["StartDrill"] = "drill start", ["ListDrills"] = "drill list", ["GetDrill"] = "drill show",
+        // The HTML report is for a browser; the CLI shows the same report as text (drill show).
+        ["GetDrillReportHtml"] = "drill show",
     };
 
     [Fact]

@@ -28,6 +28,10 @@ public sealed class QlikBackupApiClient(HttpClient http)
     public Task<ApiResponse<OperationAccepted>> StartAssetBackupAsync(string kind, string assetId, string? spaceId, string? tier, CancellationToken ct) =>
         SendAsync<OperationAccepted>(HttpMethod.Post, "api/backups", new { kind, assetId, spaceId, tier }, ct);
 
+    /// <summary>Exactly one of pointId, assetId (kind optional) or all.</summary>
+    public Task<ApiResponse<OperationAccepted>> StartVerifyAsync(string? pointId, string? kind, string? assetId, bool all, CancellationToken ct) =>
+        SendAsync<OperationAccepted>(HttpMethod.Post, "api/verify", new { pointId, kind, assetId, all }, ct);
+
     public Task<ApiResponse<OperationStatus>> GetOperationAsync(string id, CancellationToken ct) =>
         SendAsync<OperationStatus>(HttpMethod.Get, $"api/operations/{Uri.EscapeDataString(id)}", null, ct);
 
@@ -62,6 +66,14 @@ public sealed class QlikBackupApiClient(HttpClient http)
         return SendAsync<IReadOnlyList<RecoveryPoint>>(HttpMethod.Get, path, null, ct);
     }
 
+    /// <summary>GET /api/restores/{id}: a restore's stored plan.</summary>
+    public Task<ApiResponse<RestorePlan>> GetRestorePlanAsync(string restoreId, CancellationToken ct) =>
+        SendAsync<RestorePlan>(HttpMethod.Get, $"api/restores/{Uri.EscapeDataString(restoreId)}", null, ct);
+
+    /// <summary>POST /api/restores/{id}/execute: execute a stored plan.</summary>
+    public Task<ApiResponse<OperationAccepted>> ExecuteRestorePlanAsync(string restoreId, CancellationToken ct) =>
+        SendAsync<OperationAccepted>(HttpMethod.Post, $"api/restores/{Uri.EscapeDataString(restoreId)}/execute", new { }, ct);
+
     public Task<ApiResponse<RecoveryPoint>> GetPointAsync(string pointId, CancellationToken ct) =>
         SendAsync<RecoveryPoint>(HttpMethod.Get, $"api/recovery-points/{Uri.EscapeDataString(pointId)}", null, ct);
 
@@ -82,8 +94,15 @@ public sealed class QlikBackupApiClient(HttpClient http)
     public Task<ApiResponse<StatusReport>> GetStatusAsync(CancellationToken ct) =>
         SendAsync<StatusReport>(HttpMethod.Get, "api/status", null, ct);
 
-    public Task<ApiResponse<OperationAccepted>> StartDrillAsync(string? tier, CancellationToken ct) =>
-        SendAsync<OperationAccepted>(HttpMethod.Post, "api/drills", new { tier }, ct);
+    public Task<ApiResponse<OperationAccepted>> StartDrillAsync(object request, CancellationToken ct) =>
+        SendAsync<OperationAccepted>(HttpMethod.Post, "api/drills", request, ct);
+
+    public Task<ApiResponse<IReadOnlyList<DrillSummary>>> ListDrillsAsync(int? take, CancellationToken ct) =>
+        SendAsync<IReadOnlyList<DrillSummary>>(HttpMethod.Get, take is null ? "api/drills" : $"api/drills?take={take}", null, ct);
+
+    /// <summary>GET /api/drills/{id}: the stored report, kept as JSON (the CLI renders its headline, assets and differences).</summary>
+    public Task<ApiResponse<JsonElement>> GetDrillAsync(string id, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Get, $"api/drills/{Uri.EscapeDataString(id)}", null, ct);
 
     /// <summary>PUT /api/spaces/{id}/tier. The answer's shape is not fixed yet, so it is kept as JSON (null when empty).</summary>
     public Task<ApiResponse<JsonElement?>> SetSpaceTierAsync(string spaceId, string tier, CancellationToken ct) =>

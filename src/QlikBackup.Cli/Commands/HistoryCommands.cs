@@ -66,6 +66,34 @@ public static class HistoryCommands
         return command;
     }
 
+    /// <summary>plan &lt;restoreId&gt; (GET /api/restores/{id}) and execute &lt;restoreId&gt; (POST /api/restores/{id}/execute).</summary>
+    public static Command Plan(CommandHost host)
+    {
+        var id = new Argument<string>("restoreId") { Description = "The restoreId of a plan (restore --dry-run prints it)." };
+        var command = new Command("plan", "Show a restore's stored plan.") { id };
+        host.SetAction(command, async (ctx, ct) =>
+        {
+            var plan = await ctx.Terminal.BusyAsync("Reading the plan", () => ctx.Api.GetRestorePlanAsync(ctx.Get(id)!, ct));
+            ctx.Show(plan, (console, p) => PlanRenderer.Render(console, p, dryRun: true));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Execute(CommandHost host)
+    {
+        var id = new Argument<string>("restoreId") { Description = "The restoreId of a reviewed plan." };
+        var waiter = new OperationWaiter();
+        var command = new Command("execute", "Execute a stored restore plan (refused with what changed if the tenant no longer matches it).") { id };
+        waiter.AddTo(command);
+        host.SetAction(command, async (ctx, ct) =>
+        {
+            var accepted = await ctx.Terminal.BusyAsync("Starting restore", () => ctx.Api.ExecuteRestorePlanAsync(ctx.Get(id)!, ct));
+            return await waiter.StartedAsync(ctx, accepted, ct);
+        });
+        return command;
+    }
+
     /// <summary>openapi: GET /api/openapi.json, the API's description (always JSON).</summary>
     public static Command OpenApi(CommandHost host)
     {

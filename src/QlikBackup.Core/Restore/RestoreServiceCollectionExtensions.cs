@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using QlikBackup.Core.Assets;
+using QlikBackup.Core.Verify;
 
 namespace QlikBackup.Core.Restore;
 
@@ -22,7 +23,10 @@ public static class RestoreServiceCollectionExtensions
         services.TryAddSingleton<RestorePlanner>();
         services.TryAddSingleton<RestoreExecutor>();
         services.TryAddSingleton<RestorePromoter>();
+        services.TryAddSingleton<RestoreDiscarder>();
+        services.TryAddSingleton<RestorePlanStore>();
         services.TryAddSingleton<RestoreComparer>();
+        services.TryAddSingleton<PointVerifier>();
         services.TryAddSingleton<IRestoreService, RestoreService>();
         return services;
     }

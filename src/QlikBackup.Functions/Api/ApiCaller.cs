@@ -25,7 +25,7 @@ public sealed record ApiCaller(string Operator, string? Note)
     /// Only when App Service authentication is on (<see cref="AppServiceAuthenticationEnabled"/>) does the platform set
     /// X-MS-CLIENT-PRINCIPAL-NAME and strip a caller's own; otherwise the header is just more text the caller wrote.
     /// </param>
-    public static ApiCaller From(HttpRequest request, IEnumerable<ClaimsIdentity> identities, string fallbackKeyName, bool trustPrincipalHeader)
+    public static ApiCaller From(HttpRequest request, IEnumerable<ClaimsIdentity> identities, string fallbackKeyName, bool trustPrincipalHeader = false)
     {
         var all = identities.ToList();
         string? header = NonEmpty(request.Headers[PrincipalHeader].ToString());
