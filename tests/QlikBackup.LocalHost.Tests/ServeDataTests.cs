@@ -17,6 +17,24 @@ public sealed class ServeDataTests : IDisposable
         try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
+    [Fact]
+    public async Task A_start_on_the_folder_stops_the_Azurite_a_killed_host_left_behind()
+    {
+        string azuriteFolder = Path.Combine(folder, "azurite");
+        // What a kill -9 of serve leaves: an Azurite on the folder that nobody will stop.
+        await using QlikBackup.DevServices.Azurite.AzuriteServer orphan = await QlikBackup.DevServices.Azurite.AzuriteServer.StartAsync(azuriteFolder);
+        IReadOnlyList<int> left = StaleAzurite.Find(azuriteFolder);
+        Assert.Single(left);
+
+        await using (LocalEnvironment env = await LocalEnvironment.StartPersistentAsync(DemoTenantSpec.Demo with { AppsPerSpace = 1, PersonalApps = 0 }, folder, null, CancellationToken.None))
+        {
+            Assert.DoesNotContain(left[0], StaleAzurite.Find(azuriteFolder));
+            Assert.Single(StaleAzurite.Find(azuriteFolder));
+        }
+
+        Assert.Empty(StaleAzurite.Find(azuriteFolder));
+    }
+
     static HttpClient Client(LocalEnvironment env, string? key)
     {
         var http = new HttpClient { BaseAddress = env.Host.ApiBaseUrl, Timeout = TimeSpan.FromMinutes(3) };

@@ -133,8 +133,26 @@ public sealed class AzuriteServer : IAsyncDisposable
     {
         if (process is { HasExited: false })
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            // SIGTERM first: Azurite then closes and saves its table database (within half a second), which it otherwise
+            // writes only every few seconds, so a persistent folder would lose the newest rows. Its node process can
+            // linger after closing, so SIGKILL follows a short grace.
+            if (!OperatingSystem.IsWindows() && SendSignal(process.Id, SigTerm) == 0)
+            {
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                try
+                {
+                    await process.WaitForExitAsync(grace.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
         }
 
         process?.Dispose();
@@ -143,6 +161,11 @@ public sealed class AzuriteServer : IAsyncDisposable
             try { Directory.Delete(workspace, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
+
+    const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int SendSignal(int pid, int signal);
 
     /// <summary>tools/azurite of the checkout this code runs from (walks up from the binaries).</summary>
     public static string FindToolDirectory()

@@ -43,6 +43,12 @@ public sealed class LocalEnvironment : IAsyncDisposable
     static async Task<LocalEnvironment> StartAsync(DemoTenantSpec spec, string data, bool persistent, bool keepData, ILoggerFactory? logs, CancellationToken ct)
     {
         Directory.CreateDirectory(data);
+        if (persistent)
+        {
+            // A previous host on this folder that was killed outright left its Azurite running: stop it first.
+            StaleAzurite.Stop(Path.Combine(data, "azurite"));
+        }
+
         AzuriteServer azurite = await AzuriteServer.StartAsync(Path.Combine(data, "azurite"), ct: ct);
         QlikSimulatorHost tenant = await QlikSimulatorHost.StartAsync(
             persistent
