@@ -50,6 +50,10 @@ public static class Cli
         root.Subcommands.Add(DrillCommand.Create(host));
         root.Subcommands.Add(CompareCommand.Create(host));
         root.Subcommands.Add(VerifyCommand.Create(host));
+        root.Subcommands.Add(HistoryCommands.Point(host));
+        root.Subcommands.Add(HistoryCommands.History(host));
+        root.Subcommands.Add(HistoryCommands.Promote(host));
+        root.Subcommands.Add(HistoryCommands.OpenApi(host));
         return root;
     }
 }

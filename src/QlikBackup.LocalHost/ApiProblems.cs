@@ -19,5 +19,12 @@ static class ApiProblems
             _ => "The request was refused.",
         };
         context.ProblemDetails.Extensions.Remove("traceId");
+        context.ProblemDetails.Extensions["field"] = context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status404NotFound => "path",
+            StatusCodes.Status405MethodNotAllowed => "method",
+            StatusCodes.Status415UnsupportedMediaType => "Content-Type",
+            _ => "request",
+        };
     }
 }

@@ -5,6 +5,13 @@ using QlikBackup.Qlik.Simulator.Seeding;
 
 namespace QlikBackup.LocalHost.Tests;
 
+/// <summary>The API test classes share one local environment (one Azurite, one host): started once, never twice at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class LocalHostCollection : ICollectionFixture<LocalEnvironmentFixture>
+{
+    public const string Name = "local host";
+}
+
 /// <summary>One local environment (Azurite, simulated tenant, local Durable host) shared by the API tests.</summary>
 public sealed class LocalEnvironmentFixture : IAsyncLifetime
 {

@@ -31,7 +31,12 @@ public sealed record CaptureSummary(int Captured, int Unchanged, int Deleted, in
 
 public sealed record CaptureRun(string? Tier, string? RunId, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Spaces, CaptureSummary? Summary);
 
-public sealed record TierStatus(string? Tier, TimeSpan? Objective, CaptureRun? LastRun, CaptureRun? LastCleanRun, bool RpoBreached, TimeSpan? Age);
+/// <summary><see cref="HasSpaces"/> false: no space is in the tier, so it has nothing to capture (an older API omits it: true).</summary>
+public sealed record TierStatus(string? Tier, TimeSpan? Objective, CaptureRun? LastRun, CaptureRun? LastCleanRun, bool RpoBreached, TimeSpan? Age, bool HasSpaces = true);
+
+public sealed record PromoteResult(string? ProductionAppId, string? Method, IReadOnlyList<string>? Changes);
+
+public sealed record SpaceTiers(string? DefaultTier, IReadOnlyDictionary<string, string>? Spaces);
 
 public sealed record StatusReport(IReadOnlyList<TierStatus>? Tiers, bool RpoBreached);
 

@@ -17,7 +17,7 @@ public static class StatusRenderer
                 Result(t.LastRun),
                 Format.Time(t.LastCleanRun?.FinishedAt),
                 Format.Duration(t.Age),
-                t.RpoBreached ? "[red bold]RPO BREACHED[/]" : "[green]OK[/]");
+                t.RpoBreached ? "[red bold]RPO BREACHED[/]" : t.HasSpaces ? "[green]OK[/]" : "[grey]no spaces[/]");
         }
 
         console.Write(table);

@@ -62,8 +62,8 @@ public static class ApiResults
         try
         {
             T? value = await JsonSerializer.DeserializeAsync<T>(request.Body, Json, request.HttpContext.RequestAborted);
-            return value is null && !allowEmpty
-                ? (null, Problem(400, "Missing body", "A JSON request body is required.", "body"))
+            return value is null
+                ? (null, Problem(400, "Malformed JSON", "The body must be a JSON object, not null.", "body"))
                 : (value, null);
         }
         catch (JsonException ex)
@@ -74,7 +74,8 @@ public static class ApiResults
 
     public static ObjectResult MalformedJson(JsonException ex)
     {
-        string field = FieldOf(ex.Path);
+        // A syntax error (the reader's, as the inner exception) is the body's fault wherever the reader stopped.
+        string field = ex.InnerException?.GetType().Name == "JsonReaderException" ? "body" : FieldOf(ex.Path);
         // The converters' own messages say what to write; the serializer's generic ones are replaced by one that names the field.
         string message = ex.Message.Split(" Path:")[0];
         string detail = message.StartsWith('\'') ? $"{field}: {message}"

@@ -43,6 +43,7 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 /// <summary>
 /// THE route table of the HTTP API. The local host maps every entry (LocalBackupHost.MapApi), the OpenAPI document
 /// (docs/openapi.json) is generated from it, and the Function app has one [Function] per entry in Triggers/HttpApi*.cs.
+/// Every handler runs through <see cref="ServeAsync"/> with the same <see cref="ApiCaller"/> rule on both hosts.
 /// <para>To add a route:</para>
 /// <list type="number">
 /// <item>Write the handler, <c>static Task&lt;IActionResult&gt; X(ApiCall call)</c>, in an Api/*Api.cs file of its area;
@@ -52,7 +53,9 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 /// <item>Add the trigger to the HttpApi partial class (Triggers/HttpApi.cs, or your own Triggers/HttpApi.{Area}.cs):
 /// <c>[Function("OpId")] public Task&lt;IActionResult&gt; OpId([HttpTrigger(AuthorizationLevel.Function, "get", Route = "template")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context) => Serve(request, client, context);</c>
 /// The method name is the operation id; route values reach the handler through <see cref="ApiCall.Route"/>.</item>
-/// <item>Regenerate docs/openapi.json (see docs/openapi.md). RouteTableTests and the OpenAPI tests fail until all agree.</item>
+/// <item>Regenerate docs/openapi.json: <c>QLIKBACKUP_UPDATE_OPENAPI=1 dotnet test tests/QlikBackup.LocalHost.Tests --filter OpenApiDocumentTests</c>
+/// (twice: the second run serves the new file). RouteTableTests (Functions.Tests) and OpenApiDocumentTests fail until
+/// table, triggers and document agree; BadInputTests wants a generator of malformed requests for the new route.</item>
 /// </list>
 /// </summary>
 public static class ApiRoutes
@@ -67,6 +70,14 @@ public static class ApiRoutes
             { Summary = "Plan a restore and start it (or answer the plan for a dry run).", Body = typeof(RestoreRequest), Returns = typeof(OperationAccepted), Success = 202 },
         new("GET", "recovery-points", "SearchRecoveryPoints", RecoveryPointApi.SearchAsync)
             { Summary = "Search recovery points.", Returns = typeof(IReadOnlyList<Core.Assets.RecoveryPoint>), Query = RecoveryPointApi.SearchParameters },
+        new("GET", "recovery-points/{pointId}", "GetRecoveryPoint", RecoveryPointApi.GetAsync)
+            { Summary = "One recovery point.", Returns = typeof(Core.Assets.RecoveryPoint) },
+        new("GET", "assets/{kind}/{assetId}/history", "GetAssetHistory", RecoveryPointApi.HistoryAsync)
+            { Summary = "An asset's recovery points, newest first, with who changed it before each.", Returns = typeof(IReadOnlyList<Core.Assets.RecoveryPoint>), Query = RecoveryPointApi.HistoryParameters },
+        new("GET", "compare", "Compare", CompareApi.CompareAsync)
+            { Summary = "Compare two points of an asset, or a point and the live asset.", Returns = typeof(RestoreComparison), Query = CompareApi.CompareParameters },
+        new("POST", "promotions", "Promote", CompareApi.PromoteAsync)
+            { Summary = "Promote a validated app (restored into a validation space) into production.", Body = typeof(PromoteBody), Returns = typeof(PromoteResult) },
         new("GET", "status", "GetStatus", StatusApi.GetAsync)
             { Summary = "Per tier: newest run, newest clean run, RPO breach.", Returns = typeof(StatusResponse) },
         new("GET", "spaces/tiers", "ListSpaceTiers", SpaceTierApi.ListAsync)
@@ -77,6 +88,8 @@ public static class ApiRoutes
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
         new("POST", "verify", "StartVerify", VerifyApi.StartAsync)
             { Summary = "Re-read and authenticate every blob of a point, an asset, or the whole store.", Body = typeof(Core.Verify.VerifyRequest), Returns = typeof(OperationAccepted), Success = 202 },
+        new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)
+            { Summary = "This API's OpenAPI 3.1 document." },
     ];
 
     public static ApiRoute ByOperationId(string operationId) =>

@@ -49,6 +49,10 @@ public static class WebhookApi
             return ApiResults.Ok(new WebhookIgnored(decision.Kind.ToString(), decision.Reason, decision.EventId));
         }
 
+        // A signed event still names an asset id that goes into keys and Qlik URLs: the same rule as any other id.
+        ApiInput.QlikId(asset.Id, "topLevelResourceId");
+        ApiInput.OptionalQlikId(asset.SpaceId, "spaceId");
+
         // Keyed by event id: a redelivery that slips past the duplicate check still starts one capture.
         // An event id that cannot be an instance id (too long, odd characters) is hashed rather than refused: the event is real.
         string instanceId = decision.EventId is { Length: <= 200 } e && e.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')

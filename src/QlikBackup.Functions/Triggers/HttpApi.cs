@@ -35,6 +35,26 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
+    [Function("GetRecoveryPoint")]
+    public Task<IActionResult> GetRecoveryPoint(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points/{pointId}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetAssetHistory")]
+    public Task<IActionResult> GetAssetHistory(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "assets/{kind}/{assetId}/history")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("Compare")]
+    public Task<IActionResult> Compare(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "compare")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("Promote")]
+    public Task<IActionResult> Promote(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "promotions")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
     [Function("GetStatus")]
     public Task<IActionResult> GetStatus(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "status")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
@@ -54,6 +74,11 @@ public sealed partial class HttpApi
     [Function("QlikWebhook")]
     public Task<IActionResult> QlikWebhook(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/qlik")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetOpenApiDocument")]
+    public Task<IActionResult> GetOpenApiDocument(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "openapi.json")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
     /// <summary>Runs the route whose operation id is the calling trigger's name.</summary>
