@@ -73,6 +73,15 @@ param rpoT2 string = '01:00:00'
 @description('RPO objective of tier T3.')
 param rpoT3 string = '1.00:00:00'
 
+@description('RTO objective of tier T1 (a .NET TimeSpan): a drill from start to last asset verified taking longer fails and alerts.')
+param rtoT1 string = '00:30:00'
+
+@description('RTO objective of tier T2.')
+param rtoT2 string = '04:00:00'
+
+@description('RTO objective of tier T3 (one business day, taken as 24 hours).')
+param rtoT3 string = '1.00:00:00'
+
 @allowed(['T1', 'T2', 'T3'])
 @description('Tier of spaces that have no tier assigned.')
 param captureDefaultTier string = 'T3'
@@ -174,7 +183,7 @@ var deploymentContainerName = 'app-package'
 var keyEncryptionKeyName = 'recovery-point-kek'
 
 // Containers and tables of the recovery-point store (names are part of the app's storage layout).
-var recoveryContainers = ['recovery-points', 'restore-audit']
+var recoveryContainers = ['recovery-points', 'restore-audit', 'drill-reports']
 var recoveryTables = [
   'RecoveryPoints'
   'RecoveryPointsBySpace'
@@ -191,6 +200,8 @@ var recoveryLayout = {
   auditContainer: recoveryContainers[1]
   auditTable: recoveryTables[2]
   progressTable: recoveryTables[3]
+  drillReportsContainer: recoveryContainers[2]
+  drillReportsTable: recoveryTables[6]
 }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
@@ -318,6 +329,11 @@ module functionApp 'modules/functionApp.bicep' = {
       T1: rpoT1
       T2: rpoT2
       T3: rpoT3
+    }
+    rtoObjectives: {
+      T1: rtoT1
+      T2: rtoT2
+      T3: rtoT3
     }
     schedules: {
       captureT1: captureT1Schedule

@@ -46,10 +46,20 @@ type rpoByTier = {
 }
 
 @export()
+@description('RTO objective per tier (drill start to last asset verified), as .NET TimeSpan text (d.hh:mm:ss).')
+type rtoByTier = {
+  T1: string
+  T2: string
+  T3: string
+}
+
+@export()
 @description('Names of the recovery store\'s containers and tables that the app is configured with.')
 type recoveryStoreLayout = {
   recoveryPointsContainer: string
   auditContainer: string
   auditTable: string
   progressTable: string
+  drillReportsContainer: string
+  drillReportsTable: string
 }

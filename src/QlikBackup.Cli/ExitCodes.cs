@@ -14,6 +14,8 @@ public static class ExitCodes
     public const int OperationFailed = 4;
     /// <summary>--wait: --wait-timeout passed and the operation is still going.</summary>
     public const int WaitTimedOut = 5;
+    /// <summary>drill show: the drill failed (an asset differs, the RTO was breached, or drill spaces were left behind).</summary>
+    public const int DrillFailed = 6;
     /// <summary>Stopped by Ctrl+C (the conventional 128 + SIGINT).</summary>
     public const int Canceled = 130;
     /// <summary>A bug in the CLI itself (reported as one line, never a stack trace).</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using QlikBackup.Core.Alerts;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
+using QlikBackup.Core.Drill;
 using QlikBackup.Core.Restore;
 using QlikBackup.Core.Status;
 using QlikBackup.Core.Storage;
@@ -33,6 +34,7 @@ public static class QlikBackupServiceCollectionExtensions
         services.TryAddSingleton<RpoWatch>();
         services.TryAddSingleton<PointVerifier>();
         services.TryAddSingleton<VerifyService>();
+        services.AddDrills(configuration);
         return services;
     }
 }

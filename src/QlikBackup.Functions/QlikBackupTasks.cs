@@ -15,6 +15,7 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<RestoreOrchestrator>();
         registry.AddOrchestrator<RetentionOrchestrator>();
         registry.AddOrchestrator<VerifyOrchestrator>();
+        registry.AddOrchestrator<DrillOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<CaptureAsset>();
@@ -22,11 +23,16 @@ public static class QlikBackupTasks
         registry.AddActivity<MarkDeletedAssets>();
         registry.AddActivity<RecordCaptureRun>();
         registry.AddActivity<SendAlert>();
-        registry.AddActivity<PlanRestore>();
+        registry.AddActivity<LoadRestorePlan>();
         registry.AddActivity<ExecuteRestore>();
+        registry.AddActivity<DiscardRestore>();
         registry.AddActivity<RecordRestoreAudit>();
         registry.AddActivity<PruneRecoveryPoints>();
         registry.AddActivity<ListVerifyTargets>();
         registry.AddActivity<VerifyRecoveryPoints>();
+        registry.AddActivity<SelectDrillAssets>();
+        registry.AddActivity<RunDrillAsset>();
+        registry.AddActivity<CleanupDrill>();
+        registry.AddActivity<RecordDrillReport>();
     }
 }

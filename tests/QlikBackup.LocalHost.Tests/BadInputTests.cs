@@ -106,6 +106,26 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
             Gen.Const(new Bad("POST", "api/verify", "{\"assetId\":\"a1\",\"all\":true}", "body")),
             Gen.Const(new Bad("POST", "api/verify", "{\"kind\":\"App\"}", "kind")),
             NotJson.Select(b => new Bad("POST", "api/verify", b, "body"))),
+        ["ExecuteRestorePlan"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("POST", $"api/restores/{Q(id)}/execute", null, "id")),
+            Gen.Const(new Bad("POST", "api/restores/no-such-restore/execute", null, "id"))),
+        ["GetRestore"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("GET", $"api/restores/{Q(id)}", null, "id")),
+            Gen.Const(new Bad("GET", "api/restores/no-such-restore", null, "id"))),
+        ["StartDrill"] = Gen.OneOf(
+            BadEnumJson.Select(s => new Bad("POST", "api/drills", $"{{\"scope\":{s},\"tier\":\"T1\"}}", "scope")),
+            BadEnumJson.Select(t => new Bad("POST", "api/drills", $"{{\"scope\":\"Sample\",\"tier\":{t}}}", "tier")),
+            Gen.OneOf("Sample", "Tier").Select(s => new Bad("POST", "api/drills", J(new { scope = s }), "tier")),
+            Gen.Int.Where(n => n is < 1 or > 500).Select(n => new Bad("POST", "api/drills", J(new { scope = "Sample", tier = "T1", sampleSize = n }), "sampleSize")),
+            BadId.Select(id => new Bad("POST", "api/drills", J(new { scope = "Space", spaceId = id }), "spaceId")),
+            NotJson.Select(b => new Bad("POST", "api/drills", b, "body"))),
+        ["ListDrills"] = Gen.OneOf("0", "-1", "1001", "x", "1e3").Select(t => new Bad("GET", $"api/drills?take={Q(t)}", null, "take")),
+        ["GetDrill"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("GET", $"api/drills/{Q(id)}", null, "id")),
+            Gen.Const(new Bad("GET", "api/drills/no-such-drill", null, "id"))),
+        ["GetDrillReportHtml"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("GET", $"api/drills/{Q(id)}/report.html", null, "id")),
+            Gen.Const(new Bad("GET", "api/drills/no-such-drill/report.html", null, "id"))),
         // Routes without input: the malformed requests are the wrong methods.
         ["GetStatus"] = Gen.OneOf("POST", "DELETE", "PATCH", "PUT").Select(m => new Bad(m, "api/status", "{}", "method")),
         ["ListSpaceTiers"] = Gen.OneOf("POST", "DELETE", "PATCH").Select(m => new Bad(m, "api/spaces/tiers", "{}", "method")),

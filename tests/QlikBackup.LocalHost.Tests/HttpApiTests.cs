@@ -119,6 +119,45 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
     }
 
     [Fact]
+    public async Task A_drill_started_over_HTTP_is_listed_and_its_report_served_as_JSON_and_HTML()
+    {
+        await BackupTierAsync("T3");
+
+        using HttpResponseMessage start = await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Sample", tier = "T3", sampleSize = 1, seed = 3 });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        string id = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        JsonElement op = await fixture.WaitAsync(id, TimeSpan.FromMinutes(3));
+        Assert.Equal("Completed", op.GetProperty("status").GetString());
+
+        JsonElement report = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/drills/{id}");
+        Assert.Equal(id, report.GetProperty("drillId").GetString());
+        Assert.Equal(3, report.GetProperty("seed").GetInt32());
+        Assert.True(report.GetProperty("passed").GetBoolean(), report.GetRawText());
+        Assert.StartsWith("1 of 1 assets,", report.GetProperty("headline").GetString());
+        JsonElement list = await fixture.Api.GetFromJsonAsync<JsonElement>("api/drills");
+        Assert.Contains(list.EnumerateArray(), d => d.GetProperty("drillId").GetString() == id);
+
+        using var asHtml = new HttpRequestMessage(HttpMethod.Get, $"api/drills/{id}");
+        asHtml.Headers.Accept.ParseAdd("text/html");
+        foreach (HttpResponseMessage html in new[] { await fixture.Api.SendAsync(asHtml), await fixture.Api.GetAsync($"api/drills/{id}/report.html") })
+        {
+            Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(report.GetProperty("headline").GetString()!, await html.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Bad_drill_requests_get_problem_details()
+    {
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Tier" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Sample", tier = "T1", sampleSize = 0 }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Space" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Everything", tier = "T1" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/drills?take=0"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/drills/no-such-drill"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task A_dry_run_restore_returns_the_plan_and_touches_nothing()
     {
         await BackupTierAsync("T3");
@@ -135,6 +174,53 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
         Assert.True(plan.GetProperty("actions").GetArrayLength() > 0);
         Assert.Equal(appsBefore, await CountAppsAsync());
         Assert.Null(await Qlik.GetAppAsync(point.AssetId));
+    }
+
+    [Fact]
+    public async Task A_restore_keeps_one_id_from_request_to_audit_and_a_stale_plan_is_refused_with_409()
+    {
+        await BackupTierAsync("T3");
+        // In place on an app that still exists (another test deletes one): restore it as it was at the point.
+        RecoveryPoint? point = null;
+        foreach (RecoveryPoint p in await Index.QueryAsync(TenantId, new RecoveryPointQuery { Kind = AssetKind.App, Take = 50 }))
+        {
+            if (p.Status == RecoveryPointStatus.Captured && p.SpaceId is not (null or "personal") && await Qlik.GetAppAsync(p.AssetId) is not null)
+            {
+                point = p;
+                break;
+            }
+        }
+
+        Assert.NotNull(point);
+
+        using HttpResponseMessage dry = await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = point.PointId, dryRun = true });
+        Assert.Equal(HttpStatusCode.OK, dry.StatusCode);
+        string restoreId = (await dry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("restoreId").GetString()!;
+        JsonElement shown = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/restores/{restoreId}");
+        Assert.Equal(restoreId, shown.GetProperty("restoreId").GetString());
+
+        using HttpResponseMessage start = await fixture.Api.PostAsync($"api/restores/{restoreId}/execute", null);
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        string operationId = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal(restoreId, operationId);
+        JsonElement op = await fixture.WaitAsync(operationId);
+        Assert.Equal("Completed", op.GetProperty("status").GetString());
+        JsonElement output = op.GetProperty("output");
+        Assert.Equal(restoreId, output.GetProperty("plan").GetProperty("restoreId").GetString());
+        Assert.Equal(shown.GetProperty("actions").GetRawText(), output.GetProperty("plan").GetProperty("actions").GetRawText());
+        Assert.Equal(restoreId, output.GetProperty("result").GetProperty("restoreId").GetString());
+        var audit = await fixture.Env.Host.Services.GetRequiredService<QlikBackup.Core.Restore.RestoreAuditLog>().RecentAsync(TenantId, 50);
+        Assert.Contains(audit, e => e.RestoreId == restoreId);
+
+        // A plan shown before the app was deleted no longer matches the tenant.
+        using HttpResponseMessage second = await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = point.PointId, dryRun = true });
+        string staleId = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("restoreId").GetString()!;
+        await Qlik.DeleteAppAsync(point.AssetId);
+        using HttpResponseMessage stale = await fixture.Api.PostAsync($"api/restores/{staleId}/execute", null);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Import the point's QVF", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/restores/no-such-restore"), HttpStatusCode.NotFound);
     }
 
     [Fact]

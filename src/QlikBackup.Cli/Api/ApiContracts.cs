@@ -13,6 +13,9 @@ public sealed record ProblemDetails(int? Status, string? Title, string? Detail);
 /// <summary>202 answer of every call that starts a Durable operation.</summary>
 public sealed record OperationAccepted(string Id, string? Name, string? StatusUri);
 
+/// <summary>A row of GET /api/drills.</summary>
+public sealed record DrillSummary(string DrillId, DateTimeOffset StartedAt, string Scope, string Tier, bool Passed, string Headline);
+
 public sealed record OperationStatus(
     string Id, string? Name, string? Status, DateTimeOffset? CreatedAt, DateTimeOffset? LastUpdatedAt, JsonElement? Output, string? Failure)
 {
@@ -66,7 +69,7 @@ public sealed record RestoreAction(
 
 public sealed record RestoreTarget(
     string? PointId, string? Kind, string? AssetId, string? Name, string? TargetAssetId, string? TargetSpaceId,
-    string? TargetSpaceActionId, bool Validation);
+    string? TargetSpaceActionId, bool Validation, bool Isolated = false, string? TargetSpace = null);
 
 public sealed record PointAttribution(string? PointId, DateTimeOffset? CapturedAt, string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient);
 

@@ -84,8 +84,15 @@ public sealed class QlikBackupApiClient(HttpClient http)
     public Task<ApiResponse<StatusReport>> GetStatusAsync(CancellationToken ct) =>
         SendAsync<StatusReport>(HttpMethod.Get, "api/status", null, ct);
 
-    public Task<ApiResponse<OperationAccepted>> StartDrillAsync(string? tier, CancellationToken ct) =>
-        SendAsync<OperationAccepted>(HttpMethod.Post, "api/drills", new { tier }, ct);
+    public Task<ApiResponse<OperationAccepted>> StartDrillAsync(object request, CancellationToken ct) =>
+        SendAsync<OperationAccepted>(HttpMethod.Post, "api/drills", request, ct);
+
+    public Task<ApiResponse<IReadOnlyList<DrillSummary>>> ListDrillsAsync(int? take, CancellationToken ct) =>
+        SendAsync<IReadOnlyList<DrillSummary>>(HttpMethod.Get, take is null ? "api/drills" : $"api/drills?take={take}", null, ct);
+
+    /// <summary>GET /api/drills/{id}: the stored report, kept as JSON (the CLI renders its headline, assets and differences).</summary>
+    public Task<ApiResponse<JsonElement>> GetDrillAsync(string id, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Get, $"api/drills/{Uri.EscapeDataString(id)}", null, ct);
 
     /// <summary>PUT /api/spaces/{id}/tier. The answer's shape is not fixed yet, so it is kept as JSON (null when empty).</summary>
     public Task<ApiResponse<JsonElement?>> SetSpaceTierAsync(string spaceId, string tier, CancellationToken ct) =>

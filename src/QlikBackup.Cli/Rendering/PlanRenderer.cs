@@ -52,7 +52,8 @@ public static class PlanRenderer
             foreach (RestoreTarget t in targets)
             {
                 string into = t.TargetAssetId is null ? "[green]new copy[/]" : $"in place: {Format.Text(t.TargetAssetId)}";
-                string space = Format.Text(t.TargetSpaceId ?? t.TargetSpaceActionId) + (t.Validation ? " [yellow](validation)[/]" : "");
+                // The plan says where in words; action ids are internal and never shown.
+                string space = Format.Text(t.TargetSpace ?? t.TargetSpaceId) + (t.Validation ? " [yellow](validation)[/]" : t.Isolated ? " [yellow](isolated)[/]" : "");
                 tt.AddRow(Format.Text(t.Name ?? t.AssetId), into, space);
             }
 

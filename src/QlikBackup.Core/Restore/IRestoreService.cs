@@ -4,7 +4,12 @@ namespace QlikBackup.Core.Restore;
 
 public enum RestoreScope { Object, App, Space, TenantConfig }
 
-public enum RestoreTargetKind { InPlace, ValidationSpace }
+/// <summary>
+/// <see cref="InPlace"/>: back where the asset was. <see cref="ValidationSpace"/>: shared content only, into a validation space.
+/// <see cref="Isolated"/>: a full-fidelity copy (owners, private objects, publish state, disabled reload tasks) in a new space named by
+/// <see cref="RestoreRequest.TargetSpaceName"/>, created by the restore; for recovery drills.
+/// </summary>
+public enum RestoreTargetKind { InPlace, ValidationSpace, Isolated }
 
 /// <summary>
 /// A restore as an operator (or Qlik Application Automation) asks for it. Either <see cref="PointId"/> or
@@ -53,7 +58,8 @@ public sealed record RestoreAction(
 /// <summary>What an action does, so execution needs no parsing of ids.</summary>
 public enum RestoreStep
 {
-    /// <summary>Create the target space (a validation space, or a missing target named by the request).</summary>
+    /// <summary>Create the target space (a validation space, a missing target named by the request, or an isolated space).
+    /// <see cref="RestoreAction.ObjectId"/> is its type (shared or managed).</summary>
     TargetSpace,
     /// <summary>Recreate (or update) a space from a Space point.</summary>
     Space,
@@ -68,16 +74,23 @@ public enum RestoreStep
     Publish,
     ReloadTask,
     Resource,
+    /// <summary>Republish a restored source app (new id) over a published copy that still names its old id, relinking the copy
+    /// (<see cref="RestoreAction.ObjectId"/> = the copy's app id).</summary>
+    Relink,
+    /// <summary>Make a content owner a member of an isolated space so Qlik lets them own their objects there
+    /// (<see cref="RestoreAction.ObjectId"/> = "{userId}:{role}").</summary>
+    OwnerMember,
 }
 
 /// <summary>
 /// Where a restored asset goes. <see cref="TargetAssetId"/> is the live asset written in place (null = created anew:
 /// an app imported from its QVF, a space or resource created). <see cref="TargetSpaceId"/> is a live space id, or
 /// the id of a space that an earlier action of the same plan (<see cref="TargetSpaceActionId"/>) creates.
+/// <see cref="TargetSpace"/> says where in words: the space's name and id, "created by this restore", or a personal space.
 /// </summary>
 public sealed record RestoreTarget(
     string PointId, AssetKind Kind, string AssetId, string? Name, string? TargetAssetId, string? TargetSpaceId,
-    string? TargetSpaceActionId = null, bool Validation = false);
+    string? TargetSpaceActionId = null, bool Validation = false, bool Isolated = false, string? TargetSpace = null);
 
 /// <summary>Who changed the asset before its point was captured (from Qlik's audit events).</summary>
 public sealed record PointAttribution(string PointId, DateTimeOffset CapturedAt, string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient);
@@ -99,8 +112,10 @@ public sealed record RestorePlan(
         .Select(k => (k, n: Actions.Count(a => a.Kind == k))).Where(x => x.n > 0).Select(x => $"{x.k} {x.n}"));
 }
 
+/// <summary><see cref="CreatedSpaceIds"/>: the spaces this restore created (a target space, a recreated or isolated space), so a drill can delete them.</summary>
 public sealed record RestoreResult(
-    string RestoreId, bool Succeeded, IReadOnlyList<RestoreAction> Done, IReadOnlyDictionary<string, string> IdMap, string? RestoredAssetId, string? Error);
+    string RestoreId, bool Succeeded, IReadOnlyList<RestoreAction> Done, IReadOnlyDictionary<string, string> IdMap, string? RestoredAssetId, string? Error,
+    IReadOnlyList<string>? CreatedSpaceIds = null);
 
 /// <summary>A bad restore request (unknown point, mismatched scope, missing target space). Maps to HTTP 4xx.</summary>
 public sealed class RestoreRequestException(int status, string title, string detail) : Exception(detail)
@@ -114,9 +129,24 @@ public sealed class RestoreRequestException(int status, string title, string det
 /// </summary>
 public interface IRestoreService
 {
+    /// <summary>Plans the request (touching nothing in Qlik) and stores the plan under its restore id.</summary>
     Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct = default);
+    /// <summary>As above, under the given restore id (the operation id), so request, plan, execution and audit share one id.</summary>
+    Task<RestorePlan> PlanAsync(RestoreRequest request, string? restoreId, CancellationToken ct = default);
+    /// <summary>The stored plan of a restore id, or null.</summary>
+    Task<RestorePlan?> GetPlanAsync(string restoreId, CancellationToken ct = default);
+    /// <summary>
+    /// Plans the plan's request again and compares: a different point, an action added, gone or of another kind means the tenant
+    /// changed in a way that matters, and a 409 <see cref="RestoreRequestException"/> says what changed.
+    /// </summary>
+    Task CheckCurrentAsync(RestorePlan plan, CancellationToken ct = default);
     /// <summary>Executes a plan. Safe to call again after a failure: actions already applied are recognised and skipped.</summary>
     Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct = default);
+    /// <summary>
+    /// After an execution has failed for good: removes the target spaces the plan created (with the apps and reload tasks it put there)
+    /// and the stand-in apps it imported to publish into them. Returns the ids of the removed spaces. Spaces it did not create stay.
+    /// </summary>
+    Task<IReadOnlyList<string>> DiscardAsync(RestorePlan plan, CancellationToken ct = default);
     /// <summary>Appends the audit entry (Table + append-only blob).</summary>
     Task RecordAuditAsync(RestorePlan plan, RestoreResult? result, TimeSpan duration, CancellationToken ct = default);
 

@@ -93,6 +93,14 @@ public static class JsonTools
             ? JsonValue.Create(mapped)
             : null;
 
+    /// <summary>A copy of the object <paramref name="doc"/> with one member set.</summary>
+    public static JsonElement With(JsonElement doc, string name, JsonNode? value)
+    {
+        var o = JsonNode.Parse(doc.GetRawText())!.AsObject();
+        o[name] = value;
+        return ToElement(o);
+    }
+
     public static JsonElement ToElement(JsonNode? node) => JsonSerializer.SerializeToElement(node, Compact);
 
     public static JsonElement Parse(byte[] utf8)

@@ -122,13 +122,18 @@ internal sealed class ResourceListings(IQlikRestClient rest)
     public void Invalidate(QlikResourceKind kind) => _lists.Remove(kind);
 
     public async Task<QlikSpace?> FindSpaceByNameAsync(string name, CancellationToken ct)
+        => (await SpacesAsync(ct)).FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public async Task<QlikSpace?> FindSpaceAsync(string id, CancellationToken ct) => (await SpacesAsync(ct)).FirstOrDefault(s => s.Id == id);
+
+    async Task<List<QlikSpace>> SpacesAsync(CancellationToken ct)
     {
         if (_spaces is null)
         {
             _spaces = [];
             await foreach (var s in rest.ListSpacesAsync(ct)) _spaces.Add(s);
         }
-        return _spaces.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+        return _spaces;
     }
 
     public void InvalidateSpaces() => _spaces = null;

@@ -91,6 +91,18 @@ public sealed class PointContent
         return infos.Where(i => i.QId is not null).GroupBy(i => (i.Class, i.QId!)).ToDictionary(g => g.Key, g => g.First());
     }
 
+    /// <summary>The app's attributes as captured ("app" part): id, name, description, owner, published, originAppId…; null without the part.</summary>
+    public async Task<JsonElement?> ReadAppAttributesAsync(CancellationToken ct)
+        => await TryReadJsonAsync(CapturePartNames.App, ct) is { } app
+            ? app.TryGetProperty("attributes", out var attrs) && attrs.ValueKind == JsonValueKind.Object ? attrs : app
+            : null;
+
+    /// <summary>A captured app attribute as text (the "app" part), or null.</summary>
+    public async Task<string?> ReadAppAttributeAsync(string name, CancellationToken ct)
+        => await ReadAppAttributesAsync(ct) is { } a && a.TryGetProperty(name, out var v)
+            ? v.ValueKind switch { JsonValueKind.String => v.GetString() is { Length: > 0 } t ? t : null, JsonValueKind.True => "true", JsonValueKind.False => "false", _ => null }
+            : null;
+
     static readonly JsonSerializerOptions IndexJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>Every part as comparable content: JSON parts parsed, the script as text, binary parts by hash.</summary>

@@ -12,16 +12,42 @@ namespace QlikBackup.Core.Restore;
 /// execution writes anything to the tenant.
 /// </summary>
 internal sealed class RestoreService(
-    RestorePlanner planner, RestoreExecutor executor, RestorePromoter promoter, RestoreComparer comparer, RestoreAuditLog audit,
+    RestorePlanner planner, RestorePlanStore plans, RestoreExecutor executor, RestoreDiscarder discarder, RestorePromoter promoter, RestoreComparer comparer, RestoreAuditLog audit,
     PointVerifier verifier, ITenantContext tenant, TimeProvider time, ILogger<RestoreService> log) : IRestoreService
 {
-    public async Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct = default)
+    public Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct = default) => PlanAsync(request, null, ct);
+
+    public async Task<RestorePlan> PlanAsync(RestoreRequest request, string? restoreId, CancellationToken ct = default)
     {
-        var plan = await planner.PlanAsync(request, ct);
+        var plan = await planner.PlanAsync(request, restoreId, ct);
+        // A point whose blobs are missing is refused before its plan is stored.
         await VerifyAsync(plan, readData: false, ct);
+        await plans.SaveAsync(plan.TenantId ?? tenant.TenantId, plan, ct);
         log.LogInformation("Restore {RestoreId} planned for {Operator}: {Scope} {Target}, {Summary}.", plan.RestoreId, request.Operator, request.Scope, request.Target, plan.Summary);
         return plan;
     }
+
+    public Task<RestorePlan?> GetPlanAsync(string restoreId, CancellationToken ct = default) => plans.GetAsync(tenant.TenantId, restoreId, ct);
+
+    public async Task CheckCurrentAsync(RestorePlan plan, CancellationToken ct = default)
+    {
+        RestorePlan now;
+        try
+        {
+            now = await planner.PlanAsync(plan.Request, plan.RestoreId, ct);
+        }
+        catch (RestoreRequestException ex)
+        {
+            throw Stale(plan, [$"planning it again now fails: {ex.Message}"]);
+        }
+        var changes = RestorePlanDiff.Changes(plan, now);
+        if (changes.Count > 0) throw Stale(plan, changes);
+    }
+
+    static RestoreRequestException Stale(RestorePlan plan, IReadOnlyList<string> changes)
+        => new(409, "The tenant changed since the plan",
+            $"Plan {plan.RestoreId} of {plan.CreatedAt:u} no longer matches the tenant: {string.Join("; ", changes.Take(10))}{(changes.Count > 10 ? $"; and {changes.Count - 10} more" : "")}. "
+            + "Review a new plan (POST /api/restores with dryRun) and run that one.");
 
     public async Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct = default)
     {
@@ -41,6 +67,8 @@ internal sealed class RestoreService(
         log.LogInformation("Restore {RestoreId} executed: {Done} action(s) done, restored asset {AssetId}.", plan.RestoreId, result.Done.Count, result.RestoredAssetId);
         return result;
     }
+
+    public Task<IReadOnlyList<string>> DiscardAsync(RestorePlan plan, CancellationToken ct = default) => discarder.DiscardAsync(plan, ct);
 
     public Task RecordAuditAsync(RestorePlan plan, RestoreResult? result, TimeSpan duration, CancellationToken ct = default)
         => audit.RecordAsync(RestoreAuditLog.Entry(plan, result, duration, plan.TenantId ?? tenant.TenantId, time.GetUtcNow()), ct);

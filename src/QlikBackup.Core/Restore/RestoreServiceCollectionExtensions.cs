@@ -23,6 +23,8 @@ public static class RestoreServiceCollectionExtensions
         services.TryAddSingleton<RestorePlanner>();
         services.TryAddSingleton<RestoreExecutor>();
         services.TryAddSingleton<RestorePromoter>();
+        services.TryAddSingleton<RestoreDiscarder>();
+        services.TryAddSingleton<RestorePlanStore>();
         services.TryAddSingleton<RestoreComparer>();
         services.TryAddSingleton<PointVerifier>();
         services.TryAddSingleton<IRestoreService, RestoreService>();

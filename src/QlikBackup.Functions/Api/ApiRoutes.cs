@@ -68,6 +68,10 @@ public static class ApiRoutes
             { Summary = "Status and, once finished, output of an operation this API started.", Returns = typeof(OperationStatus) },
         new("POST", "restores", "StartRestore", RestoreApi.StartAsync)
             { Summary = "Plan a restore and start it (or answer the plan for a dry run).", Body = typeof(RestoreRequest), Returns = typeof(OperationAccepted), Success = 202 },
+        new("GET", "restores/{id}", "GetRestore", RestoreApi.GetAsync)
+            { Summary = "The stored plan of a restore (the plan its operation executes).", Returns = typeof(RestorePlan) },
+        new("POST", "restores/{id}/execute", "ExecuteRestorePlan", RestoreApi.ExecuteAsync)
+            { Summary = "Execute a stored plan by its id; 409 with what changed when the tenant no longer matches it.", Returns = typeof(OperationAccepted), Success = 202 },
         new("GET", "recovery-points", "SearchRecoveryPoints", RecoveryPointApi.SearchAsync)
             { Summary = "Search recovery points.", Returns = typeof(IReadOnlyList<Core.Assets.RecoveryPoint>), Query = RecoveryPointApi.SearchParameters },
         new("GET", "recovery-points/{pointId}", "GetRecoveryPoint", RecoveryPointApi.GetAsync)
@@ -84,12 +88,20 @@ public static class ApiRoutes
             { Summary = "The space → tier map and the default tier.", Returns = typeof(SpaceTiersResponse) },
         new("PUT", "spaces/{spaceId}/tier", "SetSpaceTier", SpaceTierApi.SetAsync)
             { Summary = "Assign a space to a tier.", Body = typeof(SpaceTierRequest), Returns = typeof(SpaceTierResponse) },
+        new("POST", "drills", "StartDrill", DrillApi.StartAsync)
+            { Summary = "Start a recovery drill (sample of a tier, a space, or a tier) into isolated drill spaces.", Body = typeof(Core.Drill.DrillRequest), Returns = typeof(OperationAccepted), Success = 202 },
+        new("GET", "drills", "ListDrills", DrillApi.ListAsync)
+            { Summary = "Drills, newest first, with their headline.", Returns = typeof(IReadOnlyList<Core.Drill.DrillReportSummary>), Query = [new("take", "how many (1-1000, default 50)", typeof(int))] },
+        new("GET", "drills/{id}", "GetDrill", DrillApi.GetAsync)
+            { Summary = "A drill's report (JSON; the HTML page with Accept: text/html).", Returns = typeof(Core.Drill.DrillReport) },
+        new("GET", "drills/{id}/report.html", "GetDrillReportHtml", DrillApi.GetHtmlAsync)
+            { Summary = "A drill's report as a readable HTML page." },
         new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
-        new("POST", "verify", "StartVerify", VerifyApi.StartAsync)
-            { Summary = "Re-read and authenticate every blob of a point, an asset, or the whole store.", Body = typeof(Core.Verify.VerifyRequest), Returns = typeof(OperationAccepted), Success = 202 },
         new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)
             { Summary = "This API's OpenAPI 3.1 document." },
+        new("POST", "verify", "StartVerify", VerifyApi.StartAsync)
+            { Summary = "Re-read and authenticate every blob of a point, an asset, or the whole store.", Body = typeof(Core.Verify.VerifyRequest), Returns = typeof(OperationAccepted), Success = 202 },
     ];
 
     public static ApiRoute ByOperationId(string operationId) =>

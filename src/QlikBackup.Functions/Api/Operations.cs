@@ -41,7 +41,7 @@ public static class Operations
     }
 
     /// <summary>The operation id for the request's Idempotency-Key, or null without one.</summary>
-    static string? IdempotentId(ApiCall call, string orchestrator)
+    public static string? IdempotentId(ApiCall call, string orchestrator)
     {
         string key = call.Request.Headers[IdempotencyHeader].ToString();
         if (key.Length == 0)

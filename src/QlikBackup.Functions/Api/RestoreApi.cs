@@ -9,8 +9,9 @@ namespace QlikBackup.Functions.Api;
 public static class RestoreApi
 {
     /// <summary>
-    /// POST /api/restores. The request is planned here first, so a bad request (unknown point, mismatched scope,
-    /// missing target space) is answered 4xx at once and nothing is started; a dry run answers the plan.
+    /// POST /api/restores. The request is planned here, once: a bad request (unknown point, mismatched scope, missing target
+    /// space) is answered 4xx at once and nothing starts; the plan is stored under its restore id; a dry run answers it, otherwise
+    /// the orchestration is started with that same id to execute exactly that plan. Request, plan, operation and audit share the id.
     /// </summary>
     public static async Task<IActionResult> StartAsync(ApiCall call)
     {
@@ -21,13 +22,50 @@ public static class RestoreApi
         }
 
         RestoreRequest request = Validate(body!);
-        RestorePlan plan = await call.Get<IRestoreService>().PlanAsync(request, call.Aborted);
+        string? id = Operations.IdempotentId(call, nameof(RestoreOrchestrator));
+        if (id is not null && await call.Durable.GetInstanceAsync(id, call.Aborted) is not null)
+        {
+            return BackupApi.Accepted(call.Request, id, nameof(RestoreOrchestrator));
+        }
+
+        RestorePlan plan = await call.Get<IRestoreService>().PlanAsync(request, id, call.Aborted);
         if (request.DryRun)
         {
             return ApiResults.Ok(plan);
         }
 
-        return await Operations.StartAsync(call, nameof(RestoreOrchestrator), request);
+        return await Operations.StartAsync(call, nameof(RestoreOrchestrator), plan.RestoreId, plan.RestoreId);
+    }
+
+    /// <summary>GET /api/restores/{id}: the stored plan of a restore (also of a dry run).</summary>
+    public static async Task<IActionResult> GetAsync(ApiCall call)
+    {
+        string id = ApiInput.OperationId(call.Route("id"), "id");
+        return await call.Get<IRestoreService>().GetPlanAsync(id, call.Aborted) is { } plan
+            ? ApiResults.Ok(plan)
+            : ApiResults.Problem(404, "Unknown restore", $"No restore plan with id '{id}'. Use the restoreId a POST /api/restores answered.", "id");
+    }
+
+    /// <summary>
+    /// POST /api/restores/{id}/execute: runs a stored plan (typically one shown by a dry run). The request is planned again and
+    /// compared first; if the tenant changed in a way that matters the answer is 409 saying what changed. Starting it twice
+    /// answers the operation the first call started.
+    /// </summary>
+    public static async Task<IActionResult> ExecuteAsync(ApiCall call)
+    {
+        string id = ApiInput.OperationId(call.Route("id"), "id");
+        var restore = call.Get<IRestoreService>();
+        if (await restore.GetPlanAsync(id, call.Aborted) is not { } plan)
+        {
+            return ApiResults.Problem(404, "Unknown restore", $"No restore plan with id '{id}'. Plan it first with POST /api/restores (dryRun).", "id");
+        }
+
+        if (await call.Durable.GetInstanceAsync(id, call.Aborted) is null)
+        {
+            await restore.CheckCurrentAsync(plan, call.Aborted);
+        }
+
+        return await Operations.StartAsync(call, nameof(RestoreOrchestrator), plan.RestoreId, plan.RestoreId);
     }
 
     static RestoreRequest Validate(RestoreRequest r)

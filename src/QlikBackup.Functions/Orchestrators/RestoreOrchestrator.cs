@@ -6,25 +6,24 @@ using QlikBackup.Functions.Activities;
 namespace QlikBackup.Functions.Orchestrators;
 
 /// <summary>
-/// Plan, then (unless a dry run) execute with retries, then audit whatever happened. Execution is idempotent in
-/// the engine, so a retried attempt finishes the work instead of duplicating it.
+/// Executes the stored plan of one restore id (the orchestration's input, and its instance id when started by the API), with
+/// retries, then audits whatever happened under that same id. Execution is idempotent in the engine, so a retried attempt
+/// finishes the work instead of duplicating it; a restore that fails for good removes the target spaces it created.
 /// </summary>
-public sealed class RestoreOrchestrator : TaskOrchestrator<RestoreRequest, RestoreOutcome>
+public sealed class RestoreOrchestrator : TaskOrchestrator<string, RestoreOutcome>
 {
     static readonly TaskOptions ExecuteRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(2), 2.0));
 
     [Function(nameof(RestoreOrchestrator))]
     public static Task<RestoreOutcome> Run([OrchestrationTrigger] TaskOrchestrationContext context)
-        => new RestoreOrchestrator().RunAsync(context, context.GetInput<RestoreRequest>()!);
+        => new RestoreOrchestrator().RunAsync(context, context.GetInput<string>()!);
 
-    public override async Task<RestoreOutcome> RunAsync(TaskOrchestrationContext context, RestoreRequest input)
+    public override async Task<RestoreOutcome> RunAsync(TaskOrchestrationContext context, string input)
     {
         DateTime started = context.CurrentUtcDateTime;
-        var plan = await context.CallActivityAsync<RestorePlan>(nameof(PlanRestore), input with { });
-        if (input.DryRun)
-        {
-            return new RestoreOutcome(plan, null, context.CurrentUtcDateTime - started);
-        }
+        var stored = await context.CallActivityAsync<RestorePlan>(nameof(LoadRestorePlan), input);
+        // A plan shown as a dry run is executed when it is started by its id: starting it is the operator's go-ahead.
+        var plan = stored with { Request = stored.Request with { DryRun = false } };
 
         RestoreResult result;
         try
@@ -33,7 +32,17 @@ public sealed class RestoreOrchestrator : TaskOrchestrator<RestoreRequest, Resto
         }
         catch (TaskFailedException ex)
         {
-            result = new RestoreResult(plan.RestoreId, false, [], new Dictionary<string, string>(), null, ex.FailureDetails.ErrorMessage);
+            string error = ex.FailureDetails.ErrorMessage;
+            try
+            {
+                var removed = await context.CallActivityAsync<List<string>>(nameof(DiscardRestore), plan, ExecuteRetry);
+                if (removed.Count > 0) error += $" The space(s) this restore had created were removed: {string.Join(", ", removed)}.";
+            }
+            catch (TaskFailedException cleanup)
+            {
+                error += $" Removing the space(s) this restore had created failed too: {cleanup.FailureDetails.ErrorMessage}";
+            }
+            result = new RestoreResult(plan.RestoreId, false, [], new Dictionary<string, string>(), null, error);
         }
 
         TimeSpan duration = context.CurrentUtcDateTime - started;

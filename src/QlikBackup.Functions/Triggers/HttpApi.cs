@@ -30,6 +30,17 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "restores")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
+    [Function("GetRestore")]
+    public Task<IActionResult> GetRestore(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "restores/{id}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    /// <summary>Not "ExecuteRestore": that name is the activity's, and function names are unique in the app.</summary>
+    [Function("ExecuteRestorePlan")]
+    public Task<IActionResult> ExecuteRestorePlan(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "restores/{id}/execute")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
     [Function("SearchRecoveryPoints")]
     public Task<IActionResult> SearchRecoveryPoints(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
@@ -68,6 +79,26 @@ public sealed partial class HttpApi
     [Function("SetSpaceTier")]
     public Task<IActionResult> SetSpaceTier(
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = "spaces/{spaceId}/tier")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("StartDrill")]
+    public Task<IActionResult> StartDrill(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "drills")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("ListDrills")]
+    public Task<IActionResult> ListDrills(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetDrill")]
+    public Task<IActionResult> GetDrill(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills/{id}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetDrillReportHtml")]
+    public Task<IActionResult> GetDrillReportHtml(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills/{id}/report.html")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
     /// <summary>Qlik signs deliveries with the webhook secret; the function key is not something Qlik can send.</summary>

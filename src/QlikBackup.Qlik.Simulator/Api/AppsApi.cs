@@ -199,15 +199,17 @@ public static class AppsApi
             var space = c.State.VisibleSpace(c.Actor, spaceId);
             if (space.Type != SpaceTypes.Managed) throw QlikApiException.BadRequest("Apps can only be published to a managed space.");
             var name = attributes.OptionalString("name") ?? source.Name;
+            // Qlik lets a publish name the copy's source app (originAppId), so a restored copy can point at its real source.
+            var origin = body.OptionalString("originAppId") is { } o ? c.State.VisibleApp(c.Actor, o) : source;
             var doc = PublishedContent(source, c);
             doc.AppProperties["qTitle"] = name;
             var published = NewApp(c, name, attributes.OptionalString("description") ?? source.Description, space.Id, doc, emitCreated: false);
             published.OwnerId = source.OwnerId;
             published.Published = true;
             published.PublishTime = c.Now;
-            published.OriginAppId = source.Id;
+            published.OriginAppId = origin.Id;
             published.LastReloadTime = source.LastReloadTime;
-            c.EmitApp("com.qlik.v1.app.published", published, new JsonObject { ["originAppId"] = source.Id });
+            c.EmitApp("com.qlik.v1.app.published", published, new JsonObject { ["originAppId"] = origin.Id });
             if (body.OptionalBool("moveApp") == true) c.State.Apps.Remove(source);
             return Present(c.State, c.Actor, published);
         }));
@@ -239,6 +241,8 @@ public static class AppsApi
             if (attributes.OptionalString("description") is { } description) target.Description = description;
             target.Document.AppProperties["qTitle"] = target.Name;
             target.PublishTime = c.Now;
+            // Republishing from another app (checkOriginAppId false) makes it the copy's source.
+            target.OriginAppId = source.Id;
             target.LastReloadTime = source.LastReloadTime;
             c.AppSaved(target);
             c.EmitApp("com.qlik.v1.app.published", target, new JsonObject { ["originAppId"] = source.Id });

@@ -74,10 +74,13 @@ public static class JsonResourcesApi
         Kind = ResourceKinds.Automations, Path = "/api/v1/automations", IdParam = "id",
         Ops = CollectionOps.Crud | CollectionOps.Put, EventPrefix = "com.qlik.v1.automation", Source = "com.qlik/automations",
         Paging = new(CursorStyle.Next, 100, 200),
-        CreateFields = ["description", "name", "schedules", "state", "workspace"], Required = ["name"],
+        // Automations belong to a space (2025+): spaceId is set on create and changed only by the change-space action.
+        CreateFields = ["description", "name", "schedules", "spaceId", "state", "workspace"],
+        UpdateFields = ["description", "name", "schedules", "state", "workspace"], Required = ["name"],
         SortFields = ["id", "name", "runMode", "state", "createdAt", "updatedAt"],
         OnCreate = (c, d) =>
         {
+            if (d.Str("spaceId") is { } sp && c.State.FindSpace(sp) is null) throw QlikApiException.BadRequest($"Space '{sp}' does not exist.");
             d["ownerId"] = c.Actor.UserId;
             d["state"] ??= "available";
             d["workspace"] ??= new JsonObject();
@@ -90,7 +93,7 @@ public static class JsonResourcesApi
             DeriveAutomation(d);
         },
         OnUpdate = (_, d) => DeriveAutomation(d),
-        Filter = (q, d) => Matches(q, "ownerId", d.Str("ownerId")),
+        Filter = (q, d) => Matches(q, "ownerId", d.Str("ownerId")) && Matches(q, "spaceId", d.Str("spaceId")),
     };
 
     public static readonly JsonCollectionSpec AutomationConnections = new()
@@ -287,6 +290,18 @@ public static class JsonResourcesApi
         {
             var userId = (await ctx.Request.ReadJsonObjectAsync()).RequiredString("userId");
             ChangeField(ctx, t, Automations, "ownerId", userId, s => s.FindUser(userId) is not null, "User");
+            return Results.NoContent();
+        });
+        app.MapPost(item + "/actions/change-owner", async (HttpContext ctx, SimulatedTenant t) =>
+        {
+            var userId = (await ctx.Request.ReadJsonObjectAsync()).RequiredString("userId");
+            ChangeField(ctx, t, Automations, "ownerId", userId, s => s.FindUser(userId) is not null, "User");
+            return Results.NoContent();
+        });
+        app.MapPost(item + "/actions/change-space", async (HttpContext ctx, SimulatedTenant t) =>
+        {
+            var spaceId = (await ctx.Request.ReadJsonObjectAsync()).RequiredString("spaceId");
+            ChangeField(ctx, t, Automations, "spaceId", spaceId, s => s.FindSpace(spaceId) is not null, "Space");
             return Results.NoContent();
         });
     }

@@ -16,6 +16,11 @@ public static class EngineEndpoint
         app.UseWebSockets();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EngineEndpoint).FullName!);
         app.Map("/app/{appId}", (HttpContext context, string appId) => HandleAsync(context, appId, tenant, faults, logger));
+        // Qlik's other URL forms, used by its own clients: a session identity (separate sessions on one app) and a TTL that
+        // keeps the session alive after the socket closes. Both are about session reuse; each socket here is its own session.
+        app.Map("/app/{appId}/identity/{identity}", (HttpContext context, string appId) => HandleAsync(context, appId, tenant, faults, logger));
+        app.Map("/app/{appId}/ttl/{seconds:int}", (HttpContext context, string appId) => HandleAsync(context, appId, tenant, faults, logger));
+        app.Map("/app/{appId}/identity/{identity}/ttl/{seconds:int}", (HttpContext context, string appId) => HandleAsync(context, appId, tenant, faults, logger));
     }
 
     private static async Task HandleAsync(HttpContext context, string appId, SimulatedTenant tenant, SimulatorFaults faults, ILogger logger)

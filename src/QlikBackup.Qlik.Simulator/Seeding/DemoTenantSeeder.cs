@@ -536,6 +536,8 @@ public static class DemoTenantSeeder
                 {
                     ["id"] = Hex(24), ["name"] = $"{Topics[i % Topics.Length]} nightly flow {i + 1}", ["description"] = "Seeded automation",
                     ["state"] = "available", ["runMode"] = scheduled ? "scheduled" : "manual", ["ownerId"] = owner.Id,
+                    // Qlik keeps automations in spaces: each sits in the space of the app it reloads.
+                    ["spaceId"] = apps.Count > 0 ? apps[i % apps.Count].SpaceId : null,
                     ["schedules"] = scheduled
                         ? new JsonArray(new JsonObject { ["startAt"] = at, ["stopAt"] = "", ["interval"] = 1440, ["timezone"] = "Europe/Stockholm" })
                         : new JsonArray(),

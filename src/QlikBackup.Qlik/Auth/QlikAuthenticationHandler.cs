@@ -8,11 +8,12 @@ public sealed class QlikAuthenticationHandler(IQlikAccessTokenProvider tokens) :
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        var token = await tokens.GetTokenAsync(null, ct).ConfigureAwait(false);
+        string? asUser = request.Options.TryGetValue(Rest.QlikRequestOptions.ActAsUserId, out var u) ? u : null;
+        var token = await tokens.GetTokenAsync(asUser, ct).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var response = await base.SendAsync(request, ct).ConfigureAwait(false);
         // A revoked or expired token: forget it so the next request fetches a new one.
-        if (response.StatusCode == HttpStatusCode.Unauthorized) tokens.Invalidate();
+        if (response.StatusCode == HttpStatusCode.Unauthorized) tokens.Invalidate(asUser);
         return response;
     }
 }

@@ -31,8 +31,12 @@ public interface IQlikRestClient
     /// <summary>POST /apps/import with the QVF streamed as the request body; Qlik assigns a new app id.</summary>
     Task<QlikApp> ImportAppAsync(Stream qvf, string? spaceId, string? name, CancellationToken ct = default);
     Task<QlikApp> CopyAppAsync(string appId, string name, string? spaceId, CancellationToken ct = default);
-    Task<QlikApp> PublishAppAsync(string appId, string managedSpaceId, string? name = null, CancellationToken ct = default);
-    Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, CancellationToken ct = default);
+    /// <summary>POST /apps/{id}/publish. <paramref name="originAppId"/> names the copy's source app when it is not <paramref name="appId"/>;
+    /// <paramref name="moveApp"/> removes <paramref name="appId"/> once published.</summary>
+    Task<QlikApp> PublishAppAsync(string appId, string managedSpaceId, string? name = null, string? originAppId = null, bool moveApp = false, CancellationToken ct = default);
+    /// <summary>PUT /apps/{id}/publish over <paramref name="targetAppId"/>; <paramref name="checkOriginAppId"/> false republishes over a copy
+    /// whose source link names another app, which then names <paramref name="appId"/> (relinking a copy to a restored source).</summary>
+    Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, bool checkOriginAppId = true, CancellationToken ct = default);
     Task MoveAppToSpaceAsync(string appId, string spaceId, CancellationToken ct = default);
     Task ChangeAppOwnerAsync(string appId, string ownerId, CancellationToken ct = default);
     Task ChangeAppObjectOwnerAsync(string appId, string objectId, string ownerId, CancellationToken ct = default);
@@ -42,6 +46,10 @@ public interface IQlikRestClient
     Task<QlikResource?> GetAsync(QlikResourceKind kind, string id, CancellationToken ct = default);
     /// <summary>Creates the resource from a body in the shape the create endpoint takes; returns it with its new id.</summary>
     Task<QlikResource> CreateAsync(QlikResourceKind kind, JsonElement body, CancellationToken ct = default);
+    /// <summary>Creates the resource as <paramref name="asUserId"/> (OAuth impersonation), so Qlik makes that user its owner.</summary>
+    Task<QlikResource> CreateAsAsync(QlikResourceKind kind, JsonElement body, string asUserId, CancellationToken ct = default);
+    /// <summary>Qlik's change-owner action (automations, automation connections); <see cref="NotSupportedException"/> for kinds without one.</summary>
+    Task ChangeOwnerAsync(QlikResourceKind kind, string id, string ownerId, CancellationToken ct = default);
     Task<QlikResource> ReplaceAsync(QlikResourceKind kind, string id, JsonElement body, CancellationToken ct = default);
     Task DeleteAsync(QlikResourceKind kind, string id, CancellationToken ct = default);
     /// <summary>Themes (and extensions) are zip archives: GET /themes/{id}/file.</summary>

@@ -19,6 +19,9 @@ public static class QlikRequestOptions
     /// <summary>The body is a stream that cannot be rewound, so the request can be sent only once.</summary>
     public static readonly HttpRequestOptionsKey<bool> SingleShot = new("QlikBackup.SingleShot");
 
+    /// <summary>Send the request as this user (OAuth impersonation, reference §13), e.g. to create a resource as its owner.</summary>
+    public static readonly HttpRequestOptionsKey<string> ActAsUserId = new("QlikBackup.ActAsUserId");
+
     /// <summary>Uploads a large body (QVF import): no per-attempt timeout.</summary>
     public static readonly HttpRequestOptionsKey<bool> LongRunning = new("QlikBackup.LongRunning");
 }

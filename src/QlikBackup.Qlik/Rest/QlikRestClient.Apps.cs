@@ -61,13 +61,15 @@ public sealed partial class QlikRestClient
         ToApp(await SendJsonAsync(HttpMethod.Post, $"{Api}apps/{Esc(appId)}/copy",
             Obj(("attributes", Obj(("name", name), ("spaceId", spaceId)))), ct).ConfigureAwait(false));
 
-    public async Task<QlikApp> PublishAppAsync(string appId, string managedSpaceId, string? name = null, CancellationToken ct = default) =>
+    public async Task<QlikApp> PublishAppAsync(string appId, string managedSpaceId, string? name = null, string? originAppId = null, bool moveApp = false,
+        CancellationToken ct = default) =>
         ToApp(await SendJsonAsync(HttpMethod.Post, $"{Api}apps/{Esc(appId)}/publish",
-            Obj(("spaceId", managedSpaceId), ("data", "source"), ("attributes", name is null ? null : Obj(("name", name)))), ct).ConfigureAwait(false));
+            Obj(("spaceId", managedSpaceId), ("data", "source"), ("attributes", name is null ? null : Obj(("name", name))),
+                ("originAppId", originAppId), ("moveApp", moveApp ? true : null)), ct).ConfigureAwait(false));
 
-    public async Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, CancellationToken ct = default) =>
+    public async Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, bool checkOriginAppId = true, CancellationToken ct = default) =>
         ToApp(await SendJsonAsync(HttpMethod.Put, $"{Api}apps/{Esc(appId)}/publish",
-            Obj(("targetId", targetAppId), ("data", "source")), ct).ConfigureAwait(false));
+            Obj(("targetId", targetAppId), ("data", "source"), ("checkOriginAppId", checkOriginAppId ? null : false)), ct).ConfigureAwait(false));
 
     /// <summary>PUT /apps/{id}/space; <c>"personal"</c> moves the app out of its space (DELETE /apps/{id}/space).</summary>
     public Task MoveAppToSpaceAsync(string appId, string spaceId, CancellationToken ct = default) =>

@@ -19,14 +19,28 @@ public sealed partial class QlikRestClient
     public async Task<QlikResource?> GetAsync(QlikResourceKind kind, string id, CancellationToken ct = default) =>
         await GetOrNullAsync(ItemPath(kind, id), ct).ConfigureAwait(false) is { } e ? ToResource(kind, e) : null;
 
-    public async Task<QlikResource> CreateAsync(QlikResourceKind kind, JsonElement body, CancellationToken ct = default)
+    public Task<QlikResource> CreateAsync(QlikResourceKind kind, JsonElement body, CancellationToken ct = default) => CreateAsync(kind, body, null, ct);
+
+    public Task<QlikResource> CreateAsAsync(QlikResourceKind kind, JsonElement body, string asUserId, CancellationToken ct = default)
+        => CreateAsync(kind, body, asUserId, ct);
+
+    private async Task<QlikResource> CreateAsync(QlikResourceKind kind, JsonElement body, string? asUserId, CancellationToken ct)
     {
         var d = QlikResourceDescriptor.For(kind);
         if (d.CreateIsMultipart)
             throw new NotSupportedException($"{kind} is created from its archive: use {nameof(UploadThemeAsync)}.");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{Api}{d.Path}") { Content = JsonBody(JsonNode.Parse(body.GetRawText())!) };
+        if (asUserId is not null) request.Options.Set(QlikRequestOptions.ActAsUserId, asUserId);
         return ToResource(kind, await SendForJsonAsync(request, ct).ConfigureAwait(false));
     }
+
+    public Task ChangeOwnerAsync(QlikResourceKind kind, string id, string ownerId, CancellationToken ct = default) => kind switch
+    {
+        // Both take the new owner as "userId" (reference §5).
+        QlikResourceKind.Automation or QlikResourceKind.AutomationConnection =>
+            SendJsonAsync(HttpMethod.Post, $"{ItemPath(kind, id)}/actions/change-owner", Obj(("userId", ownerId)), ct),
+        _ => throw new NotSupportedException($"Qlik has no change-owner action for {kind}."),
+    };
 
     public async Task<QlikResource> ReplaceAsync(QlikResourceKind kind, string id, JsonElement body, CancellationToken ct = default)
     {

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.Core.Restore;
+
+// Execution, apps: import, publish, and the reload tasks, data alerts and subscriptions kept with an app point.
+internal sealed partial class RestoreExecutor
+{
+    sealed partial class Run
+    {
+        async Task<string> ImportAsync(RestoreAction action, CancellationToken ct)
+        {
+            var target = Target(action);
+            string? spaceId = SpaceId(target);
+            string name = action.Name ?? action.AssetId;
+            var started = await x.Progress.MarkStartedAsync(plan.RestoreId, action.Id, ct);
+            if (started.StartedAt is { } since && await FindAppCreatedSinceAsync(name, spaceId, since, ct) is { } adopted)
+            {
+                x.Log.LogInformation("Restore {RestoreId}: adopting app {AppId} imported by an interrupted attempt.", plan.RestoreId, adopted);
+                await RestoreDescriptionAsync(await ContentAsync(action.PointId!, ct), adopted, name, ct);
+                return adopted;
+            }
+            var content = await ContentAsync(action.PointId!, ct);
+            string id;
+            await using (var qvf = await content.OpenAsync(CapturePartNames.Qvf, ct))
+                id = (await x.Rest.ImportAppAsync(qvf, spaceId, name, ct)).Id;
+            await RestoreDescriptionAsync(content, id, name, ct);
+            return id;
+        }
+
+        /// <summary>An import takes no description (Qlik's import names the app only), so it is set from the point afterwards.</summary>
+        async Task RestoreDescriptionAsync(PointContent content, string appId, string name, CancellationToken ct)
+        {
+            if (await content.ReadAppAttributeAsync("description", ct) is { } description && (await x.Rest.GetAppAsync(appId, ct))?.Description != description)
+                await x.Rest.UpdateAppAsync(appId, name, description, ct);
+        }
+
+        /// <summary>An app named <paramref name="name"/> in the space, created after <paramref name="since"/> (an interrupted import's result).</summary>
+        async Task<string?> FindAppCreatedSinceAsync(string name, string? spaceId, DateTimeOffset since, CancellationToken ct)
+        {
+            await foreach (var item in x.Rest.ListItemsAsync("app", spaceId ?? "personal", ct))
+            {
+                if (!string.Equals(item.Name, name, StringComparison.Ordinal)) continue;
+                var app = await x.Rest.GetAppAsync(item.ResourceId, ct);
+                var created = app is null ? null : JsonTools.GetString(app.Raw, "attributes", "createdDate") ?? JsonTools.GetString(app.Raw, "createdDate");
+                // A minute of slack for clock skew between this host and Qlik.
+                if (created is not null && DateTimeOffset.TryParse(created, out var at) && at >= since.AddMinutes(-1)) return app!.Id;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Publishes the imported app into its managed space. When the copy's real source app (the point's originAppId, remapped)
+        /// still exists, the copy is linked to it and the imported app is moved away by the publish, so nothing is left in the
+        /// restore principal's personal space. Then every object gets back its publish state and owner as the point recorded them.
+        /// </summary>
+        async Task<string> PublishAsync(RestoreAction action, CancellationToken ct)
+        {
+            string appId = AppId(Target(action));
+            string spaceId = SpaceId(action.ObjectId) ?? throw new InvalidOperationException("Publishing needs a managed space.");
+            var content = await ContentAsync(action.PointId!, ct);
+            bool isolated = Target(action).Isolated;
+            string? origin = isolated ? null : await LiveOriginAsync(content, appId, ct);
+            var index = await ObjectIndexAsync(content, ct);
+            var started = await x.Progress.MarkStartedAsync(plan.RestoreId, action.Id, ct);
+            string? publishedId = null;
+            if (started.StartedAt is not null)
+            {
+                await foreach (var item in x.Rest.ListItemsAsync("app", spaceId, ct))
+                    if (await x.Rest.GetAppAsync(item.ResourceId, ct) is { } published && published.Name == action.Name
+                        && (published.OriginAppId == appId || (origin is not null && published.OriginAppId == origin))) publishedId = published.Id;
+            }
+            // Without the point's object index the source app's states are the reference; read them before a publish may move it away.
+            var sourceStates = index is null && publishedId is null ? await (await Sessions.GetAsync(appId, null, ct)).ListAsync(ct) : null;
+            // An isolated copy keeps no source app behind: the publish moves the imported app away.
+            bool move = origin is not null || isolated;
+            publishedId ??= (await x.Rest.PublishAppAsync(appId, spaceId, action.Name, originAppId: origin, moveApp: move, ct: ct)).Id;
+            await RestorePublishedStateAsync(content, publishedId, index, sourceStates, ct);
+            return publishedId;
+        }
+
+        /// <summary>The live app a published copy's point names as its source (remapped if it came back with a new id); null if gone.</summary>
+        async Task<string?> LiveOriginAsync(PointContent content, string importedId, CancellationToken ct)
+        {
+            if (await content.ReadAppAttributeAsync("originAppId", ct) is not { } origin) return null;
+            origin = _idMap.GetValueOrDefault(origin, origin);
+            return origin != importedId && await x.Rest.GetAppAsync(origin, ct) is not null ? origin : null;
+        }
+
+        async Task<IReadOnlyDictionary<(EngineObjectClass, string), CapturedObjectInfo>?> ObjectIndexAsync(PointContent content, CancellationToken ct)
+        {
+            if (!_indexes.TryGetValue(content.Point.PointId, out var index))
+                _indexes[content.Point.PointId] = index = await content.ReadObjectIndexAsync(ct);
+            return index;
+        }
+
+        /// <summary>
+        /// Publishing makes every object approved base content owned by the publisher; the point's object index (or the source
+        /// app's states from the QVF) says which were community content and who owned each, so the copy gets both back.
+        /// </summary>
+        async Task RestorePublishedStateAsync(PointContent content, string publishedId, IReadOnlyDictionary<(EngineObjectClass, string), CapturedObjectInfo>? index,
+            IReadOnlyList<EngineObjectInfo>? sourceStates, CancellationToken ct)
+        {
+            var copy = await Sessions.GetAsync(publishedId, null, ct);
+            // Top-level objects only: charts follow their sheet's state.
+            var topLevel = content.Objects.Where(o => o.PrivateOwnerId is null).Select(o => (o.Class, o.QId)).ToHashSet();
+            var live = await copy.ListAsync(ct);
+            foreach (var info in live.Where(i => i.Class != EngineObjectClass.Variable && topLevel.Contains((i.Class, i.QId))))
+            {
+                var (published, approved, owner) = index?.GetValueOrDefault((info.Class, info.QId)) is { } m ? (m.Published, m.Approved, m.OwnerId)
+                    : sourceStates?.FirstOrDefault(s => s.Class == info.Class && s.QId == info.QId) is { } s ? (s.Published, s.Approved, null)
+                    : (info.Published, info.Approved, (string?)null);
+                await copy.SetPublishStateAsync(info.Class, info.QId, published, approved, ct);
+                if (owner is not null && owner != info.OwnerId) _owners.Add((publishedId, info.QId, owner));
+            }
+            await Sessions.SaveAsync(publishedId, ct);
+            await GiveObjectsToOwnersAsync(ct);
+        }
+
+        /// <summary>A reload task (data alert, subscription) kept with an app point, recreated for the restored app.</summary>
+        async Task<(string?, string?)> ApplyAttachedAsync(RestoreAction action, CancellationToken ct)
+        {
+            var items = await (await ContentAsync(action.PointId!, ct)).ReadJsonAsync(action.Part!, ct);
+            var item = items.EnumerateArray().First(i => JsonTools.GetString(i, "id") == action.ObjectId);
+            var restKind = ResourceShapes.RestKind(action.AssetKind)!.Value;
+            var body = ResourceShapes.Body(action.AssetKind, item, _idMap);
+            if (action.Kind == RestoreActionKind.Replace)
+            {
+                await x.Rest.ReplaceAsync(restKind, action.ObjectId!, body, ct);
+                return (null, null);
+            }
+            bool disable = Target(action).Isolated && restKind == QlikResourceKind.ReloadTask;
+            if (disable) body = JsonTools.With(body, "state", "Disabled");
+            string id = await FindEquivalentAsync(restKind, body, ct) ?? await CreateOwnedAsync(action.AssetKind, restKind, item, body, ct);
+            // Qlik creates reload tasks Enabled; an isolated copy's task is disabled at once, before its first scheduled run.
+            if (disable) await x.Rest.ReplaceAsync(restKind, id, body, ct);
+            _listings.Invalidate(restKind);
+            return (action.ObjectId, id);
+        }
+    }
+}

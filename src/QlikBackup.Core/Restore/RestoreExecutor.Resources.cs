@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.Core.Restore;
+
+// Execution, tenant configuration resources (and connections/automations of a space): replaced in place or recreated.
+internal sealed partial class RestoreExecutor
+{
+    sealed partial class Run
+    {
+        /// <summary>A live resource with exactly this content (what an interrupted attempt created), for kinds without a natural key.</summary>
+        async Task<string?> FindEquivalentAsync(QlikResourceKind kind, JsonElement body, CancellationToken ct)
+        {
+            var wanted = SnapshotPart.OfJson(CapturePartNames.Resource, body);
+            return (await _listings.ListAsync(kind, ct)).FirstOrDefault(r => SnapshotPart.OfJson(CapturePartNames.Resource, r.Raw).SameAs(wanted))?.Id;
+        }
+
+        async Task<(string?, string?)> ApplyResourceAsync(RestoreAction action, CancellationToken ct)
+        {
+            var content = await ContentAsync(action.PointId!, ct);
+            var doc = await content.ReadJsonAsync(CapturePartNames.Resource, ct);
+            var restKind = ResourceShapes.RestKind(action.AssetKind)!.Value;
+            var body = ResourceShapes.Body(action.AssetKind, doc, _idMap);
+            // Replace the resource found at planning, or one recognised now by id or natural key (an interrupted attempt's creation).
+            string? liveId = action.ObjectId ?? (await _listings.FindAsync(action.AssetKind, action.AssetId, doc, _idMap, ct))?.Id;
+            if (liveId is null && ResourceShapes.NaturalKey(action.AssetKind, doc) is null) liveId = await FindEquivalentAsync(restKind, body, ct);
+            if (liveId is not null)
+            {
+                var live = await x.Rest.GetAsync(restKind, liveId, ct);
+                if (live is null || !SnapshotPart.OfJson(CapturePartNames.Resource, live.Raw).SameAs(SnapshotPart.OfJson(CapturePartNames.Resource, body)))
+                    await x.Rest.ReplaceAsync(restKind, liveId, body, ct);
+                // An earlier attempt may have created it and lost the change-owner that follows.
+                if (live is not null && ResourceShapes.HowOwned(action.AssetKind) == ResourceShapes.OwnerMeans.ChangeOwner
+                    && await LiveOwnerAsync(action.AssetKind, doc, ct) is { } owner && ResourceShapes.OwnerOf(action.AssetKind, live.Raw) != owner)
+                    await x.Rest.ChangeOwnerAsync(restKind, liveId, owner, ct);
+                return (action.AssetId, liveId);
+            }
+            string created;
+            if (action.AssetKind == AssetKind.Theme && content.Has(CapturePartNames.File))
+            {
+                await using var zip = await content.OpenAsync(CapturePartNames.File, ct);
+                created = (await x.Rest.UploadThemeAsync(zip, $"{action.Name ?? action.AssetId}.zip", ct)).Id;
+            }
+            else
+            {
+                created = await CreateOwnedAsync(action.AssetKind, restKind, doc, body, ct);
+            }
+            _listings.Invalidate(restKind);
+            return (action.AssetId, created);
+        }
+
+        /// <summary>
+        /// Creates a resource so it belongs to its captured owner by Qlik's own means: change-owner after creating it where Qlik has
+        /// that action, else created as the owner (impersonation). When the owner is gone, or Qlik refuses the impersonated create
+        /// (the owner may not create there), the restore principal owns it; the plan's checklist says so for a gone owner.
+        /// </summary>
+        async Task<string> CreateOwnedAsync(AssetKind kind, QlikResourceKind restKind, JsonElement doc, JsonElement body, CancellationToken ct)
+        {
+            string? owner = await LiveOwnerAsync(kind, doc, ct);
+            switch (owner is null ? ResourceShapes.OwnerMeans.None : ResourceShapes.HowOwned(kind))
+            {
+                case ResourceShapes.OwnerMeans.ChangeOwner:
+                    string id = (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+                    await x.Rest.ChangeOwnerAsync(restKind, id, owner!, ct);
+                    return id;
+                case ResourceShapes.OwnerMeans.CreateAsOwner:
+                    try
+                    {
+                        return (await x.Rest.CreateAsAsync(restKind, body, owner!, ct)).Id;
+                    }
+                    catch (Exception ex) when (ex is InvalidOperationException || (ex is QlikApiException q && q.Status is 400 or 401 or 403))
+                    {
+                        x.Log.LogWarning("Restore {RestoreId}: {Kind} could not be created as its owner {Owner} ({Reason}); it is owned by the restore principal.",
+                            plan.RestoreId, kind, owner, ex.Message);
+                        return (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+                    }
+                default:
+                    return (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+            }
+        }
+
+        /// <summary>The captured owner when that user still exists.</summary>
+        async Task<string?> LiveOwnerAsync(AssetKind kind, JsonElement doc, CancellationToken ct)
+            => ResourceShapes.OwnerOf(kind, doc) is { } owner && (await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == owner) ? owner : null;
+    }
+}
