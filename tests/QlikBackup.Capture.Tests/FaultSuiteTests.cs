@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using QlikBackup.Capture.Tests.Support;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
@@ -179,8 +178,7 @@ public sealed class FaultSuiteTests(CaptureEnvironment env)
 
     static async Task AssertWholeAsync(CaptureEngine engine, string appId)
     {
-        var verify = ActivatorUtilities.CreateInstance<VerifyService>(engine.Services, ActivatorUtilities.CreateInstance<PointVerifier>(engine.Services));
-        VerifyReport report = await verify.VerifyAsync(new VerifyRequest(Kind: AssetKind.App, AssetId: appId));
+        VerifyReport report = await engine.Verify.VerifyAsync(new VerifyRequest(Kind: AssetKind.App, AssetId: appId));
         Assert.True(report.Ok, string.Join("\n", report.Problems.Select(p => $"{p.PointId} {p.Part}: {p.Problem} {p.Detail}")));
     }
 }

@@ -12,9 +12,6 @@ namespace QlikBackup.Capture.Tests;
 [Collection(CaptureCollection.Name)]
 public sealed class VerifyTests(CaptureEnvironment env)
 {
-    static VerifyService Verify(CaptureEngine engine) =>
-        ActivatorUtilities.CreateInstance<VerifyService>(engine.Services, ActivatorUtilities.CreateInstance<PointVerifier>(engine.Services));
-
     static BlobClient Blob(CaptureEngine engine, string chunkRef) => engine.Services.GetRequiredService<BlobServiceClient>()
         .GetBlobContainerClient("recovery-points").GetBlobClient(BlobLayout.ChunkBlob(engine.TenantId, chunkRef[BlobLayout.ChunkRefPrefix.Length..]));
 
@@ -34,12 +31,12 @@ public sealed class VerifyTests(CaptureEnvironment env)
         await using CaptureEngine engine = env.CreateEngine();
         string appId = AnApp();
         (AssetCaptureResult first, string chunk) = await CaptureAsync(engine, appId);
-        VerifyReport clean = await Verify(engine).VerifyAsync(new VerifyRequest(PointId: first.PointId));
+        VerifyReport clean = await engine.Verify.VerifyAsync(new VerifyRequest(PointId: first.PointId));
         Assert.True(clean.Ok);
         Assert.True(clean.Bytes >= (await engine.PointsAsync(AssetKind.App, appId))[0].Size, $"read {clean.Bytes} bytes");
 
         await engine.Store.DeleteAsync(engine.TenantId, chunk);
-        VerifyReport broken = await Verify(engine).VerifyAsync(new VerifyRequest(Kind: AssetKind.App, AssetId: appId));
+        VerifyReport broken = await engine.Verify.VerifyAsync(new VerifyRequest(Kind: AssetKind.App, AssetId: appId));
         VerifyProblem problem = Assert.Single(broken.Problems);
         Assert.Equal((first.PointId!, CapturePartNames.Qvf, VerifyProblemKind.Missing), (problem.PointId, problem.Part, problem.Problem));
 
@@ -47,7 +44,7 @@ public sealed class VerifyTests(CaptureEnvironment env)
         AssetCaptureResult second = await engine.CaptureAppAsync(appId);
         Assert.True(second.NewBytes > 0, $"new bytes {second.NewBytes}");
         Assert.True(await Blob(engine, chunk).ExistsAsync());
-        VerifyReport repaired = await Verify(engine).VerifyAsync(new VerifyRequest(Kind: AssetKind.App, AssetId: appId));
+        VerifyReport repaired = await engine.Verify.VerifyAsync(new VerifyRequest(Kind: AssetKind.App, AssetId: appId));
         Assert.True(repaired.Ok, string.Join("\n", repaired.Problems));
         Assert.Equal(2, repaired.Points);
     }
@@ -65,7 +62,7 @@ public sealed class VerifyTests(CaptureEnvironment env)
         else bytes = bytes[..(bytes.Length / 2)];
         await blob.UploadAsync(BinaryData.FromBytes(bytes), overwrite: true);
 
-        VerifyReport report = await Verify(engine).VerifyAsync(new VerifyRequest(All: true));
+        VerifyReport report = await engine.Verify.VerifyAsync(new VerifyRequest(All: true));
 
         VerifyProblem problem = Assert.Single(report.Problems);
         Assert.Equal((point.PointId!, CapturePartNames.Qvf, VerifyProblemKind.Corrupt), (problem.PointId, problem.Part, problem.Problem));

@@ -98,6 +98,14 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
             BadId.Select(id => new Bad("POST", "api/promotions", J(new { validationAppId = "a1", productionAppId = id }), "productionAppId")),
             BadId.Select(id => new Bad("POST", "api/promotions", J(new { validationAppId = "a1", targetSpaceId = id }), "targetSpaceId")),
             NotJson.Select(b => new Bad("POST", "api/promotions", b, "body"))),
+        ["StartVerify"] = Gen.OneOf(
+            BadId.Select(id => new Bad("POST", "api/verify", J(new { pointId = id }), "pointId")),
+            BadId.Select(id => new Bad("POST", "api/verify", J(new { kind = "App", assetId = id }), "assetId")),
+            BadEnumJson.Select(k => new Bad("POST", "api/verify", $"{{\"kind\":{k},\"assetId\":\"a1\"}}", "kind")),
+            Gen.Const(new Bad("POST", "api/verify", "{}", "body")),
+            Gen.Const(new Bad("POST", "api/verify", "{\"assetId\":\"a1\",\"all\":true}", "body")),
+            Gen.Const(new Bad("POST", "api/verify", "{\"kind\":\"App\"}", "kind")),
+            NotJson.Select(b => new Bad("POST", "api/verify", b, "body"))),
         ["ExecuteRestorePlan"] = Gen.OneOf(
             BadPathId.Select(id => new Bad("POST", $"api/restores/{Q(id)}/execute", null, "id")),
             Gen.Const(new Bad("POST", "api/restores/no-such-restore/execute", null, "id"))),

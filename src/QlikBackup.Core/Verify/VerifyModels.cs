@@ -5,8 +5,8 @@ namespace QlikBackup.Core.Verify;
 /// <summary>What to verify: one point, every point of one asset (of one kind, or of every kind), or the whole store.</summary>
 public sealed record VerifyRequest(string? PointId = null, AssetKind? Kind = null, string? AssetId = null, bool All = false)
 {
-    /// <summary>Exactly one of <see cref="PointId"/>, <see cref="AssetId"/> and <see cref="All"/>; null when it is.</summary>
-    public string? Problem =>
+    /// <summary>Why the request is not exactly one of <see cref="PointId"/>, <see cref="AssetId"/> and <see cref="All"/>; null when it is.</summary>
+    public string? Invalid() =>
         (PointId is not null ? 1 : 0) + (AssetId is not null ? 1 : 0) + (All ? 1 : 0) != 1
             ? "Give exactly one of pointId, assetId (with an optional kind) or all: true."
             : Kind is not null && AssetId is null ? "kind goes with assetId." : null;

@@ -22,7 +22,7 @@ public sealed class VerifyService(IRecoveryPointIndex index, PointVerifier verif
 
     public async Task<VerifyReport> VerifyAsync(VerifyRequest request, CancellationToken ct = default)
     {
-        if (request.Problem is { } problem) throw new ArgumentException(problem, nameof(request));
+        if (request.Invalid() is { } problem) throw new ArgumentException(problem, nameof(request));
         if (request.All)
         {
             var report = VerifyReport.Empty;

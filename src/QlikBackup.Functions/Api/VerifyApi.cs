@@ -15,7 +15,7 @@ public static class VerifyApi
             return error;
         }
 
-        if (body!.Problem is { } problem)
+        if (body!.Invalid() is { } problem)
         {
             return ApiResults.Problem(400, "Invalid verify request", problem, body.Kind is not null && body.AssetId is null ? "kind" : "body");
         }

@@ -7,6 +7,7 @@ using QlikBackup.Core.Capture;
 using QlikBackup.Core.Capture.Webhooks;
 using QlikBackup.Core.Retention;
 using QlikBackup.Core.Storage;
+using QlikBackup.Core.Verify;
 using QlikBackup.DevServices.Azurite;
 using QlikBackup.Qlik.Contracts;
 using QlikBackup.Qlik.Simulator;
@@ -105,6 +106,9 @@ public sealed class CaptureEngine(ServiceProvider services, string tenantId) : I
     public IWebhookIntake Webhooks => Services.GetRequiredService<IWebhookIntake>();
     public RetentionService Retention => Services.GetRequiredService<RetentionService>();
     public IQlikRestClient Rest => Services.GetRequiredService<IQlikRestClient>();
+
+    /// <summary>Verify over this engine's stores (the hosts register it with AddQlikBackup, which these tests do not use).</summary>
+    public VerifyService Verify => ActivatorUtilities.CreateInstance<VerifyService>(Services, ActivatorUtilities.CreateInstance<PointVerifier>(Services));
 
     /// <summary>Captures every asset of the spaces with bounded parallelism (what the space orchestration does), then the deleted check.</summary>
     public async Task<List<AssetCaptureResult>> CaptureSpacesAsync(IEnumerable<SpaceCaptureTarget> spaces, int parallel = 8)
