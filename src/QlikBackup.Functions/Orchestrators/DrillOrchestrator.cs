@@ -31,9 +31,9 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
             // One asset after another: the RTO measured is that of an operator recovering the scope, and Qlik's rate limits are shared.
             foreach (var asset in selection.Assets)
             {
-                var outcome = await context.CallActivityAsync<DrillAssetOutcome>(nameof(RunDrillAsset), new DrillAssetInput(drillId, asset), Retry);
+                var verified = await context.CallActivityAsync<IReadOnlyList<DrillAssetOutcome>>(nameof(RunDrillAsset), new DrillAssetInput(drillId, asset), Retry);
                 lastVerified = context.CurrentUtcDateTime;
-                outcomes.Add(outcome with { VerifiedAt = lastVerified });
+                outcomes.AddRange(verified.Select(o => o with { VerifiedAt = lastVerified }));
             }
         }
         catch (TaskFailedException ex)

@@ -26,7 +26,7 @@ public sealed class DrillOrchestrationTests
             => Task.FromResult(new DrillSelection(drillId, "tenant", request, request.Tier ?? Tier.T1, objective, 42,
                 Enumerable.Range(1, assets).Select(i => new DrillAsset(AssetKind.App, $"app-{i}", $"App {i}", $"p{i}", DateTimeOffset.UnixEpoch, "s", "Sales")).ToList()));
 
-        public async Task<DrillAssetOutcome> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
+        public async Task<IReadOnlyList<DrillAssetOutcome>> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
         {
             Attempts.AddOrUpdate(input.Asset.AssetId, 1, (_, n) => n + 1);
             await Task.Delay(AssetDelay, ct);
@@ -34,7 +34,7 @@ public sealed class DrillOrchestrationTests
             bool broken = Broken.Contains(input.Asset.AssetId);
             var diffs = broken ? new[] { new FidelityDifference(input.Asset.Name!, "GenericObject sheet-1", "owner", "u1", "u2") } : [];
             var fidelity = new FidelityResult(input.Asset.Name!, input.Asset.PointId, "new-" + input.Asset.AssetId, 10, broken ? 9 : 10, true, diffs, []);
-            return new DrillAssetOutcome(input.Asset, broken ? DrillAssetResult.Different : DrillAssetResult.Equal, "drill-x-Sales", fidelity.LiveAssetId, TimeSpan.FromSeconds(1), fidelity, [], null);
+            return [new DrillAssetOutcome(input.Asset, broken ? DrillAssetResult.Different : DrillAssetResult.Equal, "drill-x-Sales", fidelity.LiveAssetId, TimeSpan.FromSeconds(1), fidelity, [], null)];
         }
 
         public Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default)
