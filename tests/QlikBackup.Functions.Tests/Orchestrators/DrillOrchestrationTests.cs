@@ -21,9 +21,10 @@ public sealed class DrillOrchestrationTests
         public ConcurrentBag<string> Cleaned { get; } = [];
         public ConcurrentBag<DrillReport> Recorded { get; } = [];
         public TimeSpan AssetDelay { get; init; }
+        public bool SelectFails { get; init; }
 
         public Task<DrillSelection> SelectAsync(string drillId, DrillRequest request, CancellationToken ct = default)
-            => Task.FromResult(new DrillSelection(drillId, "tenant", request, request.Tier ?? Tier.T1, objective, 42,
+            => SelectFails ? throw new DrillRequestException(404, "Nothing to drill", "Space 's' has no captured recovery point.") : Task.FromResult(new DrillSelection(drillId, "tenant", request, request.Tier ?? Tier.T1, objective, 42,
                 Enumerable.Range(1, assets).Select(i => new DrillAsset(AssetKind.App, $"app-{i}", $"App {i}", $"p{i}", DateTimeOffset.UnixEpoch, "s", "Sales")).ToList()));
 
         public async Task<IReadOnlyList<DrillAssetOutcome>> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
@@ -106,6 +107,20 @@ public sealed class DrillOrchestrationTests
         Assert.Equal("owner", Assert.Single(Assert.Single(report.Assets).Fidelity!.Differences).Attribute);
         Assert.Equal([report.DrillId], drills.Cleaned);
         Assert.Single(drills.Recorded);
+    }
+
+    [Fact]
+    public async Task A_drill_whose_points_cannot_be_chosen_is_still_reported_as_failed()
+    {
+        var drills = new ScriptedDrills(1, TimeSpan.FromMinutes(30)) { SelectFails = true };
+        await using var host = await StartAsync(drills);
+
+        var report = await RunAsync(host, new DrillRequest { Scope = DrillScope.Space, SpaceId = "s" });
+
+        Assert.False(report.Passed);
+        Assert.Contains("has no captured recovery point", report.Error);
+        Assert.Empty(drills.Attempts);
+        Assert.Equal(report.DrillId, Assert.Single(drills.Recorded).DrillId);
     }
 
     [Fact]
