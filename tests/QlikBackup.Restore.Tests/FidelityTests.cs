@@ -63,7 +63,6 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.NotEmpty(tasks);
         Assert.Contains(contents.Values, c => c.Contains("|False|"));  // private objects of other users
         var point = await h.CaptureAsync(AssetKind.App, appId);
-        string production = h.TenantJson();
 
         var (plan, result) = await h.RestoreAsync(new RestoreRequest
         {
