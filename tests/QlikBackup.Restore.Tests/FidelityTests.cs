@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using QlikBackup.Qlik.Simulator.Api;
+
 namespace QlikBackup.Restore.Tests;
 
 /// <summary>Restore fidelity (issue 10): owners, publish state, links and descriptions come back as they were before the incident.</summary>
@@ -60,7 +63,6 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.NotEmpty(tasks);
         Assert.Contains(contents.Values, c => c.Contains("|False|"));  // private objects of other users
         var point = await h.CaptureAsync(AssetKind.App, appId);
-        string production = h.TenantJson();
 
         var (plan, result) = await h.RestoreAsync(new RestoreRequest
         {
@@ -278,6 +280,143 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Equal(409, ex.Status);
         Assert.Contains("new: Create — Import the point's QVF", ex.Message);
     }
+
+    [Fact]
+    public async Task Deleted_space_brings_back_connections_automations_alerts_and_tasks_owned_by_their_owners()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var space = h.Tenant.Read(s => s.Spaces.Where(x => x.Type == SpaceTypes.Shared)
+            .OrderByDescending(x => s.Resource(ResourceKinds.Automations).Count(a => a.Str("spaceId") == x.Id)).ThenBy(x => x.Name).First());
+        var apps = h.Tenant.Read(s => s.Apps.Where(a => a.SpaceId == space.Id).Select(a => a.Id).ToHashSet());
+        // Before the incident: each resource's owner and the attributes that must survive, keyed by name.
+        Dictionary<string, string> State() => h.Tenant.Read(s =>
+        {
+            string? Space(string? id) => id is null ? null : s.FindSpace(id)?.Name;
+            string? App(string? id) => id is null ? null : s.FindApp(id)?.Name;
+            return s.Resource(ResourceKinds.DataConnections).Where(d => Space(d.Str("space")) == space.Name)
+                    .Select(d => ($"dc:{d.Str("qName")}", $"{d.Str("user")}|{d.Str("qConnectStatement")}|{d.Str("qType")}"))
+                .Concat(s.Resource(ResourceKinds.AutomationConnections).Where(d => Space(d.Str("spaceId")) == space.Name)
+                    .Select(d => ($"ac:{d.Str("name")}", $"{d.Str("ownerId")}|{d.Str("connectorId")}")))
+                .Concat(s.Resource(ResourceKinds.Automations).Where(d => Space(d.Str("spaceId")) == space.Name)
+                    .Select(d => ($"au:{d.Str("name")}", $"{d.Str("ownerId")}|{d.Str("runMode")}|{Canon(d["schedules"])}")))
+                .Concat(s.Resource(ResourceKinds.DataAlerts).Where(d => App(d.Str("appId")) is { } n && s.FindApp(d.Str("appId")!)!.SpaceId is { } sp && Space(sp) == space.Name)
+                    .Select(d => ($"da:{d.Str("name")}", $"{d.Str("ownerId")}|{App(d.Str("appId"))}|{d.Str("conditionId")}")))
+                .Concat(s.Resource(ResourceKinds.ReloadTasks).Where(d => s.FindApp(d.Str("appId")!)?.SpaceId is { } sp && Space(sp) == space.Name)
+                    .Select(d => ($"rt:{App(d.Str("appId"))}:{d["recurrence"]?.ToJsonString()}", $"{d.Str("userId")}|{d.Str("timeZone")}")))
+                .GroupBy(x => x.Item1).ToDictionary(g => g.Key, g => string.Join(";", g.Select(x => x.Item2).Order()));
+        });
+        var before = State();
+        Assert.Contains(before.Keys, k => k.StartsWith("dc:"));
+        Assert.Contains(before.Keys, k => k.StartsWith("au:"));
+        Assert.Contains(before.Keys, k => k.StartsWith("rt:"));
+        // Owned by other users than the restore principal, or the test would prove nothing.
+        string principal = h.Tenant.Read(s => s.OAuthClients.First(c => c.AllowsImpersonation).UserId);
+        Assert.Contains(before.Values, v => !v.StartsWith(principal + "|"));
+
+        foreach (var asset in await h.Capture.ListAssetsAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T3))) await h.CaptureAsync(asset.Kind, asset.Id);
+        var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
+        h.Tenant.Write(SimulatedActor.System, c =>
+        {
+            // The incident: everything in the space goes, then the space.
+            foreach (var kind in new[] { ResourceKinds.DataConnections, ResourceKinds.AutomationConnections, ResourceKinds.Automations, ResourceKinds.DataAlerts, ResourceKinds.ReloadTasks })
+                c.State.Resource(kind).RemoveAll(d => (d.Str("space") ?? d.Str("spaceId")) == space.Id || (d.Str("appId") is { } a && apps.Contains(a)));
+            c.State.Apps.RemoveAll(a => apps.Contains(a.Id));
+            c.State.SpaceAssignments.RemoveAll(a => a.SpaceId == space.Id);
+            c.State.Spaces.RemoveAll(x => x.Id == space.Id);
+        });
+
+        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, Operator = RestoreHarness.Operator });
+
+        var after = State();
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        foreach (var (key, was) in before) Assert.True(was == after[key], $"{key}: was {was}, now {after[key]}");
+        Assert.DoesNotContain(plan.ReconfigurationChecklist, l => l.Contains("owner") && l.Contains("no longer exists"));
+    }
+
+    [Fact]
+    public async Task An_app_back_with_a_new_id_keeps_its_history_searchable_capturable_and_restorable_from_earlier_points()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp(2);
+        string sheet = h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values.First(o => o.QType == "sheet" && o.Published).Id);
+        string good = h.Contents(appId)[sheet];
+        var early = await h.CaptureAsync(AssetKind.App, appId);
+        await h.Rest.DeleteAppAsync(appId);
+        var (_, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = early.PointId, Operator = RestoreHarness.Operator });
+        string newId = result.RestoredAssetId!;
+
+        // A search by the new id finds the history from before the incident.
+        var history = await h.Index.QueryAsync(h.TenantId, new RecoveryPointQuery { Kind = AssetKind.App, AssetId = newId });
+        Assert.Contains(history, p => p.CapturedAt == early.CapturedAt && p.ManifestRef == early.ManifestRef);
+        // Capture continues that history.
+        var next = await h.Capture.CaptureAssetAsync(new AssetRef(AssetKind.App, newId), Tier.T3, CaptureTrigger.OnDemand);
+        Assert.True(next.Outcome is CaptureOutcome.Captured or CaptureOutcome.Unchanged, $"{next.Outcome} {next.Error}");
+
+        // The earlier point (filed under the old id) still restores one object, into the app as it is now.
+        h.Tenant.UpdateAppDocument(newId, SimulatedActor.System, (_, doc) => doc.Objects[sheet].Properties["qProperty"]!["qMetaDef"]!["title"] = "Broken after the restore");
+        var (objectPlan, objectResult) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Object, PointId = early.PointId, ObjectId = sheet, Operator = RestoreHarness.Operator });
+        Assert.Equal(newId, objectResult.RestoredAssetId);
+        Assert.True(ScenarioTests.Same(good, h.Contents(newId)[sheet]), "The sheet is back as at the earlier point.");
+        Assert.Contains(objectPlan.Warnings, w => w.Contains(newId));
+    }
+
+    [Fact]
+    public async Task A_recreated_space_keeps_its_tier_and_the_result_maps_its_old_id_to_the_new()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var space = h.Tenant.Read(s => s.Spaces.Where(x => x.Type == SpaceTypes.Shared).OrderBy(x => x.Name).Last());
+        var tiers = h.Services.GetRequiredService<ISpaceTierStore>();
+        await tiers.SetAsync(space.Id, Tier.T1);
+        Assert.NotEqual(Tier.T1, tiers.DefaultTier);
+        foreach (var asset in await h.Capture.ListAssetsAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T1))) await h.CaptureAsync(asset.Kind, asset.Id);
+        var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
+        h.Tenant.Write(SimulatedActor.System, c =>
+        {
+            c.State.Apps.RemoveAll(a => a.SpaceId == space.Id);
+            foreach (var kind in new[] { ResourceKinds.DataConnections, ResourceKinds.AutomationConnections, ResourceKinds.Automations })
+                c.State.Resource(kind).RemoveAll(d => (d.Str("space") ?? d.Str("spaceId")) == space.Id);
+            c.State.SpaceAssignments.RemoveAll(a => a.SpaceId == space.Id);
+            c.State.Spaces.RemoveAll(x => x.Id == space.Id);
+        });
+
+        var (_, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, Operator = RestoreHarness.Operator });
+
+        string newId = result.RestoredAssetId!;
+        Assert.NotEqual(space.Id, newId);
+        Assert.Equal(newId, result.IdMap[space.Id]);
+        Assert.Equal(Tier.T1, await tiers.GetTierAsync(newId));
+        Assert.Contains(await h.Index.QueryAsync(h.TenantId, new RecoveryPointQuery { Kind = AssetKind.Space, AssetId = newId }), p => p.CapturedAt == spacePoint.CapturedAt);
+    }
+
+    [Fact]
+    public async Task Published_copies_are_relinked_to_their_source_app_when_it_comes_back_with_a_new_id()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var (copyId, sourceId) = h.Tenant.Read(s => s.Apps.Where(a => a.Published && a.OriginAppId is { } o && s.FindApp(o) is not null).Select(a => (a.Id, a.OriginAppId!)).First());
+        var copy = h.App(copyId);
+        var community = h.Contents(copyId).Where(c => c.Value.Contains("|True|False|")).ToDictionary();
+        Assert.NotEmpty(community);
+        var point = await h.CaptureAsync(AssetKind.App, sourceId);
+        await h.Rest.DeleteAppAsync(sourceId);
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
+
+        string newSource = result.RestoredAssetId!;
+        Assert.Contains(plan.Actions, a => a.Step == RestoreStep.Relink && a.ObjectId == copyId);
+        var after = h.App(copyId);
+        Assert.Equal((newSource, copy.SpaceId, copy.Published, copy.Name, copy.OwnerId), (after.OriginAppId, after.SpaceId, after.Published, after.Name, after.OwnerId));
+        var now = h.Contents(copyId);
+        foreach (var (id, was) in community) Assert.True(ScenarioTests.Same(was, now[id]), $"Community object {id} of the copy changed.");
+    }
+
+    /// <summary>JSON text with object members in name order (Qlik does not keep member order).</summary>
+    static string Canon(System.Text.Json.Nodes.JsonNode? n) => n switch
+    {
+        System.Text.Json.Nodes.JsonObject o => "{" + string.Join(",", o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\"{p.Key}\":{Canon(p.Value)}")) + "}",
+        System.Text.Json.Nodes.JsonArray a => "[" + string.Join(",", a.Select(Canon)) + "]",
+        null => "null",
+        _ => n.ToJsonString(),
+    };
 
     static List<string> Assignments(RestoreHarness h, string spaceId) => h.Tenant.Read(s => s.SpaceAssignments.Where(a => a.SpaceId == spaceId)
         .Select(a => $"{a.Type}:{a.AssigneeId}:{string.Join("+", a.Roles.Order())}").Order().ToList());

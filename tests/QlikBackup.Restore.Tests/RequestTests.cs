@@ -24,9 +24,9 @@ public sealed class RequestTests(AzuriteFixture azurite)
         Assert.Equal(planned.Actions, web.Actions);
         Assert.Equal(planned.Targets, web.Targets);
 
-        // Qlik imports the app and creates the first reload task, but both answers are lost: the activity fails twice.
+        // Qlik imports the app and creates the first reload task (as its owner), but both answers are lost: the activity fails twice.
         h.Faults.LoseResponse(nameof(IQlikRestClient.ImportAppAsync));
-        h.Faults.LoseResponse(nameof(IQlikRestClient.CreateAsync));
+        h.Faults.LoseResponse(nameof(IQlikRestClient.CreateAsAsync));
         await Assert.ThrowsAsync<HttpRequestException>(() => h.Restore.ExecuteAsync(plan));
         Assert.Single(AppsNamed(h, original.Name, original.SpaceId));
         await Assert.ThrowsAsync<HttpRequestException>(() => h.Restore.ExecuteAsync(web));

@@ -74,6 +74,9 @@ public enum RestoreStep
     Publish,
     ReloadTask,
     Resource,
+    /// <summary>Republish a restored source app (new id) over a published copy that still names its old id, relinking the copy
+    /// (<see cref="RestoreAction.ObjectId"/> = the copy's app id).</summary>
+    Relink,
     /// <summary>Make a content owner a member of an isolated space so Qlik lets them own their objects there
     /// (<see cref="RestoreAction.ObjectId"/> = "{userId}:{role}").</summary>
     OwnerMember,

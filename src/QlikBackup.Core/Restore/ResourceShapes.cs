@@ -103,6 +103,28 @@ public static class ResourceShapes
         _ => JsonTools.GetString(doc, "name"),
     };
 
+    /// <summary>How Qlik lets a restore give a recreated resource back to its owner.</summary>
+    public enum OwnerMeans { None, ChangeOwner, CreateAsOwner }
+
+    /// <summary>
+    /// Automations and automation connections have a change-owner action; data connections, data alerts and reload tasks have none
+    /// (a reload task runs as its creator), so they are created as their owner through impersonation (reference §5, §12, §13).
+    /// </summary>
+    public static OwnerMeans HowOwned(AssetKind kind) => kind switch
+    {
+        AssetKind.Automation or AssetKind.AutomationConnection => OwnerMeans.ChangeOwner,
+        AssetKind.DataConnection or AssetKind.DataAlert or AssetKind.ReloadTask => OwnerMeans.CreateAsOwner,
+        _ => OwnerMeans.None,
+    };
+
+    /// <summary>The captured owner's user id: data connections name it "user", reload tasks "userId", the others "ownerId".</summary>
+    public static string? OwnerOf(AssetKind kind, JsonElement doc) => kind switch
+    {
+        AssetKind.DataConnection => JsonTools.GetString(doc, "user"),
+        AssetKind.ReloadTask => JsonTools.GetString(doc, "userId"),
+        _ => JsonTools.GetString(doc, "ownerId"),
+    } is { Length: > 0 } id ? id : null;
+
     /// <summary>A display name for messages.</summary>
     public static string DisplayName(AssetKind kind, JsonElement doc, string fallback)
         => JsonTools.GetString(doc, "name") ?? JsonTools.GetString(doc, "qName") ?? JsonTools.GetString(doc, "description") ?? fallback;
@@ -132,9 +154,6 @@ public static class ResourceShapes
                 break;
             case AssetKind.Automation when JsonTools.GetString(doc, "runMode") == "webhook":
                 yield return $"Automation '{name}': its webhook URL and execution token are new; update the callers.";
-                break;
-            case AssetKind.ReloadTask:
-                yield return $"Reload task {name}: recreated tasks run as the restore principal (Qlik has no owner change for reload tasks).";
                 break;
         }
     }

@@ -134,7 +134,7 @@ internal sealed partial class RestoreExecutor
             }
             bool disable = Target(action).Isolated && restKind == QlikResourceKind.ReloadTask;
             if (disable) body = JsonTools.With(body, "state", "Disabled");
-            string id = await FindEquivalentAsync(restKind, body, ct) ?? (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+            string id = await FindEquivalentAsync(restKind, body, ct) ?? await CreateOwnedAsync(action.AssetKind, restKind, item, body, ct);
             // Qlik creates reload tasks Enabled; an isolated copy's task is disabled at once, before its first scheduled run.
             if (disable) await x.Rest.ReplaceAsync(restKind, id, body, ct);
             _listings.Invalidate(restKind);

@@ -32,6 +32,10 @@ internal sealed partial class RestoreExecutor
                 var live = await x.Rest.GetAsync(restKind, liveId, ct);
                 if (live is null || !SnapshotPart.OfJson(CapturePartNames.Resource, live.Raw).SameAs(SnapshotPart.OfJson(CapturePartNames.Resource, body)))
                     await x.Rest.ReplaceAsync(restKind, liveId, body, ct);
+                // An earlier attempt may have created it and lost the change-owner that follows.
+                if (live is not null && ResourceShapes.HowOwned(action.AssetKind) == ResourceShapes.OwnerMeans.ChangeOwner
+                    && await LiveOwnerAsync(action.AssetKind, doc, ct) is { } owner && ResourceShapes.OwnerOf(action.AssetKind, live.Raw) != owner)
+                    await x.Rest.ChangeOwnerAsync(restKind, liveId, owner, ct);
                 return (action.AssetId, liveId);
             }
             string created;
@@ -42,10 +46,44 @@ internal sealed partial class RestoreExecutor
             }
             else
             {
-                created = (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+                created = await CreateOwnedAsync(action.AssetKind, restKind, doc, body, ct);
             }
             _listings.Invalidate(restKind);
             return (action.AssetId, created);
         }
+
+        /// <summary>
+        /// Creates a resource so it belongs to its captured owner by Qlik's own means: change-owner after creating it where Qlik has
+        /// that action, else created as the owner (impersonation). When the owner is gone, or Qlik refuses the impersonated create
+        /// (the owner may not create there), the restore principal owns it; the plan's checklist says so for a gone owner.
+        /// </summary>
+        async Task<string> CreateOwnedAsync(AssetKind kind, QlikResourceKind restKind, JsonElement doc, JsonElement body, CancellationToken ct)
+        {
+            string? owner = await LiveOwnerAsync(kind, doc, ct);
+            switch (owner is null ? ResourceShapes.OwnerMeans.None : ResourceShapes.HowOwned(kind))
+            {
+                case ResourceShapes.OwnerMeans.ChangeOwner:
+                    string id = (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+                    await x.Rest.ChangeOwnerAsync(restKind, id, owner!, ct);
+                    return id;
+                case ResourceShapes.OwnerMeans.CreateAsOwner:
+                    try
+                    {
+                        return (await x.Rest.CreateAsAsync(restKind, body, owner!, ct)).Id;
+                    }
+                    catch (Exception ex) when (ex is InvalidOperationException || (ex is QlikApiException q && q.Status is 400 or 401 or 403))
+                    {
+                        x.Log.LogWarning("Restore {RestoreId}: {Kind} could not be created as its owner {Owner} ({Reason}); it is owned by the restore principal.",
+                            plan.RestoreId, kind, owner, ex.Message);
+                        return (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+                    }
+                default:
+                    return (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+            }
+        }
+
+        /// <summary>The captured owner when that user still exists.</summary>
+        async Task<string?> LiveOwnerAsync(AssetKind kind, JsonElement doc, CancellationToken ct)
+            => ResourceShapes.OwnerOf(kind, doc) is { } owner && (await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == owner) ? owner : null;
     }
 }

@@ -14,7 +14,7 @@ namespace QlikBackup.Core.Restore;
 /// </summary>
 internal sealed partial class RestoreExecutor(
     IContentStore store, IQlikRestClient rest, IQlikEngine engine, IRecoveryPointIndex index, RestoreProgressStore progress,
-    ITenantContext tenant, ILogger<RestoreExecutor> log)
+    ITenantContext tenant, ILogger<RestoreExecutor> log, ISpaceTierStore? tiers = null)
 {
     // Primary-constructor parameters are not reachable from the nested Run class; these are.
     IContentStore Store => store;
@@ -24,6 +24,8 @@ internal sealed partial class RestoreExecutor(
     RestoreProgressStore Progress => progress;
     ITenantContext Tenant => tenant;
     ILogger Log => log;
+    /// <summary>Registered with the capture engine; a host without it restores without carrying space tiers.</summary>
+    ISpaceTierStore? Tiers => tiers;
 
     public async Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct)
     {
@@ -78,6 +80,7 @@ internal sealed partial class RestoreExecutor(
                 _done.Add(action);
             }
             await FlushAsync(ct);
+            await CarryLineageAsync(ct);
         }
 
         public RestoreResult Result()
@@ -200,6 +203,10 @@ internal sealed partial class RestoreExecutor(
                     return (null, null);
                 case RestoreStep.Publish:
                     return (action.AssetId, await PublishAsync(action, ct));
+                case RestoreStep.Relink:
+                    // A republish is an overwrite: repeating it after a lost answer writes the same content again.
+                    await x.Rest.RepublishAppAsync(CurrentAppId(action), action.ObjectId!, checkOriginAppId: false, ct: ct);
+                    return (null, null);
                 case RestoreStep.ReloadTask:
                     return await ApplyAttachedAsync(action, ct);
                 case RestoreStep.Resource:

@@ -18,7 +18,7 @@ internal sealed partial class RestorePlanner
                 return AppTarget.Import(await IsolatedSpaceAsync(await WasPublishedAsync(content, ct) ? "managed" : "shared", ct), validation: false, isolated: true);
             if (r.Target == RestoreTargetKind.ValidationSpace)
                 return AppTarget.Import(await ResolveTargetSpaceAsync(O.ValidationSpacePrefix + (point.Name ?? point.AssetId), null, ct), validation: true);
-            var live = await p.Rest.GetAppAsync(point.AssetId, ct);
+            var live = await LiveAppOfAsync(point, ct);
             if (live is not null)
             {
                 WarnTargetSpaceUnused($"app '{live.Name}' exists, so it is restored in place in {await DescribeSpaceAsync(live.SpaceId, ct)}; restore with target ValidationSpace to put a copy into that space");
@@ -130,6 +130,23 @@ internal sealed partial class RestorePlanner
             }
             await PlanOwnerAsync(point, content, null, ct);
             await PlanAttachedAsync(content, null, ct, target.Isolated);
+            if (!target.Isolated && !managed) await PlanRelinkAsync(point, name, ct);
+        }
+
+        /// <summary>
+        /// Published copies still linked to the deleted source app (their originAppId is its old id) are relinked to the restored app
+        /// by republishing it over them (Qlik's republish with checkOriginAppId false): base content from the restored source,
+        /// community and private content of the copy kept.
+        /// </summary>
+        async Task PlanRelinkAsync(RecoveryPoint point, string name, CancellationToken ct)
+        {
+            await foreach (var item in p.Rest.ListItemsAsync("app", null, ct))
+            {
+                if (JsonTools.GetString(item.Raw, "resourceAttributes", "originAppId") != point.AssetId) continue;
+                b.Add(RestoreStep.Relink, RestoreActionKind.Replace, point, AssetKind.App, point.AssetId, name,
+                    $"Relink published copy '{item.Name}' ({item.ResourceId}) to the restored app: republish it over the copy (its base content from the restored app; community and private content stay).",
+                    objectId: item.ResourceId, key: $"relink/{item.ResourceId}");
+            }
         }
 
         void PlanImportedObject(RecoveryPoint point, string name, ObjectPartName obj, bool validation)
@@ -269,6 +286,7 @@ internal sealed partial class RestorePlanner
                     {
                         b.Add(RestoreStep.ReloadTask, RestoreActionKind.Create, point, kind, point.AssetId, point.Name, $"Recreate {label} for the restored app.", objectId: id, part: part, key: $"{part}/{id}");
                         b.Check(ResourceShapes.Checklist(kind, id, item));
+                        await CheckOwnerAsync(kind, id, item, ct);
                     }
                     else if (SnapshotPart.OfJson(CapturePartNames.Resource, same.Raw).SameAs(normalized))
                         b.Add(RestoreStep.ReloadTask, RestoreActionKind.Skip, point, kind, point.AssetId, point.Name, $"{label} exists as at the point ({same.Id}).", objectId: id, part: part, key: $"{part}/{id}");

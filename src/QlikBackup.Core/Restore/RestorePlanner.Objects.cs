@@ -13,7 +13,7 @@ internal sealed partial class RestorePlanner
         async Task PlanObjectAsync(PointContent content, CancellationToken ct)
         {
             var point = content.Point;
-            var app = await p.Rest.GetAppAsync(point.AssetId, ct)
+            var app = await LiveAppOfAsync(point, ct)
                 ?? throw NotFound("App not found", $"App '{point.Name ?? point.AssetId}' ({point.AssetId}) no longer exists; restore the whole app with App scope.");
             b.Targets.Add(new RestoreTarget(point.PointId, AssetKind.App, point.AssetId, point.Name, app.Id, app.SpaceId, TargetSpace: await DescribeSpaceAsync(app.SpaceId, ct)));
             WarnTargetSpaceUnused("object scope writes into the live app");

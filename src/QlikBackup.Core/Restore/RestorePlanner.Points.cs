@@ -69,5 +69,28 @@ internal sealed partial class RestorePlanner
             if (r.Scope == RestoreScope.TenantConfig && r.Kinds is { Count: > 0 } kinds && !kinds.Contains(point.Kind))
                 throw Bad("Kind does not match the recovery point", $"Point '{point.PointId}' is of a {point.Kind}, which is not among the requested kinds.");
         }
+
+        /// <summary>
+        /// The live app a point is of: its own id, or the app it came back as (a restore files the app's earlier points again under
+        /// the new id, so the same manifest captured at the same time under another id, live now, is that app).
+        /// </summary>
+        async Task<QlikApp?> LiveAppOfAsync(RecoveryPoint point, CancellationToken ct)
+        {
+            if (await p.Rest.GetAppAsync(point.AssetId, ct) is { } app) return app;
+            if (point.ManifestRef is null) return null;
+            var twins = await p.Index.QueryAsync(TenantId, new RecoveryPointQuery
+            {
+                Kind = point.Kind, NameContains = point.Name, From = point.CapturedAt.AddSeconds(-1), To = point.CapturedAt.AddSeconds(1), Take = 50,
+            }, ct);
+            foreach (var twin in twins.Where(t => t.AssetId != point.AssetId && t.ManifestRef == point.ManifestRef && t.CapturedAt == point.CapturedAt))
+            {
+                if (await p.Rest.GetAppAsync(twin.AssetId, ct) is { } restored)
+                {
+                    b.Warnings.Add($"App '{point.Name ?? point.AssetId}' ({point.AssetId}) was restored earlier as {restored.Id}; point {point.PointId} is restored into that app.");
+                    return restored;
+                }
+            }
+            return null;
+        }
     }
 }

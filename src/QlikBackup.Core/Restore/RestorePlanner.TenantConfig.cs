@@ -70,6 +70,7 @@ internal sealed partial class RestorePlanner
             var space = await ResourceSpaceAsync(point, ct);
             b.Targets.Add(new RestoreTarget(point.PointId, point.Kind, point.AssetId, name, live?.Id, space?.Id, space?.ActionId, TargetSpace: space?.Describe()));
             if (kind != RestoreActionKind.Skip) b.Check(ResourceShapes.Checklist(point.Kind, name, doc));
+            if (kind == RestoreActionKind.Create) await CheckOwnerAsync(point.Kind, name, doc, ct);
         }
 
         /// <summary>The space a resource goes back to: the one this plan recreates for it, the live one, or none (its space is gone).</summary>
@@ -85,5 +86,14 @@ internal sealed partial class RestorePlanner
         async Task<string> DescribeSpaceAsync(string? spaceId, CancellationToken ct)
             => spaceId is null ? SpaceTarget.Personal.Describe()
                 : await _listings.FindSpaceAsync(spaceId, ct) is { } s ? SpaceTarget.Existing(s).Describe() : $"space {spaceId}";
+
+        /// <summary>A recreated resource goes back to its owner (see RestoreExecutor.CreateOwnedAsync) unless the owner is gone: then the checklist says so.</summary>
+        async Task CheckOwnerAsync(AssetKind kind, string name, JsonElement doc, CancellationToken ct)
+        {
+            if (ResourceShapes.HowOwned(kind) == ResourceShapes.OwnerMeans.None || ResourceShapes.OwnerOf(kind, doc) is not { } owner) return;
+            if ((await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == owner)) return;
+            b.Check($"{kind} '{name}': its owner {owner} no longer exists, so the restore principal owns it"
+                + (kind == AssetKind.ReloadTask ? " and the task reloads as the restore principal" : "") + "; give it to whoever replaces that user.");
+        }
     }
 }

@@ -28,7 +28,7 @@ internal sealed class RestorePromoter(IQlikRestClient rest, IQlikEngine engine)
                     throw new RestoreRequestException(409, "Published app has no source app",
                         $"App '{production.Name}' ({production.Id}) was published from app '{production.OriginAppId}', which no longer exists. Restore that app first, then promote into it.");
                 var changes = (await ReplaceContentAsync(validated.Id, origin.Id, ct)).ToList();
-                var republished = await rest.RepublishAppAsync(origin.Id, production.Id, ct);
+                var republished = await rest.RepublishAppAsync(origin.Id, production.Id, ct: ct);
                 changes.Add($"Republished source app '{origin.Name}' ({origin.Id}) over '{production.Name}' ({production.Id}).");
                 return new PromoteResult(republished.Id, PromoteMethod.Republish, changes);
             }

@@ -241,6 +241,8 @@ public static class AppsApi
             if (attributes.OptionalString("description") is { } description) target.Description = description;
             target.Document.AppProperties["qTitle"] = target.Name;
             target.PublishTime = c.Now;
+            // Republishing from another app (checkOriginAppId false) makes it the copy's source.
+            target.OriginAppId = source.Id;
             target.LastReloadTime = source.LastReloadTime;
             c.AppSaved(target);
             c.EmitApp("com.qlik.v1.app.published", target, new JsonObject { ["originAppId"] = source.Id });

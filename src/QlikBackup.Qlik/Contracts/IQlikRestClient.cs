@@ -34,7 +34,9 @@ public interface IQlikRestClient
     /// <summary>POST /apps/{id}/publish. <paramref name="originAppId"/> names the copy's source app when it is not <paramref name="appId"/>;
     /// <paramref name="moveApp"/> removes <paramref name="appId"/> once published.</summary>
     Task<QlikApp> PublishAppAsync(string appId, string managedSpaceId, string? name = null, string? originAppId = null, bool moveApp = false, CancellationToken ct = default);
-    Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, CancellationToken ct = default);
+    /// <summary>PUT /apps/{id}/publish over <paramref name="targetAppId"/>; <paramref name="checkOriginAppId"/> false republishes over a copy
+    /// whose source link names another app, which then names <paramref name="appId"/> (relinking a copy to a restored source).</summary>
+    Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, bool checkOriginAppId = true, CancellationToken ct = default);
     Task MoveAppToSpaceAsync(string appId, string spaceId, CancellationToken ct = default);
     Task ChangeAppOwnerAsync(string appId, string ownerId, CancellationToken ct = default);
     Task ChangeAppObjectOwnerAsync(string appId, string objectId, string ownerId, CancellationToken ct = default);

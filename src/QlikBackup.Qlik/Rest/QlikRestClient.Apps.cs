@@ -67,9 +67,9 @@ public sealed partial class QlikRestClient
             Obj(("spaceId", managedSpaceId), ("data", "source"), ("attributes", name is null ? null : Obj(("name", name))),
                 ("originAppId", originAppId), ("moveApp", moveApp ? true : null)), ct).ConfigureAwait(false));
 
-    public async Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, CancellationToken ct = default) =>
+    public async Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, bool checkOriginAppId = true, CancellationToken ct = default) =>
         ToApp(await SendJsonAsync(HttpMethod.Put, $"{Api}apps/{Esc(appId)}/publish",
-            Obj(("targetId", targetAppId), ("data", "source")), ct).ConfigureAwait(false));
+            Obj(("targetId", targetAppId), ("data", "source"), ("checkOriginAppId", checkOriginAppId ? null : false)), ct).ConfigureAwait(false));
 
     /// <summary>PUT /apps/{id}/space; <c>"personal"</c> moves the app out of its space (DELETE /apps/{id}/space).</summary>
     public Task MoveAppToSpaceAsync(string appId, string spaceId, CancellationToken ct = default) =>

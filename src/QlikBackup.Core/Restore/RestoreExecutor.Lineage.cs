@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Storage;
+
+namespace QlikBackup.Core.Restore;
+
+// Execution, after the last action: an app or space that came back with a new id keeps its history and its tier.
+internal sealed partial class RestoreExecutor
+{
+    sealed partial class Run
+    {
+        /// <summary>
+        /// Qlik gives a re-imported app (or recreated space) a new id. Its earlier points are filed again under the new id (same
+        /// manifests, so no bytes are copied): a search by the new id finds the history, capture continues it, and every earlier
+        /// point restores into the new app. A recreated space keeps its capture tier. Copies (validation, isolated) are not lineage.
+        /// </summary>
+        async Task CarryLineageAsync(CancellationToken ct)
+        {
+            foreach (var target in (plan.Targets ?? []).Where(t => !t.Validation && !t.Isolated && t.Kind is AssetKind.App or AssetKind.Space))
+            {
+                if (_idMap.GetValueOrDefault(target.AssetId) is not { } newId || newId == target.AssetId) continue;
+                var history = await x.Index.QueryAsync(TenantId, new RecoveryPointQuery { Kind = target.Kind, AssetId = target.AssetId, Take = 1000 }, ct);
+                foreach (var point in history.Where(p => p.Status == RecoveryPointStatus.Captured))
+                {
+                    await x.Index.AddAsync(point with { PointId = RecoveryPointIds.Create(point.Kind, newId, point.CapturedAt), AssetId = newId }, ct);
+                }
+                if (target.Kind == AssetKind.Space && x.Tiers is { } tiers && (await tiers.GetAllAsync(ct)).TryGetValue(target.AssetId, out var tier))
+                {
+                    await tiers.SetAsync(newId, tier, ct);
+                }
+                x.Log.LogInformation("Restore {RestoreId}: {Kind} {OldId} is now {NewId}; {Count} earlier point(s) filed under the new id.",
+                    plan.RestoreId, target.Kind, target.AssetId, newId, history.Count);
+            }
+        }
+    }
+}
