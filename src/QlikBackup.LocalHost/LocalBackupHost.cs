@@ -114,6 +114,16 @@ public sealed class LocalBackupHost : IAsyncDisposable
 
     static async Task Serve(ApiRoute route, HttpContext context)
     {
+        // With Api:Key set (serve --data), the local host asks for a key as the Function app does.
+        string? key = context.RequestServices.GetRequiredService<IConfiguration>()["Api:Key"];
+        if (!route.Anonymous && !string.IsNullOrEmpty(key)
+            && context.Request.Headers["x-functions-key"] != key && context.Request.Query["code"] != key)
+        {
+            await ApiResults.Problem(401, "Missing or wrong key", "Send the API key in the x-functions-key header (serve prints it).", "x-functions-key")
+                .ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+            return;
+        }
+
         var client = context.RequestServices.GetRequiredService<DurableTaskClient>();
         var routeValues = route.RouteParameters.ToDictionary(name => name, name => context.Request.RouteValues[name]?.ToString() ?? "");
         // The local host has no App Service authentication in front of it; its one key is named "local".

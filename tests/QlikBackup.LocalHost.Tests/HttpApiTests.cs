@@ -27,10 +27,12 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
         JsonElement accepted = await start.Content.ReadFromJsonAsync<JsonElement>();
         JsonElement op = await fixture.WaitAsync(accepted.GetProperty("id").GetString()!);
         Assert.Equal("Completed", op.GetProperty("status").GetString());
+        // The output is written by the API's rules, not Durable's: enums as names.
+        Assert.Equal(tier, op.GetProperty("output").GetProperty("tier").GetString());
         return op;
     }
 
-    static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -38,6 +40,7 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
         Assert.DoesNotContain("   at ", problem.GetRawText());
+        return problem;
     }
 
     [Fact]
@@ -83,6 +86,27 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
         JsonElement problem = await (await fixture.Api.PostAsync("api/backups", new StringContent("""{"tier":"T1,T2"}""", Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("tier", problem.GetProperty("field").GetString());
         Assert.Contains("T1, T2, T3", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Only_a_real_space_is_assigned_a_tier()
+    {
+        using HttpResponseMessage unknown = await fixture.Api.PutAsJsonAsync("api/spaces/000000000000000000000000/tier", new { tier = "T1" });
+        Assert.Equal("spaceId", (await AssertProblemAsync(unknown, HttpStatusCode.NotFound)).GetProperty("field").GetString());
+
+        QlikSpace? space = null;
+        await foreach (QlikSpace s in Qlik.ListSpacesAsync())
+        {
+            space = s;
+            break;
+        }
+
+        Assert.NotNull(space);
+        JsonElement tiers = await fixture.Api.GetFromJsonAsync<JsonElement>("api/spaces/tiers");
+        string current = tiers.GetProperty("spaces").TryGetProperty(space.Id, out JsonElement t) ? t.GetString()! : tiers.GetProperty("defaultTier").GetString()!;
+        using HttpResponseMessage set = await fixture.Api.PutAsJsonAsync($"api/spaces/{space.Id}/tier", new { tier = current });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.Equal(current, (await set.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tier").GetString());
     }
 
     [Fact]

@@ -37,6 +37,10 @@ public sealed record CaptureRun(string? Tier, string? RunId, DateTimeOffset? Sta
 /// <summary><see cref="HasSpaces"/> false: no space is in the tier, so it has nothing to capture (an older API omits it: true).</summary>
 public sealed record TierStatus(string? Tier, TimeSpan? Objective, CaptureRun? LastRun, CaptureRun? LastCleanRun, bool RpoBreached, TimeSpan? Age, bool HasSpaces = true);
 
+public sealed record PromoteResult(string? ProductionAppId, string? Method, IReadOnlyList<string>? Changes);
+
+public sealed record SpaceTiers(string? DefaultTier, IReadOnlyDictionary<string, string>? Spaces);
+
 public sealed record StatusReport(IReadOnlyList<TierStatus>? Tiers, bool RpoBreached);
 
 /// <summary>The body of POST /api/restores (mirrors Core's RestoreRequest; nulls are left out).</summary>

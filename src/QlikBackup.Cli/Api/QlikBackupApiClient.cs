@@ -60,6 +60,23 @@ public sealed class QlikBackupApiClient(HttpClient http)
         return SendAsync<IReadOnlyList<RecoveryPoint>>(HttpMethod.Get, path, null, ct);
     }
 
+    public Task<ApiResponse<RecoveryPoint>> GetPointAsync(string pointId, CancellationToken ct) =>
+        SendAsync<RecoveryPoint>(HttpMethod.Get, $"api/recovery-points/{Uri.EscapeDataString(pointId)}", null, ct);
+
+    public Task<ApiResponse<IReadOnlyList<RecoveryPoint>>> GetHistoryAsync(string kind, string assetId, int? take, CancellationToken ct) =>
+        SendAsync<IReadOnlyList<RecoveryPoint>>(
+            HttpMethod.Get, $"api/assets/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(assetId)}/history" + (take is { } t ? $"?take={t}" : ""), null, ct);
+
+    public Task<ApiResponse<PromoteResult>> PromoteAsync(string validationAppId, string? productionAppId, string? targetSpaceId, CancellationToken ct) =>
+        SendAsync<PromoteResult>(HttpMethod.Post, "api/promotions", new { validationAppId, productionAppId, targetSpaceId }, ct);
+
+    public Task<ApiResponse<SpaceTiers>> ListSpaceTiersAsync(CancellationToken ct) =>
+        SendAsync<SpaceTiers>(HttpMethod.Get, "api/spaces/tiers", null, ct);
+
+    /// <summary>The API's OpenAPI document, as served.</summary>
+    public Task<ApiResponse<JsonElement?>> GetOpenApiDocumentAsync(CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Get, "api/openapi.json", null, ct);
+
     public Task<ApiResponse<StatusReport>> GetStatusAsync(CancellationToken ct) =>
         SendAsync<StatusReport>(HttpMethod.Get, "api/status", null, ct);
 
@@ -92,6 +109,11 @@ public sealed class QlikBackupApiClient(HttpClient http)
     async Task<ApiResponse<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (method == HttpMethod.Post)
+        {
+            // One key per call, kept across the client's retries: a POST whose answer was lost starts nothing twice.
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        }
         if (body is not null)
         {
             // Buffered, so the request has a Content-Length (the API treats a body-less request differently).

@@ -1,7 +1,12 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using QlikBackup.Core.Capture;
 using QlikBackup.Core.Restore;
+using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
 
 namespace QlikBackup.Functions.Api;
 
@@ -42,6 +47,7 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 /// <summary>
 /// THE route table of the HTTP API. The local host maps every entry (LocalBackupHost.MapApi), the OpenAPI document
 /// (docs/openapi.json) is generated from it, and the Function app has one [Function] per entry in Triggers/HttpApi*.cs.
+/// Every handler runs through <see cref="ServeAsync"/> with the same <see cref="ApiCaller"/> rule on both hosts.
 /// <para>To add a route:</para>
 /// <list type="number">
 /// <item>Write the handler, <c>static Task&lt;IActionResult&gt; X(ApiCall call)</c>, in an Api/*Api.cs file of its area;
@@ -51,7 +57,9 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 /// <item>Add the trigger to the HttpApi partial class (Triggers/HttpApi.cs, or your own Triggers/HttpApi.{Area}.cs):
 /// <c>[Function("OpId")] public Task&lt;IActionResult&gt; OpId([HttpTrigger(AuthorizationLevel.Function, "get", Route = "template")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context) => Serve(request, client, context);</c>
 /// The method name is the operation id; route values reach the handler through <see cref="ApiCall.Route"/>.</item>
-/// <item>Regenerate docs/openapi.json (see docs/openapi.md). RouteTableTests and the OpenAPI tests fail until all agree.</item>
+/// <item>Regenerate docs/openapi.json: <c>QLIKBACKUP_UPDATE_OPENAPI=1 dotnet test tests/QlikBackup.LocalHost.Tests --filter OpenApiDocumentTests</c>
+/// (twice: the second run serves the new file). RouteTableTests (Functions.Tests) and OpenApiDocumentTests fail until
+/// table, triggers and document agree; BadInputTests wants a generator of malformed requests for the new route.</item>
 /// </list>
 /// </summary>
 public static class ApiRoutes
@@ -122,6 +130,30 @@ public static class ApiRoutes
         catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
         {
             return ApiResults.Problem(499, "Request aborted", "The caller closed the request.");
+        }
+        catch (InvalidSpaceIdException ex)
+        {
+            return ApiResults.Problem(400, "Invalid spaceId", ex.Message, "spaceId");
+        }
+        catch (ContentIntegrityException ex)
+        {
+            // Stored content that fails authentication is refused, never used: the caller picks another point.
+            return ApiResults.Problem(422, "Recovery point failed its integrity check",
+                $"{ex.Message} Nothing was changed; use another recovery point (and run a verify).", "pointId");
+        }
+        catch (QlikApiException ex) when (ex.Status == 404)
+        {
+            return ApiResults.Problem(404, "Not found in Qlik", $"Qlik has no such asset: {ex.Message}");
+        }
+        catch (QlikApiException ex)
+        {
+            return ApiResults.Problem(502, "Qlik refused the call", $"{ex.Message} Retry later; if it persists, check the tenant and the backup principal's roles.");
+        }
+        catch (Exception ex)
+        {
+            // A bug or an outage, not the caller's input: logged in full, answered as a problem without internals.
+            call.Services.GetService<ILoggerFactory>()?.CreateLogger(typeof(ApiRoutes)).LogError(ex, "{OperationId} failed.", route.OperationId);
+            return ApiResults.Problem(500, "Unexpected error", "The server failed to handle the request; it is logged. Retry, and report it if it persists.");
         }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
+using QlikBackup.Qlik.Contracts;
 
 namespace QlikBackup.Functions.Api;
 
@@ -32,6 +33,12 @@ public static class SpaceTierApi
         if (!ApiResults.TryParse(body!.Tier, out Tier tier))
         {
             return ApiResults.Problem(400, "Unknown tier", $"tier: {ApiInput.Show(body.Tier)} is not a tier. Use T1, T2 or T3.", "tier");
+        }
+
+        // A tier for a space that does not exist would silently capture nothing: only real spaces are assigned.
+        if (await call.Get<IQlikRestClient>().GetSpaceAsync(spaceId, call.Aborted) is null)
+        {
+            return ApiResults.Problem(404, "Unknown space", $"Qlik has no space '{spaceId}'. Use a space id from Qlik (GET /api/v1/spaces).", "spaceId");
         }
 
         await call.Get<ISpaceTierStore>().SetAsync(spaceId, tier, call.Aborted);

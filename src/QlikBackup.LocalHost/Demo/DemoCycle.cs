@@ -50,11 +50,7 @@ public static class DemoCycle
             string tenantId = services.GetRequiredService<ITenantContext>().TenantId;
 
             // Spread the tenant's spaces over the three tiers, as an administrator would configure them.
-            var spaces = await ToListAsync(qlik.ListSpacesAsync(ct));
-            for (int i = 0; i < spaces.Count; i++)
-            {
-                await tiers.SetAsync(spaces[i].Id, (Tier)(i % 3 + 1), ct);
-            }
+            await ServeCommand.AssignTiersAsync(services, ct);
 
             var runs = new List<CaptureRunResult>();
             foreach (Tier tier in Enum.GetValues<Tier>())

@@ -86,6 +86,13 @@ public sealed class FakeApi : IAsyncDisposable
 
     public ValueTask DisposeAsync() => app.DisposeAsync();
 
+    /// <summary>Every route the fake serves, as "METHOD /path/{param}", for checking against the OpenAPI document.</summary>
+    public IReadOnlyList<string> Routes() =>
+        app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {e.RoutePattern.RawText}"))
+            .ToList();
+
     void Map()
     {
         app.Use(async (context, next) =>
@@ -178,9 +185,9 @@ public sealed class FakeApi : IAsyncDisposable
         {
             string? name = request.Query["name"];
             string? kind = request.Query["kind"];
-            if (kind is not null && kind is not ("App" or "Space" or "ReloadTask"))
+            if (kind is not null && kind is not ("App" or "Space" or "ReloadTask" or "User"))
             {
-                return Problem(400, "Unknown kind", $"'{kind}' is not an asset kind. Use one of: Space, App, ReloadTask.");
+                return Problem(400, "Unknown kind", $"'{kind}' is not an asset kind. Use one of: Space, App, ReloadTask, User.");
             }
 
             int take = int.TryParse(request.Query["take"], out int t) ? t : 100;
@@ -242,6 +249,23 @@ public sealed class FakeApi : IAsyncDisposable
             JsonNode? body = await JsonNode.ParseAsync(request.Body);
             return Ok(new { spaceId, tier = body?["tier"]?.GetValue<string>() });
         });
+
+        app.MapGet("/api/recovery-points/{pointId}", (string pointId) =>
+            Points.Select(p => JsonSerializer.SerializeToNode(p, Json)!).FirstOrDefault(p => p["pointId"]!.GetValue<string>() == pointId) is { } point
+                ? Ok(point)
+                : Problem(404, "Recovery point not found", $"There is no recovery point '{pointId}'."));
+
+        app.MapGet("/api/assets/{kind}/{assetId}/history", (string kind, string assetId) =>
+            Ok(Points.Select(p => JsonSerializer.SerializeToNode(p, Json)!)
+                .Where(p => p["kind"]!.GetValue<string>() == kind && p["assetId"]!.GetValue<string>() == assetId).ToList()));
+
+        app.MapPost("/api/promotions", async (HttpRequest request) =>
+        {
+            JsonNode? body = await JsonNode.ParseAsync(request.Body);
+            return Ok(new { productionAppId = body?["productionAppId"]?.GetValue<string>() ?? "app-new", method = "ReplaceContent", changes = new[] { "Replace script" } });
+        });
+
+        app.MapGet("/api/spaces/tiers", () => Ok(new { defaultTier = "T3", spaces = new Dictionary<string, string> { ["space-fin"] = "T1" } }));
 
         app.MapGet("/api/compare", (HttpRequest request) => Ok(new
         {
