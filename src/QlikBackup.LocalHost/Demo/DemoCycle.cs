@@ -108,7 +108,8 @@ public static class DemoCycle
             }
 
             // And one space as after losing it: the space, its members and every app, into one isolated space.
-            if (spaces.FirstOrDefault(s => s.Type == "shared") is { } shared)
+            var spaces = await ToListAsync(qlik.ListSpacesAsync(ct));
+            if (spaces.Where(s => s.Type == "shared" && !s.Name.StartsWith("drill-", StringComparison.Ordinal)).OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault() is { } shared)
             {
                 drills.Add(await RunAsync<DrillReport>(env.Host.Client, nameof(DrillOrchestrator),
                     new DrillRequest { Scope = DrillScope.Space, SpaceId = shared.Id, Operator = "demo" }, $"Drilling space {shared.Name}...", ct));
