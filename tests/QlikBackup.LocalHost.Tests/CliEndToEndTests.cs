@@ -71,6 +71,7 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
         ["SearchRecoveryPoints"] = "points", ["GetRecoveryPoint"] = "point", ["GetAssetHistory"] = "history",
         ["Compare"] = "compare", ["Promote"] = "promote", ["GetStatus"] = "status",
         ["ListSpaceTiers"] = "tier list", ["SetSpaceTier"] = "tier set", ["GetOpenApiDocument"] = "openapi",
+        ["StartDrill"] = "drill start", ["ListDrills"] = "drill list", ["GetDrill"] = "drill show", ["GetDrillReportHtml"] = "drill show",
     };
 
     [Fact]
