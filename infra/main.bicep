@@ -61,6 +61,9 @@ param drillSchedule string = '0 0 4 * * 1'
 @description('NCRONTAB schedule of retention (prune points the tier policy no longer keeps, sweep unreferenced blobs).')
 param retentionSchedule string = '0 0 3 * * *'
 
+@description('NCRONTAB schedule of verify (re-read and authenticate every blob of every recovery point).')
+param verifySchedule string = '0 0 5 * * 0'
+
 @description('RPO objective of tier T1 (a .NET TimeSpan, d.hh:mm:ss); a tier whose newest clean run is older raises an alert.')
 param rpoT1 string = '00:15:00'
 
@@ -338,6 +341,7 @@ module functionApp 'modules/functionApp.bicep' = {
       captureT3: captureT3Schedule
       drill: drillSchedule
       retention: retentionSchedule
+      verify: verifySchedule
     }
     captureDefaultTier: captureDefaultTier
     captureMaxParallelAssetsPerSpace: captureMaxParallelAssetsPerSpace

@@ -165,6 +165,7 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         { name: 'CaptureT3Schedule', value: schedules.captureT3 }
         { name: 'DrillSchedule', value: schedules.drill }
         { name: 'RetentionSchedule', value: schedules.retention }
+        { name: 'VerifySchedule', value: schedules.verify }
         { name: 'Rpo__T1', value: rpoObjectives.T1 }
         { name: 'Rpo__T2', value: rpoObjectives.T2 }
         { name: 'Rpo__T3', value: rpoObjectives.T3 }

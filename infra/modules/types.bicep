@@ -34,6 +34,7 @@ type timerSchedules = {
   captureT3: string
   drill: string
   retention: string
+  verify: string
 }
 
 @export()

@@ -53,6 +53,7 @@ public static class Cli
         root.Subcommands.Add(HistoryCommands.History(host));
         root.Subcommands.Add(HistoryCommands.Promote(host));
         root.Subcommands.Add(HistoryCommands.OpenApi(host));
+        root.Subcommands.Add(VerifyCommand.Create(host));
         return root;
     }
 }

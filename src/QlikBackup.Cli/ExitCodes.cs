@@ -10,7 +10,7 @@ public static class ExitCodes
     public const int Api = 2;
     /// <summary>status: at least one tier is past its RPO.</summary>
     public const int RpoBreached = 3;
-    /// <summary>--wait: the operation finished unsuccessfully (Failed, Terminated, Canceled, or a restore that did not succeed).</summary>
+    /// <summary>--wait: the operation finished unsuccessfully (Failed, Terminated, Canceled, a restore that did not succeed, or a verify that found problems).</summary>
     public const int OperationFailed = 4;
     /// <summary>--wait: --wait-timeout passed and the operation is still going.</summary>
     public const int WaitTimedOut = 5;

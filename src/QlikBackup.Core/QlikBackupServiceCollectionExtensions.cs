@@ -8,6 +8,7 @@ using QlikBackup.Core.Drill;
 using QlikBackup.Core.Restore;
 using QlikBackup.Core.Status;
 using QlikBackup.Core.Storage;
+using QlikBackup.Core.Verify;
 using QlikBackup.Qlik;
 
 namespace QlikBackup.Core;
@@ -31,6 +32,8 @@ public static class QlikBackupServiceCollectionExtensions
         services.AddOptions<RpoOptions>().Bind(configuration.GetSection(RpoOptions.Section));
         services.TryAddSingleton<CaptureRunLog>();
         services.TryAddSingleton<RpoWatch>();
+        services.TryAddSingleton<PointVerifier>();
+        services.TryAddSingleton<VerifyService>();
         services.AddDrills(configuration);
         return services;
     }

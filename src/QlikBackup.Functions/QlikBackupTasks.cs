@@ -14,6 +14,7 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<CaptureAssetOrchestrator>();
         registry.AddOrchestrator<RestoreOrchestrator>();
         registry.AddOrchestrator<RetentionOrchestrator>();
+        registry.AddOrchestrator<VerifyOrchestrator>();
         registry.AddOrchestrator<DrillOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
@@ -27,6 +28,8 @@ public static class QlikBackupTasks
         registry.AddActivity<DiscardRestore>();
         registry.AddActivity<RecordRestoreAudit>();
         registry.AddActivity<PruneRecoveryPoints>();
+        registry.AddActivity<ListVerifyTargets>();
+        registry.AddActivity<VerifyRecoveryPoints>();
         registry.AddActivity<SelectDrillAssets>();
         registry.AddActivity<RunDrillAsset>();
         registry.AddActivity<CleanupDrill>();

@@ -27,6 +27,10 @@ public sealed class QlikBackupApiClient(HttpClient http)
     public Task<ApiResponse<OperationAccepted>> StartAssetBackupAsync(string kind, string assetId, string? spaceId, string? tier, CancellationToken ct) =>
         SendAsync<OperationAccepted>(HttpMethod.Post, "api/backups", new { kind, assetId, spaceId, tier }, ct);
 
+    /// <summary>Exactly one of pointId, assetId (kind optional) or all.</summary>
+    public Task<ApiResponse<OperationAccepted>> StartVerifyAsync(string? pointId, string? kind, string? assetId, bool all, CancellationToken ct) =>
+        SendAsync<OperationAccepted>(HttpMethod.Post, "api/verify", new { pointId, kind, assetId, all }, ct);
+
     public Task<ApiResponse<OperationStatus>> GetOperationAsync(string id, CancellationToken ct) =>
         SendAsync<OperationStatus>(HttpMethod.Get, $"api/operations/{Uri.EscapeDataString(id)}", null, ct);
 

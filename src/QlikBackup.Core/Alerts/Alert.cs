@@ -1,6 +1,6 @@
 namespace QlikBackup.Core.Alerts;
 
-public enum AlertKind { CaptureFailed, RpoBreached, DrillFailed, RtoBreached, RtoResolved }
+public enum AlertKind { CaptureFailed, RpoBreached, DrillFailed, RtoBreached, RtoResolved, VerifyFailed }
 
 /// <summary>What the Logic App receives. <see cref="Reference"/> points back to the run (orchestration instance id).</summary>
 public sealed record Alert(AlertKind Kind, string Title, string Detail, string? Reference = null)

@@ -53,7 +53,7 @@ public sealed partial class CaptureService
             return Unchanged(asset, baseline);
         }
 
-        Manifest? previous = await ReadManifestAsync(baseline.LastCaptured, ct);
+        (Manifest? previous, _) = await ReadPreviousAsync(baseline.LastCaptured, ct);
         var writer = new PartWriter(store, TenantId, PartParallelism, previous, ct);
         writer.Add(CapturePartNames.Resource, CanonicalJson.Serialize(resource.Raw, VolatileOf(asset.Kind)), CapturePartNames.JsonMediaType);
         switch (asset.Kind)

@@ -104,6 +104,8 @@ public static class ApiRoutes
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
         new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)
             { Summary = "This API's OpenAPI 3.1 document." },
+        new("POST", "verify", "StartVerify", VerifyApi.StartAsync)
+            { Summary = "Re-read and authenticate every blob of a point, an asset, or the whole store.", Body = typeof(Core.Verify.VerifyRequest), Returns = typeof(OperationAccepted), Success = 202 },
     ];
 
     public static ApiRoute ByOperationId(string operationId) =>
@@ -127,6 +129,11 @@ public static class ApiRoutes
         {
             return ApiResults.Problem(ex.Status, ex.Title, ex.Message);
         }
+        catch (ContentIntegrityException ex)
+        {
+            // A point whose blobs are missing or altered: the request was fine, the backup is not.
+            return ApiResults.Problem(ContentIntegrityException.Status, ContentIntegrityException.Title, ex.Message);
+        }
         catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
         {
             return ApiResults.Problem(499, "Request aborted", "The caller closed the request.");
@@ -134,12 +141,6 @@ public static class ApiRoutes
         catch (InvalidSpaceIdException ex)
         {
             return ApiResults.Problem(400, "Invalid spaceId", ex.Message, "spaceId");
-        }
-        catch (ContentIntegrityException ex)
-        {
-            // Stored content that fails authentication is refused, never used: the caller picks another point.
-            return ApiResults.Problem(422, "Recovery point failed its integrity check",
-                $"{ex.Message} Nothing was changed; use another recovery point (and run a verify).", "pointId");
         }
         catch (QlikApiException ex) when (ex.Status == 404)
         {
