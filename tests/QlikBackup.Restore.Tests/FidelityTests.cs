@@ -409,6 +409,37 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         foreach (var (id, was) in community) Assert.True(ScenarioTests.Same(was, now[id]), $"Community object {id} of the copy changed.");
     }
 
+    [Fact]
+    public async Task Deleted_groups_follow_what_Qliks_API_allows_per_provider_type_and_users_come_back_without_a_400()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        // A custom group (Qlik's API creates these) with a member, and an identity-provider group (it does not).
+        var custom = await h.Rest.CreateAsync(QlikResourceKind.Group, System.Text.Json.JsonSerializer.SerializeToElement(new { name = "Finance reviewers", assignedRoles = new[] { new { name = "Developer" } } }));
+        var (idpGroup, idpName, members, customMember) = h.Tenant.Read(s =>
+        {
+            var g = s.Groups.First(x => x.ProviderType == "idp" && s.Users.Any(u => u.AssignedGroups.Contains(x.Id)));
+            return (g.Id, g.Name, s.Users.Where(u => u.AssignedGroups.Contains(g.Id)).Select(u => u.Id).ToList(), s.Users.First(u => u.AssignedGroups.Contains(g.Id)).Id);
+        });
+        h.Tenant.Write(SimulatedActor.System, c => c.State.FindUser(customMember)!.AssignedGroups.Add(custom.Id));
+        var before = h.Tenant.Read(s => s.Groups.Where(g => g.Id == custom.Id).Select(g => (g.Name, g.ProviderType, g.Status, Roles: string.Join(",", g.AssignedRoles))).Single());
+        await h.CaptureAsync(AssetKind.Group, custom.Id);
+        await h.CaptureAsync(AssetKind.Group, idpGroup);
+        foreach (var user in members) await h.CaptureAsync(AssetKind.User, user);
+        await h.Rest.DeleteAsync(QlikResourceKind.Group, custom.Id);
+        await h.Rest.DeleteAsync(QlikResourceKind.Group, idpGroup);
+
+        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.TenantConfig, Kinds = [AssetKind.Group, AssetKind.User], Operator = RestoreHarness.Operator });
+
+        // The custom group is back as it was (new id), with its member.
+        var restored = h.Tenant.Read(s => s.Groups.Single(g => g.Name == "Finance reviewers"));
+        Assert.Equal(before, (restored.Name, restored.ProviderType, restored.Status, string.Join(",", restored.AssignedRoles)));
+        Assert.Contains(restored.Id, h.Tenant.Read(s => s.FindUser(customMember)!.AssignedGroups));
+        // The IdP group is not faked as a custom group; the checklist says what to do, once, and names the members left out.
+        Assert.DoesNotContain(h.Tenant.Read(s => s.Groups.Select(g => g.Name).ToList()), n => n == idpName);
+        Assert.Single(plan.ReconfigurationChecklist, l => l.StartsWith($"Group '{idpName}' (idp)", StringComparison.Ordinal));
+        Assert.Contains(plan.ReconfigurationChecklist, l => l.Contains($"group '{idpName}' ({idpGroup})"));
+    }
+
     /// <summary>JSON text with object members in name order (Qlik does not keep member order).</summary>
     static string Canon(System.Text.Json.Nodes.JsonNode? n) => n switch
     {

@@ -24,6 +24,8 @@ internal sealed partial class RestoreExecutor
             var doc = await content.ReadJsonAsync(CapturePartNames.Resource, ct);
             var restKind = ResourceShapes.RestKind(action.AssetKind)!.Value;
             var body = ResourceShapes.Body(action.AssetKind, doc, _idMap);
+            if (action.AssetKind == AssetKind.User)
+                body = ResourceShapes.WithoutMissingGroups(body, (await _listings.ListAsync(QlikResourceKind.Group, ct)).Select(g => g.Id).ToHashSet(StringComparer.Ordinal));
             // Replace the resource found at planning, or one recognised now by id or natural key (an interrupted attempt's creation).
             string? liveId = action.ObjectId ?? (await _listings.FindAsync(action.AssetKind, action.AssetId, doc, _idMap, ct))?.Id;
             if (liveId is null && ResourceShapes.NaturalKey(action.AssetKind, doc) is null) liveId = await FindEquivalentAsync(restKind, body, ct);
