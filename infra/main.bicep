@@ -61,6 +61,9 @@ param drillSchedule string = '0 0 4 * * 1'
 @description('NCRONTAB schedule of retention (prune points the tier policy no longer keeps, sweep unreferenced blobs).')
 param retentionSchedule string = '0 0 3 * * *'
 
+@description('NCRONTAB schedule of verify (re-read and authenticate every blob of every recovery point).')
+param verifySchedule string = '0 0 5 * * 0'
+
 @description('RPO objective of tier T1 (a .NET TimeSpan, d.hh:mm:ss); a tier whose newest clean run is older raises an alert.')
 param rpoT1 string = '00:15:00'
 
@@ -69,6 +72,15 @@ param rpoT2 string = '01:00:00'
 
 @description('RPO objective of tier T3.')
 param rpoT3 string = '1.00:00:00'
+
+@description('RTO objective of tier T1 (a .NET TimeSpan): a drill from start to last asset verified taking longer fails and alerts.')
+param rtoT1 string = '00:30:00'
+
+@description('RTO objective of tier T2.')
+param rtoT2 string = '04:00:00'
+
+@description('RTO objective of tier T3 (one business day, taken as 24 hours).')
+param rtoT3 string = '1.00:00:00'
 
 @allowed(['T1', 'T2', 'T3'])
 @description('Tier of spaces that have no tier assigned.')
@@ -171,7 +183,7 @@ var deploymentContainerName = 'app-package'
 var keyEncryptionKeyName = 'recovery-point-kek'
 
 // Containers and tables of the recovery-point store (names are part of the app's storage layout).
-var recoveryContainers = ['recovery-points', 'restore-audit']
+var recoveryContainers = ['recovery-points', 'restore-audit', 'drill-reports']
 var recoveryTables = [
   'RecoveryPoints'
   'RecoveryPointsBySpace'
@@ -188,6 +200,8 @@ var recoveryLayout = {
   auditContainer: recoveryContainers[1]
   auditTable: recoveryTables[2]
   progressTable: recoveryTables[3]
+  drillReportsContainer: recoveryContainers[2]
+  drillReportsTable: recoveryTables[6]
 }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
@@ -316,12 +330,18 @@ module functionApp 'modules/functionApp.bicep' = {
       T2: rpoT2
       T3: rpoT3
     }
+    rtoObjectives: {
+      T1: rtoT1
+      T2: rtoT2
+      T3: rtoT3
+    }
     schedules: {
       captureT1: captureT1Schedule
       captureT2: captureT2Schedule
       captureT3: captureT3Schedule
       drill: drillSchedule
       retention: retentionSchedule
+      verify: verifySchedule
     }
     captureDefaultTier: captureDefaultTier
     captureMaxParallelAssetsPerSpace: captureMaxParallelAssetsPerSpace

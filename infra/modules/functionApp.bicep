@@ -1,7 +1,7 @@
 // The Function app on the Flex Consumption plan, with every setting the app reads. All storage and
 // Key Vault access goes through the user-assigned identity; no setting carries an account key.
 
-import { recoveryStoreLayout, resourceTags, retentionByTier, rpoByTier, timerSchedules } from 'types.bicep'
+import { recoveryStoreLayout, resourceTags, retentionByTier, rpoByTier, rtoByTier, timerSchedules } from 'types.bicep'
 import { triggerName as alertsTriggerName } from 'alerts.bicep'
 
 param name string
@@ -40,6 +40,7 @@ param qlikTenantUrl string
 param qlikTenantId string
 param qlikOAuthClientId string
 param rpoObjectives rpoByTier
+param rtoObjectives rtoByTier
 param schedules timerSchedules
 param captureDefaultTier string
 param captureMaxParallelAssetsPerSpace int
@@ -142,6 +143,8 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         { name: 'Restore__AuditContainer', value: recoveryLayout.auditContainer }
         { name: 'Restore__AuditTable', value: recoveryLayout.auditTable }
         { name: 'Restore__ProgressTable', value: recoveryLayout.progressTable }
+        { name: 'Drill__ReportsContainer', value: recoveryLayout.drillReportsContainer }
+        { name: 'Drill__ReportsTable', value: recoveryLayout.drillReportsTable }
         // Envelope encryption: data keys wrapped by the Key Vault key (versionless URI).
         { name: 'Crypto__KeyProvider', value: 'KeyVault' }
         { name: 'Crypto__KeyVaultKeyId', value: keyVaultKeyUri }
@@ -162,9 +165,13 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         { name: 'CaptureT3Schedule', value: schedules.captureT3 }
         { name: 'DrillSchedule', value: schedules.drill }
         { name: 'RetentionSchedule', value: schedules.retention }
+        { name: 'VerifySchedule', value: schedules.verify }
         { name: 'Rpo__T1', value: rpoObjectives.T1 }
         { name: 'Rpo__T2', value: rpoObjectives.T2 }
         { name: 'Rpo__T3', value: rpoObjectives.T3 }
+        { name: 'Rto__T1', value: rtoObjectives.T1 }
+        { name: 'Rto__T2', value: rtoObjectives.T2 }
+        { name: 'Rto__T3', value: rtoObjectives.T3 }
         { name: 'Capture__DefaultTier', value: captureDefaultTier }
         { name: 'Capture__MaxParallelAssetsPerSpace', value: string(captureMaxParallelAssetsPerSpace) }
         { name: 'Retention__T1__KeepAllDays', value: string(retention.T1.keepAllDays) }

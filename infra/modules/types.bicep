@@ -34,11 +34,20 @@ type timerSchedules = {
   captureT3: string
   drill: string
   retention: string
+  verify: string
 }
 
 @export()
 @description('RPO objective per tier, as .NET TimeSpan text (d.hh:mm:ss).')
 type rpoByTier = {
+  T1: string
+  T2: string
+  T3: string
+}
+
+@export()
+@description('RTO objective per tier (drill start to last asset verified), as .NET TimeSpan text (d.hh:mm:ss).')
+type rtoByTier = {
   T1: string
   T2: string
   T3: string
@@ -51,4 +60,6 @@ type recoveryStoreLayout = {
   auditContainer: string
   auditTable: string
   progressTable: string
+  drillReportsContainer: string
+  drillReportsTable: string
 }

@@ -49,6 +49,11 @@ public static class Cli
         root.Subcommands.Add(TierCommand.Create(host));
         root.Subcommands.Add(DrillCommand.Create(host));
         root.Subcommands.Add(CompareCommand.Create(host));
+        root.Subcommands.Add(HistoryCommands.Point(host));
+        root.Subcommands.Add(HistoryCommands.History(host));
+        root.Subcommands.Add(HistoryCommands.Promote(host));
+        root.Subcommands.Add(HistoryCommands.OpenApi(host));
+        root.Subcommands.Add(VerifyCommand.Create(host));
         return root;
     }
 }

@@ -10,10 +10,12 @@ public static class ExitCodes
     public const int Api = 2;
     /// <summary>status: at least one tier is past its RPO.</summary>
     public const int RpoBreached = 3;
-    /// <summary>--wait: the operation finished unsuccessfully (Failed, Terminated, Canceled, or a restore that did not succeed).</summary>
+    /// <summary>--wait: the operation finished unsuccessfully (Failed, Terminated, Canceled, a restore that did not succeed, or a verify that found problems).</summary>
     public const int OperationFailed = 4;
     /// <summary>--wait: --wait-timeout passed and the operation is still going.</summary>
     public const int WaitTimedOut = 5;
+    /// <summary>drill show: the drill failed (an asset differs, the RTO was breached, or drill spaces were left behind).</summary>
+    public const int DrillFailed = 6;
     /// <summary>Stopped by Ctrl+C (the conventional 128 + SIGINT).</summary>
     public const int Canceled = 130;
     /// <summary>A bug in the CLI itself (reported as one line, never a stack trace).</summary>

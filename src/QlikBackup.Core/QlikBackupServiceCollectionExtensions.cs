@@ -4,9 +4,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using QlikBackup.Core.Alerts;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
+using QlikBackup.Core.Drill;
 using QlikBackup.Core.Restore;
 using QlikBackup.Core.Status;
 using QlikBackup.Core.Storage;
+using QlikBackup.Core.Verify;
 using QlikBackup.Qlik;
 
 namespace QlikBackup.Core;
@@ -30,6 +32,9 @@ public static class QlikBackupServiceCollectionExtensions
         services.AddOptions<RpoOptions>().Bind(configuration.GetSection(RpoOptions.Section));
         services.TryAddSingleton<CaptureRunLog>();
         services.TryAddSingleton<RpoWatch>();
+        services.TryAddSingleton<PointVerifier>();
+        services.TryAddSingleton<VerifyService>();
+        services.AddDrills(configuration);
         return services;
     }
 }

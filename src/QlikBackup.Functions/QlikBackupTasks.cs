@@ -14,6 +14,8 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<CaptureAssetOrchestrator>();
         registry.AddOrchestrator<RestoreOrchestrator>();
         registry.AddOrchestrator<RetentionOrchestrator>();
+        registry.AddOrchestrator<VerifyOrchestrator>();
+        registry.AddOrchestrator<DrillOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<CaptureAsset>();
@@ -26,5 +28,11 @@ public static class QlikBackupTasks
         registry.AddActivity<DiscardRestore>();
         registry.AddActivity<RecordRestoreAudit>();
         registry.AddActivity<PruneRecoveryPoints>();
+        registry.AddActivity<ListVerifyTargets>();
+        registry.AddActivity<VerifyRecoveryPoints>();
+        registry.AddActivity<SelectDrillAssets>();
+        registry.AddActivity<RunDrillAsset>();
+        registry.AddActivity<CleanupDrill>();
+        registry.AddActivity<RecordDrillReport>();
     }
 }

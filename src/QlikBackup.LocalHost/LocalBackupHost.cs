@@ -71,6 +71,7 @@ public sealed class LocalBackupHost : IAsyncDisposable
         builder.Services.AddMvcCore();
         // Errors the web server itself answers (no route, wrong method, an exception) are problem documents too.
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Describe);
+        builder.Services.AddApiDescription();
         builder.Services.AddDurableTaskWorker(worker =>
         {
             worker.UseGrpc(sidecar.Channel);
@@ -104,13 +105,26 @@ public sealed class LocalBackupHost : IAsyncDisposable
     {
         foreach (ApiRoute route in ApiRoutes.All)
         {
-            app.MapMethods(route.Path, [route.Method], (HttpContext c, DurableTaskClient client) => Serve(route, c, client))
-                .WithName(route.OperationId);
+            // As a Delegate (not a RequestDelegate), so the endpoint takes OpenAPI metadata.
+            app.MapMethods(route.Path, [route.Method], (Delegate)((HttpContext c) => Serve(route, c))).Describe(route);
         }
+
+        app.MapOpenApi(ApiDescription.GeneratedPath.Replace("v1", "{documentName}"));
     }
 
-    static async Task Serve(ApiRoute route, HttpContext context, DurableTaskClient client)
+    static async Task Serve(ApiRoute route, HttpContext context)
     {
+        // With Api:Key set (serve --data), the local host asks for a key as the Function app does.
+        string? key = context.RequestServices.GetRequiredService<IConfiguration>()["Api:Key"];
+        if (!route.Anonymous && !string.IsNullOrEmpty(key)
+            && context.Request.Headers["x-functions-key"] != key && context.Request.Query["code"] != key)
+        {
+            await ApiResults.Problem(401, "Missing or wrong key", "Send the API key in the x-functions-key header (serve prints it).", "x-functions-key")
+                .ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+            return;
+        }
+
+        var client = context.RequestServices.GetRequiredService<DurableTaskClient>();
         var routeValues = route.RouteParameters.ToDictionary(name => name, name => context.Request.RouteValues[name]?.ToString() ?? "");
         // The local host has no App Service authentication in front of it; its one key is named "local".
         ApiCaller caller = ApiCaller.From(context.Request, context.User.Identities, fallbackKeyName: "local");

@@ -15,8 +15,9 @@ demo.SetAction((parse, ct) => DemoCycle.RunAsync(new DemoCycleOptions(parse.GetV
 root.Subcommands.Add(demo);
 
 var minutes = new Option<int>("--minutes") { Description = "Stop after this many minutes (0 = until Ctrl+C).", DefaultValueFactory = _ => 0 };
-var serve = new Command("serve", "Start Azurite, the simulated demo tenant and the HTTP API, and keep serving (for the CLI).") { minutes };
-serve.SetAction((parse, ct) => ServeCommand.RunAsync(parse.GetValue(minutes), ct));
+var data = new Option<string?>("--data") { Description = "Keep everything (storage, tenant, keys) in this folder and start on it again next time.", HelpName = "DIR" };
+var serve = new Command("serve", "Start Azurite, the simulated demo tenant and the HTTP API, and keep serving (for the CLI).") { minutes, data };
+serve.SetAction((parse, ct) => ServeCommand.RunAsync(parse.GetValue(minutes), parse.GetValue(data), ct));
 root.Subcommands.Add(serve);
 
 return await root.Parse(args).InvokeAsync();

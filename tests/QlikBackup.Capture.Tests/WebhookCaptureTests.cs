@@ -40,7 +40,10 @@ public sealed class WebhookCaptureTests(CaptureEnvironment env)
         Assert.Equal((AssetKind.App, appId), (decision.Asset!.Kind, decision.Asset.Id));
         Assert.Equal(Tier.T3, decision.Tier);
         Assert.Equal(202, decision.HttpStatus);
+        // Until its capture is started, a redelivery of the event is processed again (a failed start loses nothing).
+        Assert.Equal(WebhookDecisionKind.Capture, (await engine.Webhooks.AcceptAsync(body, delivery.Signature)).Kind);
         AssetCaptureResult result = await engine.Capture.CaptureAssetAsync(decision.Asset, decision.Tier, CaptureTrigger.Webhook);
+        await engine.Webhooks.MarkStartedAsync(decision);
         Assert.Equal(CaptureOutcome.Captured, result.Outcome);
         Assert.Equal(2, (await engine.PointsAsync(AssetKind.App, appId)).Count);
 

@@ -29,6 +29,22 @@ public sealed class WebhookEventTests
     public void Wrong_or_malformed_signatures_fail(string? header)
         => Assert.False(QlikWebhookSignature.Verify("{}"u8, header, Secret));
 
+    [Theory]
+    [InlineData(2000, null)]
+    [InlineData(10, "\n")]
+    [InlineData(10, "\u0000")]
+    public void Event_ids_that_cannot_be_Qlik_event_ids_are_refused(int length, string? control)
+    {
+        string id = new string('e', length) + control;
+        byte[] body = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["eventId"] = id, ["eventType"] = "com.qlik.v1.app.updated", ["eventTime"] = "2026-01-01T00:00:00Z", ["data"] = new JsonObject { ["id"] = "app-1" },
+        }.ToJsonString());
+
+        Assert.False(WebhookEventParser.TryParse(body, out _, out string? error));
+        Assert.Contains("eventId", error);
+    }
+
     [Fact]
     public void Without_a_secret_nothing_verifies()
         => Assert.False(QlikWebhookSignature.Verify("{}"u8, QlikWebhookSignature.Compute("{}"u8, ""), null));

@@ -49,6 +49,7 @@ public sealed class AppSettingsCoverageTests(CompiledTemplate template)
         Assert.Contains("Qlik__TenantUrl", keys);
         Assert.Contains("Qlik__ApiKey", keys);
         Assert.Contains("DurableTaskHubName", keys);
+        Assert.Contains("VerifySchedule", keys);
         Assert.All(AppAssemblies, name => Assert.NotEmpty(Assembly.Load(new AssemblyName(name)).GetTypes()));
     }
 

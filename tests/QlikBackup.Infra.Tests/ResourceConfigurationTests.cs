@@ -50,7 +50,7 @@ public sealed class ResourceConfigurationTests(CompiledTemplate template)
     public void Recovery_store_has_the_containers_and_tables_the_app_uses()
     {
         var variables = template.Root["variables"]!;
-        Assert.Equal(["recovery-points", "restore-audit"],
+        Assert.Equal(["recovery-points", "restore-audit", "drill-reports"],
             variables["recoveryContainers"]!.AsArray().Select(Text));
         Assert.Equal(["RecoveryPoints", "RecoveryPointsBySpace", "RestoreAudit", "RestoreProgress", "SpaceTiers", "CaptureRuns", "DrillReports"],
             variables["recoveryTables"]!.AsArray().Select(Text));
@@ -73,6 +73,8 @@ public sealed class ResourceConfigurationTests(CompiledTemplate template)
     [InlineData("Restore__AuditContainer", "auditContainer", "restore-audit")]
     [InlineData("Restore__AuditTable", "auditTable", "RestoreAudit")]
     [InlineData("Restore__ProgressTable", "progressTable", "RestoreProgress")]
+    [InlineData("Drill__ReportsContainer", "drillReportsContainer", "drill-reports")]
+    [InlineData("Drill__ReportsTable", "drillReportsTable", "DrillReports")]
     public void The_app_is_told_the_containers_and_tables_that_are_created(string setting, string layoutKey, string name)
     {
         Assert.Equal($"[parameters('recoveryLayout').{layoutKey}]", template.AppSettings[setting]);

@@ -23,7 +23,7 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
         static string Show(string? s) => s is null ? "" : s.Length > 120 ? s[..120] + $"… ({s.Length} chars)" : s;
     }
 
-    const int PerRoute = 40;
+    const int PerRoute = 30;
 
     // Ids that must never reach a Table key, a blob path or a Qlik URL.
     static readonly Gen<string> BadId = Gen.OneOf(
@@ -87,9 +87,47 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
             BadId.Where(id => id.Trim().Length > 0).Select(id => new Bad("GET", $"api/recovery-points?assetId={Q(id)}", null, "assetId")),
             BadId.Where(id => id.Trim().Length > 0).Select(id => new Bad("GET", $"api/recovery-points?spaceId={Q(id)}", null, "spaceId")),
             BadId.Where(id => id.Trim().Length > 0).Select(id => new Bad("GET", $"api/recovery-points?ownerId={Q(id)}", null, "ownerId"))),
+        ["GetRecoveryPoint"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("GET", $"api/recovery-points/{Q(id)}", null, "pointId")),
+            Gen.Const(new Bad("GET", $"api/recovery-points/{Core.Storage.RecoveryPointIds.Create(Core.Assets.AssetKind.App, "no-such-app", DateTimeOffset.UnixEpoch)}", null, "pointId"))),
+        ["GetAssetHistory"] = Gen.OneOf(
+            BadEnumJson.Select(k => k.Trim('"')).Where(k => k.Length > 0 && !k.Contains('/')).Select(k => new Bad("GET", $"api/assets/{Q(k)}/a1/history", null, "kind")),
+            BadPathId.Select(id => new Bad("GET", $"api/assets/App/{Q(id)}/history", null, "assetId")),
+            Gen.OneOf("0", "-1", "1001", "x").Select(t => new Bad("GET", $"api/assets/App/a1/history?take={t}", null, "take"))),
+        ["Compare"] = Gen.OneOf(
+            Gen.Const(new Bad("GET", "api/compare", null, "pointA")),
+            BadId.Where(id => id.Trim().Length > 0).Select(id => new Bad("GET", $"api/compare?pointA={Q(id)}", null, "pointA")),
+            BadId.Where(id => id.Trim().Length > 0).Select(id => new Bad("GET", $"api/compare?pointA={Core.Storage.RecoveryPointIds.Create(Core.Assets.AssetKind.App, "a1", DateTimeOffset.UnixEpoch)}&pointB={Q(id)}", null, "pointB"))),
+        ["Promote"] = Gen.OneOf(
+            Gen.Const(new Bad("POST", "api/promotions", "{}", "validationAppId")),
+            BadId.Select(id => new Bad("POST", "api/promotions", J(new { validationAppId = id }), "validationAppId")),
+            BadId.Select(id => new Bad("POST", "api/promotions", J(new { validationAppId = "a1", productionAppId = id }), "productionAppId")),
+            BadId.Select(id => new Bad("POST", "api/promotions", J(new { validationAppId = "a1", targetSpaceId = id }), "targetSpaceId")),
+            NotJson.Select(b => new Bad("POST", "api/promotions", b, "body"))),
+        ["ExecuteRestorePlan"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("POST", $"api/restores/{Q(id)}/execute", null, "id")),
+            Gen.Const(new Bad("POST", "api/restores/no-such-restore/execute", null, "id"))),
+        ["GetRestore"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("GET", $"api/restores/{Q(id)}", null, "id")),
+            Gen.Const(new Bad("GET", "api/restores/no-such-restore", null, "id"))),
+        ["StartDrill"] = Gen.OneOf(
+            BadEnumJson.Select(s => new Bad("POST", "api/drills", $"{{\"scope\":{s},\"tier\":\"T1\"}}", "scope")),
+            BadEnumJson.Select(t => new Bad("POST", "api/drills", $"{{\"scope\":\"Sample\",\"tier\":{t}}}", "tier")),
+            Gen.OneOf("Sample", "Tier").Select(s => new Bad("POST", "api/drills", J(new { scope = s }), "tier")),
+            Gen.Int.Where(n => n is < 1 or > 500).Select(n => new Bad("POST", "api/drills", J(new { scope = "Sample", tier = "T1", sampleSize = n }), "sampleSize")),
+            BadId.Select(id => new Bad("POST", "api/drills", J(new { scope = "Space", spaceId = id }), "spaceId")),
+            NotJson.Select(b => new Bad("POST", "api/drills", b, "body"))),
+        ["ListDrills"] = Gen.OneOf("0", "-1", "1001", "x", "1e3").Select(t => new Bad("GET", $"api/drills?take={Q(t)}", null, "take")),
+        ["GetDrill"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("GET", $"api/drills/{Q(id)}", null, "id")),
+            Gen.Const(new Bad("GET", "api/drills/no-such-drill", null, "id"))),
+        ["GetDrillReportHtml"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("GET", $"api/drills/{Q(id)}/report.html", null, "id")),
+            Gen.Const(new Bad("GET", "api/drills/no-such-drill/report.html", null, "id"))),
         // Routes without input: the malformed requests are the wrong methods.
         ["GetStatus"] = Gen.OneOf("POST", "DELETE", "PATCH", "PUT").Select(m => new Bad(m, "api/status", "{}", "method")),
         ["ListSpaceTiers"] = Gen.OneOf("POST", "DELETE", "PATCH").Select(m => new Bad(m, "api/spaces/tiers", "{}", "method")),
+        ["GetOpenApiDocument"] = Gen.OneOf("POST", "DELETE", "PUT").Select(m => new Bad(m, "api/openapi.json", "{}", "method")),
         ["SetSpaceTier"] = Gen.OneOf(
             BadPathId.Select(id => new Bad("PUT", $"api/spaces/{Q(id)}/tier", J(new { tier = "T1" }), "spaceId")),
             BadEnumJson.Select(t => new Bad("PUT", "api/spaces/space-1/tier", $"{{\"tier\":{t}}}", "tier")),

@@ -119,6 +119,45 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
     }
 
     [Fact]
+    public async Task A_drill_started_over_HTTP_is_listed_and_its_report_served_as_JSON_and_HTML()
+    {
+        await BackupTierAsync("T3");
+
+        using HttpResponseMessage start = await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Sample", tier = "T3", sampleSize = 1, seed = 3 });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        string id = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        JsonElement op = await fixture.WaitAsync(id, TimeSpan.FromMinutes(3));
+        Assert.Equal("Completed", op.GetProperty("status").GetString());
+
+        JsonElement report = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/drills/{id}");
+        Assert.Equal(id, report.GetProperty("drillId").GetString());
+        Assert.Equal(3, report.GetProperty("seed").GetInt32());
+        Assert.True(report.GetProperty("passed").GetBoolean(), report.GetRawText());
+        Assert.StartsWith("1 of 1 assets,", report.GetProperty("headline").GetString());
+        JsonElement list = await fixture.Api.GetFromJsonAsync<JsonElement>("api/drills");
+        Assert.Contains(list.EnumerateArray(), d => d.GetProperty("drillId").GetString() == id);
+
+        using var asHtml = new HttpRequestMessage(HttpMethod.Get, $"api/drills/{id}");
+        asHtml.Headers.Accept.ParseAdd("text/html");
+        foreach (HttpResponseMessage html in new[] { await fixture.Api.SendAsync(asHtml), await fixture.Api.GetAsync($"api/drills/{id}/report.html") })
+        {
+            Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(report.GetProperty("headline").GetString()!, await html.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Bad_drill_requests_get_problem_details()
+    {
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Tier" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Sample", tier = "T1", sampleSize = 0 }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Space" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Everything", tier = "T1" }), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/drills?take=0"), HttpStatusCode.BadRequest);
+        await AssertProblemAsync(await fixture.Api.GetAsync("api/drills/no-such-drill"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task A_dry_run_restore_returns_the_plan_and_touches_nothing()
     {
         await BackupTierAsync("T3");
@@ -243,6 +282,85 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
         Assert.NotEqual(before.PointId, newest.PointId);
         Assert.True(newest.CapturedAt > before.CapturedAt);
         Assert.Equal(RecoveryPointStatus.Captured, newest.Status);
+    }
+
+    [Fact]
+    public async Task A_point_its_history_and_a_comparison_with_the_live_app_are_served()
+    {
+        await BackupTierAsync("T3");
+        RecoveryPoint point = (await Index.QueryAsync(TenantId, new RecoveryPointQuery { Kind = AssetKind.App, Take = 50 }))
+            .First(p => p.Status == RecoveryPointStatus.Captured);
+
+        JsonElement one = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/recovery-points/{point.PointId}");
+        Assert.Equal(point.AssetId, one.GetProperty("assetId").GetString());
+        Assert.Equal("App", one.GetProperty("kind").GetString());
+
+        JsonElement history = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/assets/App/{point.AssetId}/history");
+        Assert.Contains(history.EnumerateArray(), p => p.GetProperty("pointId").GetString() == point.PointId);
+        Assert.All(history.EnumerateArray(), p => Assert.Equal(point.AssetId, p.GetProperty("assetId").GetString()));
+
+        using HttpResponseMessage compare = await fixture.Api.GetAsync($"api/compare?pointA={point.PointId}");
+        if (await Qlik.GetAppAsync(point.AssetId) is null)
+        {
+            await AssertProblemAsync(compare, HttpStatusCode.NotFound);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.OK, compare.StatusCode);
+            JsonElement diff = await compare.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(point.PointId, diff.GetProperty("left").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Search_pages_with_a_continuation_until_every_point_was_given_once()
+    {
+        await BackupTierAsync("T3");
+        var all = (await Index.QueryAsync(TenantId, new RecoveryPointQuery { Take = 1000 })).Select(p => p.PointId).ToList();
+        var paged = new List<string>();
+        string? continuation = null;
+        do
+        {
+            using HttpResponseMessage page = await fixture.Api.GetAsync("api/recovery-points?take=2" + (continuation is null ? "" : $"&continuation={continuation}"));
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            paged.AddRange((await page.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(p => p.GetProperty("pointId").GetString()!));
+            continuation = page.Headers.TryGetValues("X-Continuation", out var values) ? values.Single() : null;
+        }
+        while (continuation is not null);
+
+        Assert.True(all.Count > 2);
+        Assert.Equal(all.Order(), paged.Distinct().Order());
+        Assert.Equal(paged.Count, paged.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_validation_copy_is_promoted_back_over_the_production_app_by_the_caller()
+    {
+        await BackupTierAsync("T3");
+        RecoveryPoint? point = null;
+        await foreach (QlikItem item in Qlik.ListItemsAsync("app"))
+        {
+            if (await Index.GetNewestAsync(TenantId, AssetKind.App, item.ResourceId, 1) is [{ Status: RecoveryPointStatus.Captured } p] && p.SpaceId is not null)
+            {
+                point = p;
+                break;
+            }
+        }
+
+        Assert.NotNull(point);
+        using HttpResponseMessage start = await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = point.PointId, target = "ValidationSpace", createTargetSpace = true });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        JsonElement op = await fixture.WaitAsync((await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        Assert.Equal("Completed", op.GetProperty("status").GetString());
+        string validationApp = op.GetProperty("output").GetProperty("result").GetProperty("restoredAssetId").GetString()!;
+        Assert.Equal("key:local", op.GetProperty("output").GetProperty("plan").GetProperty("request").GetProperty("operator").GetString());
+
+        using HttpResponseMessage promote = await fixture.Api.PostAsJsonAsync("api/promotions", new { validationAppId = validationApp, productionAppId = point.AssetId });
+
+        Assert.Equal(HttpStatusCode.OK, promote.StatusCode);
+        JsonElement result = await promote.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(point.AssetId, result.GetProperty("productionAppId").GetString());
+        Assert.True(Enum.IsDefined(Enum.Parse<QlikBackup.Core.Restore.PromoteMethod>(result.GetProperty("method").GetString()!)));
     }
 
     async Task<int> CountAppsAsync()

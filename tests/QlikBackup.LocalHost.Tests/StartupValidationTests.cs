@@ -45,6 +45,8 @@ public sealed class StartupValidationTests
     [InlineData("Qlik:TenantUrl", null, "Qlik:TenantUrl")]
     [InlineData("Storage:ConnectionString", "this is not a connection string", "Storage:ConnectionString")]
     [InlineData("Crypto:KeyProvider", "Vaultish", "Crypto:KeyProvider")]
+    [InlineData("Rto:T1", "-00:05:00", "Rto:T1")]
+    [InlineData("Drill:SampleSize", "0", "Drill:SampleSize")]
     public async Task A_bad_setting_stops_startup_with_one_message_naming_it(string key, string? value, string named)
     {
         var settings = Good();

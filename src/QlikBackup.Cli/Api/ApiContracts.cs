@@ -13,6 +13,9 @@ public sealed record ProblemDetails(int? Status, string? Title, string? Detail);
 /// <summary>202 answer of every call that starts a Durable operation.</summary>
 public sealed record OperationAccepted(string Id, string? Name, string? StatusUri);
 
+/// <summary>A row of GET /api/drills.</summary>
+public sealed record DrillSummary(string DrillId, DateTimeOffset StartedAt, string Scope, string Tier, bool Passed, string Headline);
+
 public sealed record OperationStatus(
     string Id, string? Name, string? Status, DateTimeOffset? CreatedAt, DateTimeOffset? LastUpdatedAt, JsonElement? Output, string? Failure)
 {
@@ -33,6 +36,10 @@ public sealed record CaptureRun(string? Tier, string? RunId, DateTimeOffset? Sta
 
 /// <summary><see cref="HasSpaces"/> false: no space is in the tier, so it has nothing to capture (an older API omits it: true).</summary>
 public sealed record TierStatus(string? Tier, TimeSpan? Objective, CaptureRun? LastRun, CaptureRun? LastCleanRun, bool RpoBreached, TimeSpan? Age, bool HasSpaces = true);
+
+public sealed record PromoteResult(string? ProductionAppId, string? Method, IReadOnlyList<string>? Changes);
+
+public sealed record SpaceTiers(string? DefaultTier, IReadOnlyDictionary<string, string>? Spaces);
 
 public sealed record StatusReport(IReadOnlyList<TierStatus>? Tiers, bool RpoBreached);
 

@@ -27,6 +27,10 @@ public sealed class QlikBackupApiClient(HttpClient http)
     public Task<ApiResponse<OperationAccepted>> StartAssetBackupAsync(string kind, string assetId, string? spaceId, string? tier, CancellationToken ct) =>
         SendAsync<OperationAccepted>(HttpMethod.Post, "api/backups", new { kind, assetId, spaceId, tier }, ct);
 
+    /// <summary>Exactly one of pointId, assetId (kind optional) or all.</summary>
+    public Task<ApiResponse<OperationAccepted>> StartVerifyAsync(string? pointId, string? kind, string? assetId, bool all, CancellationToken ct) =>
+        SendAsync<OperationAccepted>(HttpMethod.Post, "api/verify", new { pointId, kind, assetId, all }, ct);
+
     public Task<ApiResponse<OperationStatus>> GetOperationAsync(string id, CancellationToken ct) =>
         SendAsync<OperationStatus>(HttpMethod.Get, $"api/operations/{Uri.EscapeDataString(id)}", null, ct);
 
@@ -60,11 +64,35 @@ public sealed class QlikBackupApiClient(HttpClient http)
         return SendAsync<IReadOnlyList<RecoveryPoint>>(HttpMethod.Get, path, null, ct);
     }
 
+    public Task<ApiResponse<RecoveryPoint>> GetPointAsync(string pointId, CancellationToken ct) =>
+        SendAsync<RecoveryPoint>(HttpMethod.Get, $"api/recovery-points/{Uri.EscapeDataString(pointId)}", null, ct);
+
+    public Task<ApiResponse<IReadOnlyList<RecoveryPoint>>> GetHistoryAsync(string kind, string assetId, int? take, CancellationToken ct) =>
+        SendAsync<IReadOnlyList<RecoveryPoint>>(
+            HttpMethod.Get, $"api/assets/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(assetId)}/history" + (take is { } t ? $"?take={t}" : ""), null, ct);
+
+    public Task<ApiResponse<PromoteResult>> PromoteAsync(string validationAppId, string? productionAppId, string? targetSpaceId, CancellationToken ct) =>
+        SendAsync<PromoteResult>(HttpMethod.Post, "api/promotions", new { validationAppId, productionAppId, targetSpaceId }, ct);
+
+    public Task<ApiResponse<SpaceTiers>> ListSpaceTiersAsync(CancellationToken ct) =>
+        SendAsync<SpaceTiers>(HttpMethod.Get, "api/spaces/tiers", null, ct);
+
+    /// <summary>The API's OpenAPI document, as served.</summary>
+    public Task<ApiResponse<JsonElement?>> GetOpenApiDocumentAsync(CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Get, "api/openapi.json", null, ct);
+
     public Task<ApiResponse<StatusReport>> GetStatusAsync(CancellationToken ct) =>
         SendAsync<StatusReport>(HttpMethod.Get, "api/status", null, ct);
 
-    public Task<ApiResponse<OperationAccepted>> StartDrillAsync(string? tier, CancellationToken ct) =>
-        SendAsync<OperationAccepted>(HttpMethod.Post, "api/drills", new { tier }, ct);
+    public Task<ApiResponse<OperationAccepted>> StartDrillAsync(object request, CancellationToken ct) =>
+        SendAsync<OperationAccepted>(HttpMethod.Post, "api/drills", request, ct);
+
+    public Task<ApiResponse<IReadOnlyList<DrillSummary>>> ListDrillsAsync(int? take, CancellationToken ct) =>
+        SendAsync<IReadOnlyList<DrillSummary>>(HttpMethod.Get, take is null ? "api/drills" : $"api/drills?take={take}", null, ct);
+
+    /// <summary>GET /api/drills/{id}: the stored report, kept as JSON (the CLI renders its headline, assets and differences).</summary>
+    public Task<ApiResponse<JsonElement>> GetDrillAsync(string id, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Get, $"api/drills/{Uri.EscapeDataString(id)}", null, ct);
 
     /// <summary>PUT /api/spaces/{id}/tier. The answer's shape is not fixed yet, so it is kept as JSON (null when empty).</summary>
     public Task<ApiResponse<JsonElement?>> SetSpaceTierAsync(string spaceId, string tier, CancellationToken ct) =>
@@ -85,6 +113,11 @@ public sealed class QlikBackupApiClient(HttpClient http)
     async Task<ApiResponse<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (method == HttpMethod.Post)
+        {
+            // One key per call, kept across the client's retries: a POST whose answer was lost starts nothing twice.
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        }
         if (body is not null)
         {
             // Buffered, so the request has a Content-Length (the API treats a body-less request differently).

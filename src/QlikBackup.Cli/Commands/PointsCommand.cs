@@ -10,8 +10,8 @@ public static class PointsCommand
     public static Command Create(CommandHost host)
     {
         var name = new Option<string?>("--name") { Description = "Asset name contains this text." };
-        var owner = new Option<string?>("--owner") { Description = "Owner's user id.", HelpName = "userId" };
-        var space = new Option<string?>("--space") { Description = "Space id.", HelpName = "spaceId" };
+        var owner = new Option<string?>("--owner") { Description = "Owner: a user id, or a user's name as backed up.", HelpName = "user" };
+        var space = new Option<string?>("--space") { Description = "Space: an id, or a space's name as backed up.", HelpName = "space" };
         var kind = new Option<string?>("--kind") { Description = "Asset kind: App, Space, ReloadTask, DataConnection, ..." };
         var asset = new Option<string?>("--asset") { Description = "Points of this one asset (its id).", HelpName = "assetId" };
         var from = new Option<DateTimeOffset?>("--from") { Description = "Captured at or after (ISO 8601, or an age like 7d).", CustomParser = TimeArguments.ParseTime, HelpName = "time" };
@@ -27,11 +27,41 @@ public static class PointsCommand
         var command = new Command("points", "Search recovery points.") { name, owner, space, kind, asset, from, to, take };
         host.SetAction(command, async (ctx, ct) =>
         {
-            var query = new PointQuery(ctx.Get(kind), ctx.Get(asset), ctx.Get(name), ctx.Get(owner), ctx.Get(space), ctx.Get(from), ctx.Get(to), ctx.Get(take));
+            string? ownerId = await ResolveAsync(ctx, ctx.Get(owner), "User", "--owner", ct);
+            string? spaceId = await ResolveAsync(ctx, ctx.Get(space), "Space", "--space", ct);
+            var query = new PointQuery(ctx.Get(kind), ctx.Get(asset), ctx.Get(name), ownerId, spaceId, ctx.Get(from), ctx.Get(to), ctx.Get(take));
             ApiResponse<IReadOnlyList<RecoveryPoint>> points = await ctx.Terminal.BusyAsync("Searching recovery points", () => ctx.Api.SearchPointsAsync(query, ct));
             ctx.Show(points, PointsRenderer.Render);
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>
+    /// An id as given, or the id of the one backed-up user or space with that exact name (its recovery points know it).
+    /// Several with that name are an error listing their ids.
+    /// </summary>
+    static async Task<string?> ResolveAsync(CommandContext ctx, string? value, string kind, string option, CancellationToken ct)
+    {
+        if (value is null || LooksLikeId(value))
+        {
+            return value;
+        }
+
+        var found = await ctx.Api.SearchPointsAsync(new PointQuery(Kind: kind, Name: value, Take: 1000), ct);
+        var ids = found.Value.Where(p => string.Equals(p.Name, value, StringComparison.OrdinalIgnoreCase) && p.AssetId is not null)
+            .Select(p => p.AssetId!).Distinct().ToList();
+        return ids switch
+        {
+            [string id] => id,
+            // No such name: then it is an id (Qlik ids are not only hex or GUIDs).
+            [] => value,
+            _ => throw new ApiProblemException(System.Net.HttpStatusCode.Conflict, $"Several {kind.ToLowerInvariant()}s are named '{value}'",
+                $"Pass one of their ids to {option}: {string.Join(", ", ids)}."),
+        };
+    }
+
+    /// <summary>Qlik ids: 24 hex digits (users, spaces) or a GUID.</summary>
+    static bool LooksLikeId(string value) =>
+        (value.Length == 24 && value.All(char.IsAsciiHexDigit)) || Guid.TryParse(value, out _);
 }

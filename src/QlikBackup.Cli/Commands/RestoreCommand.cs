@@ -39,9 +39,22 @@ public static class RestoreCommand
         {
             bool hasPoint = r.GetResult(point) is not null;
             bool hasApp = r.GetResult(app) is not null;
-            if (hasPoint == hasApp)
+            bool tenantConfig = r.GetValue(scope) == ScopeChoice.TenantConfig;
+            bool hasKinds = r.GetResult(kinds) is not null;
+            if (hasKinds && (!tenantConfig || hasPoint))
             {
-                r.AddError("Give either --point <pointId>, or --app <appId> with --before <time>.");
+                // With a point the point decides what is restored: kinds would be ignored, so they are refused.
+                r.AddError(hasPoint
+                    ? "--kinds goes with --scope TenantConfig without --point (a point restores exactly its own asset)."
+                    : "--kinds goes with --scope TenantConfig.");
+            }
+            else if (tenantConfig && !hasPoint && !hasApp)
+            {
+                // Tenant configuration by kinds: the newest point of each asset (before --before, if given).
+            }
+            else if (hasPoint == hasApp)
+            {
+                r.AddError("Give either --point <pointId>, or --app <appId> with --before <time> (or --scope TenantConfig [--kinds ...] [--before <time>]).");
             }
             else if (hasApp && r.GetResult(before) is null)
             {

@@ -49,7 +49,7 @@ public static class OperationRenderer
         }
     }
 
-    /// <summary>Completed, and (for a restore) the restore itself reports success.</summary>
+    /// <summary>Completed, and (for a restore) the restore itself reports success, (for a verify) nothing was found wrong.</summary>
     public static bool Succeeded(OperationStatus op)
     {
         if (!op.Succeeded)
@@ -57,8 +57,17 @@ public static class OperationRenderer
             return false;
         }
 
-        return op.Output is not { ValueKind: JsonValueKind.Object } output || !Has(output, "result")
-            || Read<RestoreOutcome>(output).Result is not { Succeeded: false };
+        if (op.Output is not { ValueKind: JsonValueKind.Object } output)
+        {
+            return true;
+        }
+
+        if (Has(output, "problemCount"))
+        {
+            return Property(output, "ok") is not { ValueKind: JsonValueKind.False };
+        }
+
+        return !Has(output, "result") || Read<RestoreOutcome>(output).Result is not { Succeeded: false };
     }
 
     static void RenderRestore(IAnsiConsole console, RestoreOutcome outcome)

@@ -5,6 +5,11 @@ namespace QlikBackup.Cli.Rendering;
 
 public static class PointsRenderer
 {
+    /// <summary>
+    /// A numbered table of what a person scans (time, kind, name, space, status, size, who changed it), then each
+    /// point id whole on its own line: ids are long and are copied into `restore --point`, so they never share a
+    /// row with columns that would wrap around them.
+    /// </summary>
     public static void Render(IAnsiConsole console, IReadOnlyList<RecoveryPoint> points)
     {
         if (points.Count == 0)
@@ -13,26 +18,35 @@ public static class PointsRenderer
             return;
         }
 
-        Table table = Format.NewTable("Captured", "Kind", "Name", "Space", "Owner", "Tier", "Status", "Size", "Changed by", "Point id");
-        // Ids are copied into `restore --point`: never wrap them.
-        table.Columns[^1].NoWrap();
-        table.Columns[0].NoWrap();
-        foreach (RecoveryPoint p in points)
+        Table table = Format.NewTable("#", "Captured", "Kind", "Name", "Space", "Tier", "Status", "Size", "Changed by");
+        table.Columns[0].RightAligned().NoWrap();
+        table.Columns[1].NoWrap();
+        table.Columns[7].RightAligned().NoWrap();
+        for (int i = 0; i < points.Count; i++)
         {
+            RecoveryPoint p = points[i];
             table.AddRow(
+                (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Format.Time(p.CapturedAt),
                 Format.Text(p.Kind),
-                Format.Text(p.Name ?? p.AssetId),
-                Format.Text(p.SpaceName ?? p.SpaceId),
-                Format.Text(p.OwnerId),
+                Format.Text(Clip(p.Name ?? p.AssetId, 40)),
+                Format.Text(Clip(p.SpaceName ?? p.SpaceId, 30)),
                 Format.Text(p.Tier),
-                p.Error is null ? Format.Status(p.Status) : $"{Format.Status(p.Status)}: {Format.Text(p.Error)}",
+                Format.Status(p.Status),
                 Format.Bytes(p.Size),
-                Format.Text(p.ChangedBy),
-                Format.Text(p.PointId));
+                Format.Text(Clip(p.ChangedBy, 30)));
         }
 
         console.Write(table);
+        console.MarkupLine("[bold]Point ids[/]");
+        for (int i = 0; i < points.Count; i++)
+        {
+            RecoveryPoint p = points[i];
+            console.MarkupLine($"{i + 1,4}  {Markup.Escape(p.PointId)}" + (p.Error is null ? "" : $"  [red]{Markup.Escape(Clip(p.Error, 100)!)}[/]"));
+        }
+
         console.MarkupLine($"[grey]{points.Count} point(s), newest first.[/]");
     }
+
+    static string? Clip(string? s, int max) => s is null || s.Length <= max ? s : s[..(max - 1)] + "…";
 }

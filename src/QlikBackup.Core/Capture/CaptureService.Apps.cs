@@ -41,9 +41,10 @@ public sealed partial class CaptureService
         }
 
         IReadOnlyDictionary<string, byte[]> attached = await AttachedPartsAsync(app.Id, fresh, ct);
-        Manifest? previous = await ReadManifestAsync(baseline.LastCaptured, ct);
+        (Manifest? previous, bool damaged) = await ReadPreviousAsync(baseline.LastCaptured, ct);
         var writer = new PartWriter(store, TenantId, PartParallelism, previous, ct);
-        bool appUnmodified = baseline.CanBeUnchanged && previous is not null && baseline.Latest!.SpaceId == spaceId
+        // A damaged previous point is never "unchanged": its lost parts are read again and stored.
+        bool appUnmodified = !damaged && baseline.CanBeUnchanged && previous is not null && baseline.Latest!.SpaceId == spaceId
             && app.ModifiedDate is { } modified && baseline.Latest.SourceModifiedAt == modified;
         if (appUnmodified)
         {

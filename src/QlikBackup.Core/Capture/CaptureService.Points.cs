@@ -36,7 +36,7 @@ public sealed partial class CaptureService
         Manifest manifest = await writer.CompleteAsync();
         if (baseline.CanBeUnchanged && baseline.Latest!.SpaceId == identity.SpaceId)
         {
-            previous ??= await ReadManifestAsync(baseline.LastCaptured, ct);
+            previous ??= (await ReadPreviousAsync(baseline.LastCaptured, ct)).Manifest;
             if (previous is not null && SameContent(manifest, previous))
             {
                 if (identity.SourceModifiedAt is { } modified && (baseline.Latest.SourceModifiedAt is not { } watermark || modified > watermark))
@@ -49,12 +49,12 @@ public sealed partial class CaptureService
             }
         }
 
-        StoredContent stored = await store.PutManifestAsync(TenantId, manifest, ct);
-
         DateTimeOffset now = clock.GetUtcNow();
         Attribution who = await AttributeAsync(asset.Id, AttributionSince(identity.SourceModifiedAt, baseline.Latest, now), now, ct);
+        RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Captured, identity, who);
+        StoredContent stored = await store.PutManifestAsync(TenantId, manifest with { PointId = point.PointId }, ct);
         long size = manifest.Parts.Sum(p => p.Size);
-        RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Captured, identity, who) with
+        point = point with
         {
             ManifestRef = stored.ContentRef,
             Size = size,
@@ -65,8 +65,42 @@ public sealed partial class CaptureService
         return new AssetCaptureResult(asset, CaptureOutcome.Captured, point.PointId, size, point.NewBytes, objects);
     }
 
-    async Task<Manifest?> ReadManifestAsync(RecoveryPoint? point, CancellationToken ct)
-        => point?.ManifestRef is { } manifestRef ? await store.ReadManifestAsync(TenantId, manifestRef, ct) : null;
+    /// <summary>
+    /// The manifest of <paramref name="point"/> without the parts whose blobs are missing or altered (a deleted shared chunk,
+    /// say), so those parts are read from Qlik and stored again instead of being taken over; <c>Damaged</c> says whether any
+    /// were dropped. Costs a descriptor read and a HEAD per chunk of each part, in parallel.
+    /// </summary>
+    async Task<(Manifest? Manifest, bool Damaged)> ReadPreviousAsync(RecoveryPoint? point, CancellationToken ct)
+    {
+        if (point?.ManifestRef is not { } manifestRef) return (null, false);
+        Manifest manifest;
+        try
+        {
+            manifest = await store.ReadManifestAsync(TenantId, manifestRef, ct);
+        }
+        catch (ContentIntegrityException ex)
+        {
+            log.LogWarning(ex, "The manifest of point {PointId} is not whole; the asset is captured again in full", point.PointId);
+            return (null, true);
+        }
+
+        var whole = new System.Collections.Concurrent.ConcurrentBag<ManifestPart>();
+        await Parallel.ForEachAsync(manifest.Parts, new ParallelOptions { MaxDegreeOfParallelism = PartParallelism, CancellationToken = ct }, async (part, c) =>
+        {
+            try
+            {
+                await store.VerifyAsync(TenantId, part.ContentRef, readData: false, c);
+                whole.Add(part);
+            }
+            catch (ContentIntegrityException ex)
+            {
+                log.LogWarning(ex, "Part {Part} of point {PointId} is not whole; it is stored again", part.Name, point.PointId);
+            }
+        });
+        return whole.Count == manifest.Parts.Count
+            ? (manifest, false)
+            : (new Manifest([.. whole.OrderBy(p => p.Name, StringComparer.Ordinal)]), true);
+    }
 
     static bool SameContent(Manifest a, Manifest b)
         => a.Parts.Count == b.Parts.Count

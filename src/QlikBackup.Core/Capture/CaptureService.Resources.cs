@@ -27,7 +27,7 @@ public sealed partial class CaptureService
         [AssetKind.Theme] = ["links"],
     };
 
-    static IReadOnlySet<string>? VolatileOf(AssetKind kind) => VolatileMembers.GetValueOrDefault(kind);
+    internal static IReadOnlySet<string>? VolatileOf(AssetKind kind) => VolatileMembers.GetValueOrDefault(kind);
 
     /// <summary>Every kind kept as JSON: the REST document as part "resource" (+ assignments / theme archive / reconfiguration).</summary>
     async Task<AssetCaptureResult> CaptureResourceAsync(AssetRef asset, Tier tier, Baseline baseline, CancellationToken ct)
@@ -53,7 +53,7 @@ public sealed partial class CaptureService
             return Unchanged(asset, baseline);
         }
 
-        Manifest? previous = await ReadManifestAsync(baseline.LastCaptured, ct);
+        (Manifest? previous, _) = await ReadPreviousAsync(baseline.LastCaptured, ct);
         var writer = new PartWriter(store, TenantId, PartParallelism, previous, ct);
         writer.Add(CapturePartNames.Resource, CanonicalJson.Serialize(resource.Raw, VolatileOf(asset.Kind)), CapturePartNames.JsonMediaType);
         switch (asset.Kind)

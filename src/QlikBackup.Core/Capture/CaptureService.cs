@@ -112,28 +112,48 @@ public sealed partial class CaptureService : ICaptureService
         {
             if (known.LastStatus == RecoveryPointStatus.Deleted || known.Moved || listed.Contains((known.Kind, known.AssetId))) continue;
 
-            // Absent from this space's listing: only Qlik's 404 makes it deleted. An asset that still exists moved to
-            // another space (or the listing raced its creation); its next capture files it under its current space.
             var asset = new AssetRef(known.Kind, known.AssetId, known.Name, known.SpaceId);
-            if (await ExistsInQlikAsync(asset, ct))
+            try
             {
-                await catalog.MarkMovedAsync(TenantId, space.SpaceId, known.Kind, known.AssetId, ct);
-                continue;
-            }
+                // Absent from this space's listing: only Qlik's 404 makes it deleted. An asset that still exists moved to
+                // another space (or the listing raced its creation); its next capture files it under its current space.
+                if (await ExistsInQlikAsync(asset, ct))
+                {
+                    await catalog.MarkMovedAsync(TenantId, space.SpaceId, known.Kind, known.AssetId, ct);
+                    continue;
+                }
 
-            results.Add(await RetryOnConflictAsync(async () =>
-                await RecordDeletedAsync(asset, space.Tier, (await index.GetNewestAsync(TenantId, known.Kind, known.AssetId, 1, ct)).FirstOrDefault(), ct), ct));
+                results.Add(await RetryOnConflictAsync(async () =>
+                    await RecordDeletedAsync(asset, space.Tier, (await index.GetNewestAsync(TenantId, known.Kind, known.AssetId, 1, ct)).FirstOrDefault(), ct), ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One asset's check never fails the space: it is reported as that asset's failure and tried again next run.
+                log.LogWarning(ex, "Deleted check of {Kind} {AssetId} in space {SpaceId} failed", known.Kind, known.AssetId, space.SpaceId);
+                results.Add(new AssetCaptureResult(asset, CaptureOutcome.Failed, Error: $"Deleted check failed: {ex.Message}"));
+            }
         }
 
         return results;
     }
 
-    async Task<bool> ExistsInQlikAsync(AssetRef asset, CancellationToken ct) => asset.Kind switch
+    /// <summary>Qlik answers 400 for an id it could never have issued (a control character, say): no such asset exists.</summary>
+    async Task<bool> ExistsInQlikAsync(AssetRef asset, CancellationToken ct)
     {
-        AssetKind.App => await rest.GetAppAsync(asset.Id, ct) is not null,
-        AssetKind.Space => await rest.GetSpaceAsync(asset.Id, ct) is not null,
-        _ => await rest.GetAsync(ResourceKindOf(asset.Kind), asset.Id, ct) is not null,
-    };
+        try
+        {
+            return asset.Kind switch
+            {
+                AssetKind.App => await rest.GetAppAsync(asset.Id, ct) is not null,
+                AssetKind.Space => await rest.GetSpaceAsync(asset.Id, ct) is not null,
+                _ => await rest.GetAsync(ResourceKindOf(asset.Kind), asset.Id, ct) is not null,
+            };
+        }
+        catch (QlikApiException ex) when (ex.Status == 400)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Writes a Deleted point unless the newest point already says so; earlier points stay.</summary>
     async Task<AssetCaptureResult> RecordDeletedAsync(AssetRef asset, Tier tier, RecoveryPoint? latest, CancellationToken ct)

@@ -28,7 +28,6 @@ public static class CaptureServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITenantContext, TenantContext>();
-        services.TryAddSingleton<CaptureTables>();
         services.TryAddSingleton<CapturedAssetCatalog>();
         services.TryAddSingleton<ISpaceTierStore, TableSpaceTierStore>();
         services.TryAddSingleton<ICaptureService, CaptureService>();

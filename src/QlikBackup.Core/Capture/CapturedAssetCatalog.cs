@@ -13,7 +13,7 @@ public sealed record CatalogHead(string? PointId, ETag ETag);
 public sealed record CapturedAsset(AssetKind Kind, string AssetId, string SpaceId, string? Name, Tier Tier, RecoveryPointStatus LastStatus, bool Moved = false);
 
 /// <summary>
-/// Table "CapturedAssets": one row per (space, asset) that has recovery points — PartitionKey tenant|spaceId,
+/// Table "{prefix}CapturedAssets": one row per (space, asset) that has recovery points — PartitionKey tenant|spaceId,
 /// RowKey kind|assetId, naming the asset's newest point there. Written before every point (not on Unchanged), so the deleted-asset check reads one small
 /// partition per space and retention finds every asset that has points. Rows are never removed: retention's mark phase
 /// relies on them to reach every point.
@@ -25,7 +25,7 @@ public sealed class CapturedAssetCatalog
 
     readonly LazyTable table;
 
-    public CapturedAssetCatalog(CaptureTables tables) => table = tables.Get(TableName);
+    public CapturedAssetCatalog(StorageTables tables) => table = tables.Get(TableName);
 
     /// <summary>The row's newest point id and ETag, for a conditional write; null when the asset has no row in the space.</summary>
     public async Task<CatalogHead?> GetHeadAsync(string tenantId, string spaceId, AssetKind kind, string assetId, CancellationToken ct = default)
@@ -87,8 +87,8 @@ public sealed class CapturedAssetCatalog
     public async Task<IReadOnlyList<CapturedAsset>> ListTenantAsync(string tenantId, CancellationToken ct = default)
     {
         TableClient t = await table.GetAsync(ct);
-        string low = RecoveryPointIds.EscapeKey(tenantId) + Sep;
-        string high = RecoveryPointIds.EscapeKey(tenantId) + '}';
+        string low = TableKeys.Escape(tenantId) + Sep;
+        string high = TableKeys.Escape(tenantId) + '}';
         return await ReadAsync(t.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"PartitionKey ge {low} and PartitionKey lt {high}"), cancellationToken: ct));
     }
@@ -112,7 +112,7 @@ public sealed class CapturedAssetCatalog
         return result;
     }
 
-    static string Partition(string tenantId, string spaceId) => $"{RecoveryPointIds.EscapeKey(tenantId)}{Sep}{RecoveryPointIds.EscapeKey(spaceId)}";
+    static string Partition(string tenantId, string spaceId) => $"{TableKeys.Escape(tenantId)}{Sep}{TableKeys.Escape(spaceId)}";
 
-    static string Row(AssetKind kind, string assetId) => $"{kind}{Sep}{RecoveryPointIds.EscapeKey(assetId)}";
+    static string Row(AssetKind kind, string assetId) => $"{kind}{Sep}{TableKeys.Escape(assetId)}";
 }

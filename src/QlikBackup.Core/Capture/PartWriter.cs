@@ -66,7 +66,7 @@ internal sealed class PartWriter(IContentStore store, string tenantId, int paral
     }
 
     /// <summary>Waits for every background store, then lists the parts in name order, so equal content always gives an
-    /// equal manifest (and one manifest blob).</summary>
+    /// equal list of parts.</summary>
     public async Task<Manifest> CompleteAsync()
     {
         await Task.WhenAll(pending);

@@ -2,19 +2,24 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using QlikBackup.Core.Assets;
+using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Core.Capture;
 
-/// <summary>Table "{Storage:TablePrefix}SpaceTiers": PartitionKey = tenant id, RowKey = space id, column Tier ("T1".."T3").</summary>
+/// <summary>
+/// Table "{prefix}SpaceTiers": PartitionKey = tenant, RowKey = escaped space id (<see cref="TableKeys"/>), columns SpaceId and
+/// Tier ("T1".."T3").
+/// </summary>
 public sealed class TableSpaceTierStore : ISpaceTierStore
 {
     public const string TableName = "SpaceTiers";
+    const int MaxSpaceIdLength = 128;
 
     readonly LazyTable table;
     readonly ITenantContext tenant;
     readonly IOptions<CaptureOptions> options;
 
-    public TableSpaceTierStore(CaptureTables tables, ITenantContext tenant, IOptions<CaptureOptions> options)
+    public TableSpaceTierStore(StorageTables tables, ITenantContext tenant, IOptions<CaptureOptions> options)
     {
         table = tables.Get(TableName);
         this.tenant = tenant;
@@ -27,10 +32,10 @@ public sealed class TableSpaceTierStore : ISpaceTierStore
     {
         TableClient t = await table.GetAsync(ct);
         var result = new Dictionary<string, Tier>(StringComparer.Ordinal);
-        string pk = tenant.TenantId;
-        await foreach (TableEntity e in t.QueryAsync<TableEntity>(x => x.PartitionKey == pk, select: ["RowKey", "Tier"], cancellationToken: ct))
+        string pk = Partition;
+        await foreach (TableEntity e in t.QueryAsync<TableEntity>(x => x.PartitionKey == pk, select: ["RowKey", "SpaceId", "Tier"], cancellationToken: ct))
         {
-            if (Parse(e) is { } tier) result[e.RowKey] = tier;
+            if (Parse(e) is { } tier) result[e.GetString("SpaceId") ?? e.RowKey] = tier;
         }
 
         return result;
@@ -40,7 +45,7 @@ public sealed class TableSpaceTierStore : ISpaceTierStore
     {
         Validate(spaceId);
         TableClient t = await table.GetAsync(ct);
-        NullableResponse<TableEntity> e = await t.GetEntityIfExistsAsync<TableEntity>(tenant.TenantId, spaceId, ["Tier"], ct);
+        NullableResponse<TableEntity> e = await t.GetEntityIfExistsAsync<TableEntity>(Partition, TableKeys.Escape(spaceId), ["Tier"], ct);
         return (e.HasValue ? Parse(e.Value!) : null) ?? DefaultTier;
     }
 
@@ -49,7 +54,7 @@ public sealed class TableSpaceTierStore : ISpaceTierStore
         Validate(spaceId);
         if (!Enum.IsDefined(tier)) throw new ArgumentOutOfRangeException(nameof(tier), tier, "Tier must be T1, T2 or T3.");
         TableClient t = await table.GetAsync(ct);
-        await t.UpsertEntityAsync(new TableEntity(tenant.TenantId, spaceId) { ["Tier"] = tier.ToString() }, TableUpdateMode.Replace, ct);
+        await t.UpsertEntityAsync(new TableEntity(Partition, TableKeys.Escape(spaceId)) { ["SpaceId"] = spaceId, ["Tier"] = tier.ToString() }, TableUpdateMode.Replace, ct);
     }
 
     public async Task<bool> RemoveAsync(string spaceId, CancellationToken ct = default)
@@ -57,16 +62,20 @@ public sealed class TableSpaceTierStore : ISpaceTierStore
         Validate(spaceId);
         TableClient t = await table.GetAsync(ct);
         // DeleteEntity succeeds on a missing row too, so ask first to answer "was there one".
-        NullableResponse<TableEntity> existing = await t.GetEntityIfExistsAsync<TableEntity>(tenant.TenantId, spaceId, ["RowKey"], ct);
+        NullableResponse<TableEntity> existing = await t.GetEntityIfExistsAsync<TableEntity>(Partition, TableKeys.Escape(spaceId), ["RowKey"], ct);
         if (!existing.HasValue) return false;
-        await t.DeleteEntityAsync(tenant.TenantId, spaceId, ETag.All, ct);
+        await t.DeleteEntityAsync(Partition, TableKeys.Escape(spaceId), ETag.All, ct);
         return true;
     }
+
+    string Partition => TableKeys.Tenant(tenant.TenantId);
 
     static Tier? Parse(TableEntity e) => Enum.TryParse(e.GetString("Tier"), out Tier tier) && Enum.IsDefined(tier) ? tier : null;
 
     static void Validate(string spaceId)
     {
-        if (!LazyTable.IsValidKey(spaceId) || spaceId.Length > 128) throw new InvalidSpaceIdException(spaceId);
+        // Keys are escaped anyway; what no Qlik space id can be is refused, so it never becomes a tier entry.
+        if (string.IsNullOrWhiteSpace(spaceId) || spaceId.Length > MaxSpaceIdLength
+            || spaceId.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c))) throw new InvalidSpaceIdException(spaceId);
     }
 }

@@ -33,28 +33,27 @@ public sealed record RestoreAuditEntry(
     string? OperatorNote = null);
 
 /// <summary>
-/// The restore audit: Table <see cref="RestoreOptions.AuditTable"/> (PartitionKey tenant, RowKey inverted ticks + restore id,
-/// newest first) and one append blob per day in <see cref="RestoreOptions.AuditContainer"/> ("{tenant}/{yyyy-MM-dd}.jsonl",
+/// The restore audit: Table "{prefix}{Restore:AuditTable}" (PartitionKey tenant, RowKey inverted ticks + restore id,
+/// newest first) and one append blob per day in <see cref="RestoreOptions.AuditContainer"/> ("{tenantHash}/{yyyy-MM-dd}.jsonl",
 /// one JSON line per restore). Recording the same restore twice (a retried activity) writes neither twice.
 /// </summary>
 public sealed class RestoreAuditLog
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    readonly TableClient _table;
+    readonly LazyTable _table;
     readonly BlobContainerClient _container;
-    readonly AsyncOnce _create;
+    readonly AsyncOnce _createContainer;
 
-    public RestoreAuditLog(TableServiceClient tables, BlobServiceClient blobs, IOptions<RestoreOptions> options)
+    public RestoreAuditLog(StorageTables tables, BlobServiceClient blobs, IOptions<RestoreOptions> options)
     {
-        _table = tables.GetTableClient(options.Value.AuditTable);
+        _table = tables.Get(options.Value.AuditTable);
         _container = blobs.GetBlobContainerClient(options.Value.AuditContainer);
-        _create = new AsyncOnce(async c =>
-        {
-            await _table.CreateIfNotExistsAsync(c);
-            await _container.CreateIfNotExistsAsync(cancellationToken: c);
-        });
+        _createContainer = new AsyncOnce(c => _container.CreateIfNotExistsAsync(cancellationToken: c));
     }
+
+    /// <summary>The tenant's folder is the same hash the recovery points use: fixed length, path safe, one per tenant.</summary>
+    static string DayBlob(string tenantId, DateOnly day) => $"{BlobLayout.TenantHash(tenantId)}/{day:yyyy-MM-dd}.jsonl";
 
     /// <summary>The entry of a plan and its result.</summary>
     /// <param name="fallbackAt">Time of the entry when the plan has none.</param>
@@ -75,10 +74,11 @@ public sealed class RestoreAuditLog
 
     public async Task RecordAsync(RestoreAuditEntry entry, CancellationToken ct = default)
     {
-        await _create.RunAsync(ct);
-        string pk = RecoveryPointIds.EscapeKey(entry.TenantId);
-        string rk = $"{RecoveryPointIds.InvertedTicks(entry.At)}-{entry.RestoreId}";
-        var existing = await _table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: ct);
+        var table = await _table.GetAsync(ct);
+        await _createContainer.RunAsync(ct);
+        string pk = TableKeys.Tenant(entry.TenantId);
+        string rk = $"{RecoveryPointIds.InvertedTicks(entry.At)}-{TableKeys.Escape(entry.RestoreId)}";
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: ct);
         if (existing.HasValue && existing.Value!.GetBoolean("BlobAppended") == true) return;
 
         string line = JsonSerializer.Serialize(entry, Json);
@@ -101,24 +101,24 @@ public sealed class RestoreAuditLog
             ["Entry"] = line.Length <= 30000 ? line : null,
             ["BlobAppended"] = false,
         };
-        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, ct);
+        await table.UpsertEntityAsync(row, TableUpdateMode.Replace, ct);
 
-        var blob = _container.GetAppendBlobClient($"{entry.TenantId}/{entry.At.UtcDateTime:yyyy-MM-dd}.jsonl");
+        var blob = _container.GetAppendBlobClient(DayBlob(entry.TenantId, DateOnly.FromDateTime(entry.At.UtcDateTime)));
         await blob.CreateIfNotExistsAsync(cancellationToken: ct);
         using (var block = new MemoryStream(Encoding.UTF8.GetBytes(line + "\n")))
         {
             await blob.AppendBlockAsync(block, cancellationToken: ct);
         }
-        await _table.UpsertEntityAsync(new TableEntity(pk, rk) { ["BlobAppended"] = true }, TableUpdateMode.Merge, ct);
+        await table.UpsertEntityAsync(new TableEntity(pk, rk) { ["BlobAppended"] = true }, TableUpdateMode.Merge, ct);
     }
 
     /// <summary>The tenant's newest audit entries, newest first.</summary>
     public async Task<IReadOnlyList<RestoreAuditEntry>> RecentAsync(string tenantId, int take, CancellationToken ct = default)
     {
-        await _create.RunAsync(ct);
+        var table = await _table.GetAsync(ct);
         var list = new List<RestoreAuditEntry>();
-        string pk = RecoveryPointIds.EscapeKey(tenantId);
-        await foreach (var e in _table.QueryAsync<TableEntity>(x => x.PartitionKey == pk, maxPerPage: Math.Clamp(take, 1, 1000), cancellationToken: ct))
+        string pk = TableKeys.Tenant(tenantId);
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == pk, maxPerPage: Math.Clamp(take, 1, 1000), cancellationToken: ct))
         {
             if (e.GetString("Entry") is { } json && JsonSerializer.Deserialize<RestoreAuditEntry>(json, Json) is { } entry) list.Add(entry);
             if (list.Count >= take) break;
@@ -129,7 +129,7 @@ public sealed class RestoreAuditLog
     /// <summary>The lines of one day's audit blob (for tests and exports).</summary>
     public async Task<IReadOnlyList<RestoreAuditEntry>> ReadDayAsync(string tenantId, DateOnly day, CancellationToken ct = default)
     {
-        var blob = _container.GetAppendBlobClient($"{tenantId}/{day:yyyy-MM-dd}.jsonl");
+        var blob = _container.GetAppendBlobClient(DayBlob(tenantId, day));
         try
         {
             var text = (await blob.DownloadContentAsync(ct)).Value.Content.ToString();

@@ -1,33 +1,37 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
+using QlikBackup.Core.Assets;
 using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Core.Restore;
 
 /// <summary>
-/// Table of a restore's progress: PartitionKey = restore id, RowKey = escaped action id. A row is written when an action
+/// Table "{prefix}{Restore:ProgressTable}" of a restore's progress: PartitionKey = tenant|restore id, RowKey = escaped action id. A row is written when an action
 /// that creates something starts (Started) and when any action completes (Done, with the old → new id it produced), so a
 /// retried execution skips finished actions, reuses created ids, and can adopt what a crashed attempt created.
 /// </summary>
 public sealed class RestoreProgressStore
 {
-    readonly TableClient _table;
-    readonly AsyncOnce _create;
+    readonly LazyTable _table;
+    readonly ITenantContext _tenant;
     readonly TimeProvider _time;
 
-    public RestoreProgressStore(TableServiceClient tables, IOptions<RestoreOptions> options, TimeProvider time)
+    public RestoreProgressStore(StorageTables tables, ITenantContext tenant, IOptions<RestoreOptions> options, TimeProvider time)
     {
-        _table = tables.GetTableClient(options.Value.ProgressTable);
-        _create = new AsyncOnce(c => _table.CreateIfNotExistsAsync(c));
+        _table = tables.Get(options.Value.ProgressTable);
+        _tenant = tenant;
         _time = time;
     }
 
+    string Partition(string restoreId) => TableKeys.Join(_tenant.TenantId, restoreId);
+
     public async Task<IReadOnlyDictionary<string, RestoreProgressRow>> LoadAsync(string restoreId, CancellationToken ct)
     {
-        await _create.RunAsync(ct);
+        var table = await _table.GetAsync(ct);
         var rows = new Dictionary<string, RestoreProgressRow>(StringComparer.Ordinal);
-        await foreach (var e in _table.QueryAsync<TableEntity>(x => x.PartitionKey == restoreId, cancellationToken: ct))
+        string pk = Partition(restoreId);
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == pk, cancellationToken: ct))
         {
             var row = FromEntity(e);
             rows[row.ActionId] = row;
@@ -38,30 +42,30 @@ public sealed class RestoreProgressStore
     /// <summary>Records that a creating action is about to call Qlik; keeps the first start time when called again.</summary>
     public async Task<RestoreProgressRow> MarkStartedAsync(string restoreId, string actionId, CancellationToken ct)
     {
-        await _create.RunAsync(ct);
+        var table = await _table.GetAsync(ct);
         var row = new RestoreProgressRow(actionId, false, null, null, _time.GetUtcNow(), null);
         try
         {
-            await _table.AddEntityAsync(ToEntity(restoreId, row), ct);
+            await table.AddEntityAsync(ToEntity(Partition(restoreId), row), ct);
             return row;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await _table.GetEntityAsync<TableEntity>(restoreId, RecoveryPointIds.EscapeKey(actionId), cancellationToken: ct);
+            var existing = await table.GetEntityAsync<TableEntity>(Partition(restoreId), TableKeys.Escape(actionId), cancellationToken: ct);
             return FromEntity(existing.Value);
         }
     }
 
     public async Task MarkDoneAsync(string restoreId, string actionId, string? oldId, string? createdId, CancellationToken ct)
     {
-        await _create.RunAsync(ct);
+        var table = await _table.GetAsync(ct);
         var row = new RestoreProgressRow(actionId, true, oldId, createdId, null, _time.GetUtcNow());
-        await _table.UpsertEntityAsync(ToEntity(restoreId, row), TableUpdateMode.Merge, ct);
+        await table.UpsertEntityAsync(ToEntity(Partition(restoreId), row), TableUpdateMode.Merge, ct);
     }
 
-    static TableEntity ToEntity(string restoreId, RestoreProgressRow row)
+    static TableEntity ToEntity(string partition, RestoreProgressRow row)
     {
-        var e = new TableEntity(restoreId, RecoveryPointIds.EscapeKey(row.ActionId))
+        var e = new TableEntity(partition, TableKeys.Escape(row.ActionId))
         {
             ["ActionId"] = row.ActionId,
             ["Done"] = row.Done,

@@ -1,21 +1,27 @@
 using Microsoft.Extensions.Logging;
 using QlikBackup.Core.Assets;
+using QlikBackup.Core.Storage;
+using QlikBackup.Core.Verify;
 
 namespace QlikBackup.Core.Restore;
 
 /// <summary>
 /// The restore engine. Planning reads only; execution is idempotent (see <see cref="RestoreProgressStore"/>); every restore is
-/// audited in Table storage and an append-only blob.
+/// audited in Table storage and an append-only blob. A point whose blobs are missing is refused when planning
+/// (<see cref="ContentIntegrityException"/>, 422 at the API); one whose bytes do not authenticate is refused before
+/// execution writes anything to the tenant.
 /// </summary>
 internal sealed class RestoreService(
     RestorePlanner planner, RestorePlanStore plans, RestoreExecutor executor, RestoreDiscarder discarder, RestorePromoter promoter, RestoreComparer comparer, RestoreAuditLog audit,
-    ITenantContext tenant, TimeProvider time, ILogger<RestoreService> log) : IRestoreService
+    PointVerifier verifier, ITenantContext tenant, TimeProvider time, ILogger<RestoreService> log) : IRestoreService
 {
     public Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken ct = default) => PlanAsync(request, null, ct);
 
     public async Task<RestorePlan> PlanAsync(RestoreRequest request, string? restoreId, CancellationToken ct = default)
     {
         var plan = await planner.PlanAsync(request, restoreId, ct);
+        // A point whose blobs are missing is refused before its plan is stored.
+        await VerifyAsync(plan, readData: false, ct);
         await plans.SaveAsync(plan.TenantId ?? tenant.TenantId, plan, ct);
         log.LogInformation("Restore {RestoreId} planned for {Operator}: {Scope} {Target}, {Summary}.", plan.RestoreId, request.Operator, request.Scope, request.Target, plan.Summary);
         return plan;
@@ -45,6 +51,18 @@ internal sealed class RestoreService(
 
     public async Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct = default)
     {
+        try
+        {
+            // Every byte is authenticated before the first write, so a damaged point never half-restores an app.
+            await VerifyAsync(plan, readData: true, ct);
+        }
+        catch (ContentIntegrityException ex)
+        {
+            log.LogError(ex, "Restore {RestoreId} refused: a recovery point failed verification.", plan.RestoreId);
+            // A result, not an exception: retrying cannot repair the point.
+            return new RestoreResult(plan.RestoreId, false, [], new Dictionary<string, string>(), null, $"Refused, nothing was changed: {ex.Message}");
+        }
+
         var result = await executor.ExecuteAsync(plan, ct);
         log.LogInformation("Restore {RestoreId} executed: {Done} action(s) done, restored asset {AssetId}.", plan.RestoreId, result.Done.Count, result.RestoredAssetId);
         return result;
@@ -54,6 +72,13 @@ internal sealed class RestoreService(
 
     public Task RecordAuditAsync(RestorePlan plan, RestoreResult? result, TimeSpan duration, CancellationToken ct = default)
         => audit.RecordAsync(RestoreAuditLog.Entry(plan, result, duration, plan.TenantId ?? tenant.TenantId, time.GetUtcNow()), ct);
+
+    async Task VerifyAsync(RestorePlan plan, bool readData, CancellationToken ct)
+    {
+        var run = new VerifyRun();
+        foreach (RecoveryPoint point in plan.Points) await verifier.VerifyAsync(point, readData, run, ct);
+        run.ThrowIfAny();
+    }
 
     public Task<PromoteResult> PromoteAsync(PromoteRequest request, CancellationToken ct = default) => promoter.PromoteAsync(request, ct);
 

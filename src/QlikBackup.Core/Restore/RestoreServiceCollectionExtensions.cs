@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using QlikBackup.Core.Assets;
+using QlikBackup.Core.Verify;
 
 namespace QlikBackup.Core.Restore;
 
@@ -25,6 +26,7 @@ public static class RestoreServiceCollectionExtensions
         services.TryAddSingleton<RestoreDiscarder>();
         services.TryAddSingleton<RestorePlanStore>();
         services.TryAddSingleton<RestoreComparer>();
+        services.TryAddSingleton<PointVerifier>();
         services.TryAddSingleton<IRestoreService, RestoreService>();
         return services;
     }

@@ -37,7 +37,7 @@ public sealed class RetentionService
     readonly LazyTable sweepTable;
 
     public RetentionService(
-        IRecoveryPointIndex index, IContentStore store, CapturedAssetCatalog catalog, WebhookEventLog webhookEvents, CaptureTables tables,
+        IRecoveryPointIndex index, IContentStore store, CapturedAssetCatalog catalog, WebhookEventLog webhookEvents, StorageTables tables,
         ITenantContext tenant, IOptions<RetentionOptions> options, IOptions<WebhookOptions> webhookOptions, TimeProvider clock,
         ILogger<RetentionService> log)
     {
@@ -131,7 +131,7 @@ public sealed class RetentionService
     async Task<(int Deleted, int Waiting)> SweepAsync(string tenantId, List<string> stored, HashSet<string> referenced, DateTimeOffset now, CancellationToken ct)
     {
         TableClient table = await sweepTable.GetAsync(ct);
-        string pk = RecoveryPointIds.EscapeKey(tenantId);
+        string pk = TableKeys.Tenant(tenantId);
         var since = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await foreach (TableEntity e in table.QueryAsync<TableEntity>(x => x.PartitionKey == pk, cancellationToken: ct))
         {
@@ -171,5 +171,5 @@ public sealed class RetentionService
         return (deleted, waiting);
     }
 
-    static string RowKey(string blob) => RecoveryPointIds.EscapeKey(blob);
+    static string RowKey(string blob) => TableKeys.Escape(blob);
 }

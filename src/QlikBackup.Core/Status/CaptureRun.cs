@@ -3,8 +3,13 @@ using QlikBackup.Core.Capture;
 
 namespace QlikBackup.Core.Status;
 
-/// <summary>The record of one finished tier run, kept for status and RPO monitoring.</summary>
-public sealed record CaptureRun(Tier Tier, string RunId, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, int Spaces, CaptureSummary Summary);
+/// <summary>The record of one finished tier run, failed or not, kept for status and RPO monitoring.</summary>
+/// <param name="Error">Why the run (or one of its spaces) failed as a whole, beyond the failed assets counted in the summary.</param>
+public sealed record CaptureRun(Tier Tier, string RunId, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, int Spaces, CaptureSummary Summary, string? Error = null)
+{
+    /// <summary>A clean run captured every asset of every space; only clean runs count towards the RPO.</summary>
+    public bool Clean => Error is null && Summary.Failed == 0;
+}
 
 /// <summary>RPO objectives per tier. Bound from the "Rpo" section.</summary>
 public sealed class RpoOptions

@@ -1,23 +1,26 @@
-using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
+using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Core.Status;
 
 /// <summary>
-/// Table "CaptureRuns": PartitionKey = tier, RowKey = inverted finish ticks, so the newest runs of a tier are
-/// the first rows of one partition.
+/// Table "{prefix}CaptureRuns": PartitionKey = tenant|tier, RowKey = inverted finish ticks, so the newest runs of a tier are
+/// the first rows of one partition, and deployments sharing an account never see each other's runs.
 /// </summary>
-public sealed class CaptureRunLog(TableServiceClient tables, IOptions<RpoOptions> rpo, TimeProvider clock)
+public sealed class CaptureRunLog(StorageTables tables, ITenantContext tenant, IOptions<RpoOptions> rpo, TimeProvider clock)
 {
-    const string TableName = "CaptureRuns";
+    public const string TableName = "CaptureRuns";
+    const int MaxErrorLength = 8000;
+
+    readonly LazyTable table = tables.Get(TableName);
 
     public async Task RecordAsync(CaptureRun run, CancellationToken ct = default)
     {
-        TableClient table = await TableAsync(ct);
-        var entity = new TableEntity(run.Tier.ToString(), InvertedTicks(run.FinishedAt))
+        TableClient t = await table.GetAsync(ct);
+        var entity = new TableEntity(Partition(run.Tier), RecoveryPointIds.InvertedTicks(run.FinishedAt))
         {
             ["RunId"] = run.RunId,
             ["StartedAt"] = run.StartedAt,
@@ -29,15 +32,18 @@ public sealed class CaptureRunLog(TableServiceClient tables, IOptions<RpoOptions
             ["Failed"] = run.Summary.Failed,
             ["Bytes"] = run.Summary.Bytes,
             ["NewBytes"] = run.Summary.NewBytes,
+            // A Table string holds 32K characters; the full error is in the orchestration's output.
+            ["Error"] = run.Error is { Length: > MaxErrorLength } e ? e[..MaxErrorLength] : run.Error,
         };
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+        await t.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
     }
 
     public async Task<IReadOnlyList<CaptureRun>> RecentAsync(Tier tier, int take, CancellationToken ct = default)
     {
-        TableClient table = await TableAsync(ct);
+        TableClient t = await table.GetAsync(ct);
         var runs = new List<CaptureRun>();
-        await foreach (TableEntity e in table.QueryAsync<TableEntity>(x => x.PartitionKey == tier.ToString(), maxPerPage: take, cancellationToken: ct))
+        string pk = Partition(tier);
+        await foreach (TableEntity e in t.QueryAsync<TableEntity>(x => x.PartitionKey == pk, maxPerPage: take, cancellationToken: ct))
         {
             runs.Add(new CaptureRun(
                 tier,
@@ -47,7 +53,8 @@ public sealed class CaptureRunLog(TableServiceClient tables, IOptions<RpoOptions
                 e.GetInt32("Spaces") ?? 0,
                 new CaptureSummary(
                     e.GetInt32("Captured") ?? 0, e.GetInt32("Unchanged") ?? 0, e.GetInt32("Deleted") ?? 0,
-                    e.GetInt32("Failed") ?? 0, e.GetInt64("Bytes") ?? 0, e.GetInt64("NewBytes") ?? 0)));
+                    e.GetInt32("Failed") ?? 0, e.GetInt64("Bytes") ?? 0, e.GetInt64("NewBytes") ?? 0),
+                e.GetString("Error")));
             if (runs.Count >= take)
             {
                 break;
@@ -57,30 +64,15 @@ public sealed class CaptureRunLog(TableServiceClient tables, IOptions<RpoOptions
         return runs;
     }
 
-    /// <summary>A tier breaches its RPO when its newest run without failures finished longer ago than the objective.</summary>
+    /// <summary>A tier breaches its RPO when its newest clean run finished longer ago than the objective.</summary>
     public async Task<TierStatus> StatusAsync(Tier tier, CancellationToken ct = default)
     {
         IReadOnlyList<CaptureRun> runs = await RecentAsync(tier, 50, ct);
-        CaptureRun? clean = runs.FirstOrDefault(r => r.Summary.Failed == 0);
+        CaptureRun? clean = runs.FirstOrDefault(r => r.Clean);
         TimeSpan objective = rpo.Value.For(tier);
         TimeSpan? age = clean is null ? null : clock.GetUtcNow() - clean.FinishedAt;
         return new TierStatus(tier, objective, runs.FirstOrDefault(), clean, age is null || age > objective, age);
     }
 
-    static string InvertedTicks(DateTimeOffset at) => (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19");
-
-    async Task<TableClient> TableAsync(CancellationToken ct)
-    {
-        TableClient table = tables.GetTableClient(TableName);
-        try
-        {
-            await table.CreateIfNotExistsAsync(ct);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            // Created concurrently by another run.
-        }
-
-        return table;
-    }
+    string Partition(Tier tier) => TableKeys.Join(tenant.TenantId, tier.ToString());
 }

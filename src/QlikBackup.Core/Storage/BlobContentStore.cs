@@ -176,6 +176,31 @@ public sealed class BlobContentStore : IContentStore
         await container.GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: ct);
     }
 
+    public async Task<long> VerifyAsync(string tenantId, string contentRef, bool readData, CancellationToken ct = default)
+    {
+        if (readData)
+        {
+            // The reading stream authenticates every chunk and, at the end, the whole plaintext's SHA-256.
+            await using Stream stream = await OpenReadAsync(tenantId, contentRef, ct);
+            await stream.CopyToAsync(Stream.Null, ct);
+            return stream.Length;
+        }
+
+        TenantKeys keys = await keyring.GetKeysAsync(tenantId, ct);
+        ContentDescriptor descriptor = await ReadDescriptorAsync(keys, contentRef, ct);
+        foreach (DescriptorChunk chunk in descriptor.Chunks.DistinctBy(c => c.Name))
+        {
+            string blobName = BlobLayout.ChunkBlob(tenantId, chunk.Name);
+            if (!await container.GetBlobClient(blobName).ExistsAsync(ct))
+            {
+                throw new ContentIntegrityException(
+                    $"A chunk of content '{contentRef}' is missing (blob '{blobName}').", new RequestFailedException(404, "The chunk blob does not exist."));
+            }
+        }
+
+        return 0;
+    }
+
     async Task<long> UploadChunkAsync(TenantKeys keys, string name, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failed)
     {
         byte[]? rented = buffer;

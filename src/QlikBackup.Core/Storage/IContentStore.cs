@@ -23,6 +23,23 @@ public interface IContentStore
     /// <summary>Deletes a content descriptor (by content reference) or a chunk (<c>chunks/{name}</c>); chunks may be shared, so
     /// deleting a descriptor leaves them. Missing blobs are not an error.</summary>
     Task DeleteAsync(string tenantId, string contentRef, CancellationToken ct = default);
+    /// <summary>
+    /// Throws <see cref="ContentIntegrityException"/> unless the content is whole: its descriptor authenticates and every
+    /// chunk blob exists; with <paramref name="readData"/> every chunk is also read and authenticated (like
+    /// <c>restic check --read-data</c>). Returns the plaintext bytes read (0 without <paramref name="readData"/>).
+    /// </summary>
+    Task<long> VerifyAsync(string tenantId, string contentRef, bool readData, CancellationToken ct = default);
 }
 
-public sealed class ContentIntegrityException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// Stored content that is missing or does not authenticate. Carries how an API answers it: 422, since the request was
+/// well formed but names a recovery point that can no longer be trusted or read.
+/// </summary>
+public sealed class ContentIntegrityException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    public const int Status = 422;
+    public const string Title = "Recovery point failed verification";
+
+    /// <summary>A blob is absent (deleted), rather than present but altered.</summary>
+    public bool Missing => InnerException is Azure.RequestFailedException { Status: 404 };
+}

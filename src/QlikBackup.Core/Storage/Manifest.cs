@@ -4,7 +4,12 @@ namespace QlikBackup.Core.Storage;
 /// The parts of one recovery point. Each part is content-addressed, so two points that share an object share
 /// its blobs. Stored itself as an encrypted content blob (JSON).
 /// </summary>
-public sealed record Manifest(IReadOnlyList<ManifestPart> Parts)
+/// <param name="PointId">
+/// The point the manifest was written for. The index row is not authenticated but the manifest is, so this is what proves
+/// an index row names its own manifest and not another point's (a swapped or altered row). Null in manifests written
+/// before it was recorded.
+/// </param>
+public sealed record Manifest(IReadOnlyList<ManifestPart> Parts, string? PointId = null)
 {
     public ManifestPart? Find(string name) => Parts.FirstOrDefault(p => p.Name == name);
 }

@@ -19,11 +19,11 @@ public static class ManifestStore
         try
         {
             return await JsonSerializer.DeserializeAsync<Manifest>(stream, Json, ct)
-                ?? throw new InvalidDataException($"Content '{manifestRef}' is empty, not a manifest.");
+                ?? throw new ContentIntegrityException($"Content '{manifestRef}' is empty, not a manifest.");
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"Content '{manifestRef}' is not a manifest.", ex);
+            throw new ContentIntegrityException($"Content '{manifestRef}' is not a manifest.", ex);
         }
     }
 }

@@ -12,8 +12,8 @@ namespace QlikBackup.Core.Storage;
 public static class RecoveryPointIds
 {
     /// <summary>Separator inside keys; escaped in every value, so ranges like "tenant|" .. "tenant}" hold exactly one tenant.</summary>
-    internal const char Separator = '|';
-    internal const char AfterSeparator = '}';
+    internal const char Separator = TableKeys.Separator;
+    internal const char AfterSeparator = TableKeys.AfterSeparator;
 
     /// <summary>The id the index gives the point of <paramref name="assetId"/> captured at <paramref name="capturedAt"/>.</summary>
     public static string Create(AssetKind kind, string assetId, DateTimeOffset capturedAt)
@@ -72,25 +72,6 @@ public static class RecoveryPointIds
         return true;
     }
 
-    /// <summary>
-    /// Makes a value safe inside a Table key: the characters Table keys forbid (/ \ # ? and control characters), the
-    /// separator | and the escape character % itself become %XX. Reversible and order-preserving within equal prefixes.
-    /// </summary>
-    public static string EscapeKey(string value)
-    {
-        var builder = new StringBuilder(value.Length);
-        foreach (char c in value)
-        {
-            if (c is '/' or '\\' or '#' or '?' or '%' or Separator || char.IsControl(c))
-            {
-                builder.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
-    }
+    /// <summary>A value made safe inside a Table key (see <see cref="TableKeys.Escape"/>).</summary>
+    public static string EscapeKey(string value) => TableKeys.Escape(value);
 }

@@ -63,8 +63,8 @@ public static class StorageServiceCollectionExtensions
             Container(sp), sp.GetRequiredService<IKeyEncryptionKey>(), sp.GetService<ILogger<TenantKeyring>>()));
         services.TryAddSingleton<IContentStore>(sp => new BlobContentStore(
             Container(sp), sp.GetRequiredService<ITenantKeyring>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.MaxParallelUploads));
-        services.TryAddSingleton<IRecoveryPointIndex>(sp => new TableRecoveryPointIndex(
-            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.TablePrefix));
+        services.TryAddSingleton(sp => new StorageTables(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>()));
+        services.TryAddSingleton<IRecoveryPointIndex>(sp => new TableRecoveryPointIndex(sp.GetRequiredService<StorageTables>()));
         return services;
     }
 

@@ -22,19 +22,18 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
     const int MaxTake = 1000;
     const int MaxErrorLength = 8000;
 
-    readonly TableClient points;
-    readonly TableClient bySpace;
-    readonly AsyncOnce createTables;
+    readonly LazyTable pointsTable;
+    readonly LazyTable bySpaceTable;
+
+    public TableRecoveryPointIndex(StorageTables tables)
+    {
+        pointsTable = tables.Get(PointsTable);
+        bySpaceTable = tables.Get(BySpaceTable);
+    }
 
     public TableRecoveryPointIndex(TableServiceClient service, string tablePrefix = "")
+        : this(new StorageTables(service, tablePrefix))
     {
-        points = service.GetTableClient(tablePrefix + PointsTable);
-        bySpace = service.GetTableClient(tablePrefix + BySpaceTable);
-        createTables = new AsyncOnce(async c =>
-        {
-            await points.CreateIfNotExistsAsync(c);
-            await bySpace.CreateIfNotExistsAsync(c);
-        });
     }
 
     public async Task AddAsync(RecoveryPoint point, CancellationToken ct = default)
@@ -48,7 +47,7 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
                 nameof(point));
         }
 
-        await createTables.RunAsync(ct);
+        (TableClient points, TableClient bySpace) = (await pointsTable.GetAsync(ct), await bySpaceTable.GetAsync(ct));
         string rowKey = InvertedTicks(point.CapturedAt);
         // Upsert: an activity retried after a timeout writes the same point again, which must not fail.
         await points.UpsertEntityAsync(ToEntity(point, AssetPartition(point.TenantId, point.Kind, point.AssetId), rowKey), TableUpdateMode.Replace, ct);
@@ -62,7 +61,7 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
     public async Task<RecoveryPoint?> GetAsync(string tenantId, string pointId, CancellationToken ct = default)
     {
         (string partition, string rowKey) = Keys(tenantId, pointId);
-        await createTables.RunAsync(ct);
+        TableClient points = await pointsTable.GetAsync(ct);
         NullableResponse<TableEntity> found = await points.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: ct);
         return found.HasValue ? FromEntity(found.Value!) : null;
     }
@@ -71,7 +70,7 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
     {
         BlobLayout.ValidateTenantId(tenantId);
         ArgumentException.ThrowIfNullOrEmpty(assetId);
-        await createTables.RunAsync(ct);
+        TableClient points = await pointsTable.GetAsync(ct);
         string filter = TableClient.CreateQueryFilter($"PartitionKey eq {AssetPartition(tenantId, kind, assetId)}");
         return await TakeInOrderAsync(points, filter, null, Clamp(take), ct);
     }
@@ -79,9 +78,9 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
     public async Task<IReadOnlyList<RecoveryPoint>> QueryAsync(string tenantId, RecoveryPointQuery query, CancellationToken ct = default)
     {
         BlobLayout.ValidateTenantId(tenantId);
-        await createTables.RunAsync(ct);
+        (TableClient points, TableClient bySpace) = (await pointsTable.GetAsync(ct), await bySpaceTable.GetAsync(ct));
         int take = Clamp(query.Take);
-        string tenant = EscapeKey(tenantId);
+        string tenant = TableKeys.Escape(tenantId);
         Func<RecoveryPoint, bool>? nameFilter = string.IsNullOrEmpty(query.NameContains)
             ? null
             : p => p.Name?.Contains(query.NameContains, StringComparison.OrdinalIgnoreCase) == true;
@@ -158,6 +157,7 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
         }
 
         string rowKey = InvertedTicks(point.CapturedAt);
+        (TableClient points, TableClient bySpace) = (await pointsTable.GetAsync(ct), await bySpaceTable.GetAsync(ct));
         // The space row first: if the second delete fails, the main row still says which space row to retry.
         if (!string.IsNullOrEmpty(point.SpaceId))
         {
@@ -219,12 +219,12 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
         : Math.Min(take, MaxTake);
 
     static string AssetPartition(string tenantId, AssetKind kind, string assetId) =>
-        $"{EscapeKey(tenantId)}{Separator}{kind}{Separator}{EscapeKey(assetId)}";
+        $"{TableKeys.Escape(tenantId)}{Separator}{kind}{Separator}{TableKeys.Escape(assetId)}";
 
-    static string SpacePartition(string tenantId, string spaceId) => $"{EscapeKey(tenantId)}{Separator}{EscapeKey(spaceId)}";
+    static string SpacePartition(string tenantId, string spaceId) => $"{TableKeys.Escape(tenantId)}{Separator}{TableKeys.Escape(spaceId)}";
 
     static string SpaceRowKey(string invertedTicks, AssetKind kind, string assetId) =>
-        $"{invertedTicks}{Separator}{kind}{Separator}{EscapeKey(assetId)}";
+        $"{invertedTicks}{Separator}{kind}{Separator}{TableKeys.Escape(assetId)}";
 
     static TableEntity ToEntity(RecoveryPoint p, string partition, string rowKey) => new(partition, rowKey)
     {

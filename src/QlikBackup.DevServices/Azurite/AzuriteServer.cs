@@ -8,6 +8,8 @@ namespace QlikBackup.DevServices.Azurite;
 /// Runs the Azurite storage emulator (Blob, Queue, Table) from tools/azurite on free loopback ports.
 /// Installs it from the committed lockfile on first use, so a fresh clone needs only Node.js and npm.
 /// Set QLIKBACKUP_STORAGE_CONNECTION to use an emulator (or account) that is already running instead.
+/// Azurite never outlives the process that started it: node runs a small wrapper that exits when its stdin (a pipe only
+/// this process holds) closes, which the OS does when this process ends in any way, kill -9 included.
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
@@ -16,6 +18,13 @@ public sealed class AzuriteServer : IAsyncDisposable
     // Azurite's published development account; it is not a secret.
     const string AccountName = "devstoreaccount1";
     const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    /// <summary>
+    /// Run with <c>node -e</c>: process.argv[1] is Azurite's script, followed by its arguments, as Azurite expects. Exits as
+    /// soon as stdin ends: the parent holds the other end of that pipe and never writes to it.
+    /// </summary>
+    const string ParentWatch =
+        "for (const e of ['end', 'close', 'error']) process.stdin.on(e, () => process.exit(0)); process.stdin.resume(); require(process.argv[1]);";
 
     readonly Process? process;
     readonly string? workspace;
@@ -26,6 +35,12 @@ public sealed class AzuriteServer : IAsyncDisposable
         this.process = process;
         this.workspace = workspace;
     }
+
+    /// <summary>Node's process id (null when an external emulator is used).</summary>
+    public int? ProcessId => process?.Id;
+
+    /// <summary>What the OS does to the pipe when this process dies: for tests of the parent watch.</summary>
+    public void ClosePipeAsIfParentDied() => process?.StandardInput.Close();
 
     /// <summary>An Azure Storage connection string for the three services.</summary>
     public string ConnectionString { get; }
@@ -50,12 +65,14 @@ public sealed class AzuriteServer : IAsyncDisposable
         var psi = new ProcessStartInfo("node")
         {
             WorkingDirectory = workspace,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         foreach (string arg in new[]
         {
+            "-e", ParentWatch,
             Path.Combine(toolDir, "node_modules", "azurite", "dist", "src", "azurite.js"),
             "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
             "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),

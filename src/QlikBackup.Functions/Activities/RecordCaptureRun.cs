@@ -14,7 +14,7 @@ public sealed class RecordCaptureRun(CaptureRunLog runs) : TaskActivity<CaptureR
 
     public override async Task<bool> RunAsync(TaskActivityContext context, CaptureRunResult input)
     {
-        await runs.RecordAsync(new CaptureRun(input.Tier, context.InstanceId, input.StartedAt, input.FinishedAt, input.Spaces.Count, input.Summary));
+        await runs.RecordAsync(new CaptureRun(input.Tier, context.InstanceId, input.StartedAt, input.FinishedAt, input.Spaces.Count, input.Summary, input.Error));
         return true;
     }
 }

@@ -1,11 +1,12 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 using QlikBackup.Core.Alerts;
 
 namespace QlikBackup.Functions.Activities;
 
-/// <summary>Sends an alert to the Logic App.</summary>
-public sealed class SendAlert(IAlertSink alerts) : TaskActivity<Alert, bool>
+/// <summary>Sends an alert to the Logic App; false (and an error log) when it cannot be delivered.</summary>
+public sealed class SendAlert(IAlertSink alerts, ILogger<SendAlert> logger) : TaskActivity<Alert, bool>
 {
     [Function(nameof(SendAlert))]
     public static Task<bool> Run([ActivityTrigger] Alert input, FunctionContext context)
@@ -13,7 +14,15 @@ public sealed class SendAlert(IAlertSink alerts) : TaskActivity<Alert, bool>
 
     public override async Task<bool> RunAsync(TaskActivityContext context, Alert input)
     {
-        await alerts.SendAsync(input);
-        return true;
+        try
+        {
+            await alerts.SendAsync(input);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Alert {Kind} '{Title}' ({Reference}) was not delivered; detail: {Detail}", input.Kind, input.Title, input.Reference, input.Detail);
+            return false;
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using QlikBackup.Core.Restore;
+using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Functions.Api;
 
@@ -42,6 +43,7 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 /// <summary>
 /// THE route table of the HTTP API. The local host maps every entry (LocalBackupHost.MapApi), the OpenAPI document
 /// (docs/openapi.json) is generated from it, and the Function app has one [Function] per entry in Triggers/HttpApi*.cs.
+/// Every handler runs through <see cref="ServeAsync"/> with the same <see cref="ApiCaller"/> rule on both hosts.
 /// <para>To add a route:</para>
 /// <list type="number">
 /// <item>Write the handler, <c>static Task&lt;IActionResult&gt; X(ApiCall call)</c>, in an Api/*Api.cs file of its area;
@@ -51,7 +53,9 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 /// <item>Add the trigger to the HttpApi partial class (Triggers/HttpApi.cs, or your own Triggers/HttpApi.{Area}.cs):
 /// <c>[Function("OpId")] public Task&lt;IActionResult&gt; OpId([HttpTrigger(AuthorizationLevel.Function, "get", Route = "template")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context) => Serve(request, client, context);</c>
 /// The method name is the operation id; route values reach the handler through <see cref="ApiCall.Route"/>.</item>
-/// <item>Regenerate docs/openapi.json (see docs/openapi.md). RouteTableTests and the OpenAPI tests fail until all agree.</item>
+/// <item>Regenerate docs/openapi.json: <c>QLIKBACKUP_UPDATE_OPENAPI=1 dotnet test tests/QlikBackup.LocalHost.Tests --filter OpenApiDocumentTests</c>
+/// (twice: the second run serves the new file). RouteTableTests (Functions.Tests) and OpenApiDocumentTests fail until
+/// table, triggers and document agree; BadInputTests wants a generator of malformed requests for the new route.</item>
 /// </list>
 /// </summary>
 public static class ApiRoutes
@@ -70,14 +74,34 @@ public static class ApiRoutes
             { Summary = "Execute a stored plan by its id; 409 with what changed when the tenant no longer matches it.", Returns = typeof(OperationAccepted), Success = 202 },
         new("GET", "recovery-points", "SearchRecoveryPoints", RecoveryPointApi.SearchAsync)
             { Summary = "Search recovery points.", Returns = typeof(IReadOnlyList<Core.Assets.RecoveryPoint>), Query = RecoveryPointApi.SearchParameters },
+        new("GET", "recovery-points/{pointId}", "GetRecoveryPoint", RecoveryPointApi.GetAsync)
+            { Summary = "One recovery point.", Returns = typeof(Core.Assets.RecoveryPoint) },
+        new("GET", "assets/{kind}/{assetId}/history", "GetAssetHistory", RecoveryPointApi.HistoryAsync)
+            { Summary = "An asset's recovery points, newest first, with who changed it before each.", Returns = typeof(IReadOnlyList<Core.Assets.RecoveryPoint>), Query = RecoveryPointApi.HistoryParameters },
+        new("GET", "compare", "Compare", CompareApi.CompareAsync)
+            { Summary = "Compare two points of an asset, or a point and the live asset.", Returns = typeof(RestoreComparison), Query = CompareApi.CompareParameters },
+        new("POST", "promotions", "Promote", CompareApi.PromoteAsync)
+            { Summary = "Promote a validated app (restored into a validation space) into production.", Body = typeof(PromoteBody), Returns = typeof(PromoteResult) },
         new("GET", "status", "GetStatus", StatusApi.GetAsync)
             { Summary = "Per tier: newest run, newest clean run, RPO breach.", Returns = typeof(StatusResponse) },
         new("GET", "spaces/tiers", "ListSpaceTiers", SpaceTierApi.ListAsync)
             { Summary = "The space → tier map and the default tier.", Returns = typeof(SpaceTiersResponse) },
         new("PUT", "spaces/{spaceId}/tier", "SetSpaceTier", SpaceTierApi.SetAsync)
             { Summary = "Assign a space to a tier.", Body = typeof(SpaceTierRequest), Returns = typeof(SpaceTierResponse) },
+        new("POST", "drills", "StartDrill", DrillApi.StartAsync)
+            { Summary = "Start a recovery drill (sample of a tier, a space, or a tier) into isolated drill spaces.", Body = typeof(Core.Drill.DrillRequest), Returns = typeof(OperationAccepted), Success = 202 },
+        new("GET", "drills", "ListDrills", DrillApi.ListAsync)
+            { Summary = "Drills, newest first, with their headline.", Returns = typeof(IReadOnlyList<Core.Drill.DrillReportSummary>), Query = [new("take", "how many (1-1000, default 50)", typeof(int))] },
+        new("GET", "drills/{id}", "GetDrill", DrillApi.GetAsync)
+            { Summary = "A drill's report (JSON; the HTML page with Accept: text/html).", Returns = typeof(Core.Drill.DrillReport) },
+        new("GET", "drills/{id}/report.html", "GetDrillReportHtml", DrillApi.GetHtmlAsync)
+            { Summary = "A drill's report as a readable HTML page." },
         new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
+        new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)
+            { Summary = "This API's OpenAPI 3.1 document." },
+        new("POST", "verify", "StartVerify", VerifyApi.StartAsync)
+            { Summary = "Re-read and authenticate every blob of a point, an asset, or the whole store.", Body = typeof(Core.Verify.VerifyRequest), Returns = typeof(OperationAccepted), Success = 202 },
     ];
 
     public static ApiRoute ByOperationId(string operationId) =>
@@ -100,6 +124,11 @@ public static class ApiRoutes
         catch (RestoreRequestException ex)
         {
             return ApiResults.Problem(ex.Status, ex.Title, ex.Message);
+        }
+        catch (ContentIntegrityException ex)
+        {
+            // A point whose blobs are missing or altered: the request was fine, the backup is not.
+            return ApiResults.Problem(ContentIntegrityException.Status, ContentIntegrityException.Title, ex.Message);
         }
         catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
         {

@@ -4,6 +4,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using QlikBackup.Core.Capture;
 using QlikBackup.Core.Capture.Webhooks;
+using Microsoft.Extensions.Options;
 using QlikBackup.Functions.Orchestrators;
 
 namespace QlikBackup.Functions.Api;
@@ -14,18 +15,29 @@ public sealed record WebhookIgnored(string Decision, string? Reason, string? Eve
 public static class WebhookApi
 {
     /// <summary>
-    /// POST /api/webhooks/qlik: Qlik's event delivery. The raw body is checked against Qlik-Signature before
-    /// anything is parsed; a valid event starts a capture of exactly the asset it names.
+    /// POST /api/webhooks/qlik: Qlik's event delivery. A body over Webhooks:MaxBodyBytes is refused before it is read;
+    /// the raw body is checked against Qlik-Signature before anything is parsed; a valid event starts a capture of exactly
+    /// the asset it names, and only then is the event recorded as seen.
     /// </summary>
     public static async Task<IActionResult> ReceiveAsync(ApiCall call)
     {
         HttpRequest request = call.Request;
         IWebhookIntake intake = call.Get<IWebhookIntake>();
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
+        int limit = call.Get<IOptionsMonitor<WebhookOptions>>().CurrentValue.MaxBodyBytes;
+        if (request.ContentLength > limit)
+        {
+            return TooLarge(limit);
+        }
+
+        byte[]? raw = await ReadAtMostAsync(request.Body, limit, request.HttpContext.RequestAborted);
+        if (raw is null)
+        {
+            return TooLarge(limit);
+        }
+
         string? signature = request.Headers.TryGetValue("Qlik-Signature", out var s) ? s.ToString() : null;
 
-        WebhookDecision decision = await intake.AcceptAsync(body.ToArray(), signature, request.HttpContext.RequestAborted);
+        WebhookDecision decision = await intake.AcceptAsync(raw, signature, request.HttpContext.RequestAborted);
         if (decision.Kind is WebhookDecisionKind.Rejected401 or WebhookDecisionKind.Rejected400)
         {
             return ApiResults.Problem(decision.HttpStatus, decision.Kind == WebhookDecisionKind.Rejected401 ? "Invalid signature" : "Not a Qlik event", decision.Reason,
@@ -47,6 +59,32 @@ public static class WebhookApi
             ? $"webhook-{e}"
             : decision.EventId is null ? $"webhook-{Guid.NewGuid():N}"
             : "webhook-h" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(decision.EventId)))[..40];
-        return await Operations.StartAsync(call, nameof(CaptureAssetOrchestrator), new CaptureAssetInput(asset, decision.Tier, CaptureTrigger.Webhook), instanceId);
+        IActionResult started = await Operations.StartAsync(call, nameof(CaptureAssetOrchestrator), new CaptureAssetInput(asset, decision.Tier, CaptureTrigger.Webhook), instanceId);
+        // Not before: a delivery whose start failed must not make its redelivery a duplicate. Not failing after: the capture is
+        // started, and a redelivery starts the same instance id again, which is a no-op.
+        await intake.MarkStartedAsync(decision, CancellationToken.None);
+        return started;
+    }
+
+    static IActionResult TooLarge(int limit) =>
+        ApiResults.Problem(413, "Delivery too large", $"A Qlik event body is at most {limit} bytes (Webhooks:MaxBodyBytes).", "body");
+
+    /// <summary>The body, or null as soon as it passes <paramref name="limit"/> bytes (a chunked body has no Content-Length).</summary>
+    static async Task<byte[]?> ReadAtMostAsync(Stream body, int limit, CancellationToken ct)
+    {
+        using var copy = new MemoryStream();
+        byte[] buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (copy.Length + read > limit)
+            {
+                return null;
+            }
+
+            copy.Write(buffer, 0, read);
+        }
+
+        return copy.ToArray();
     }
 }

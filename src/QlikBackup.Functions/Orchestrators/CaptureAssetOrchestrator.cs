@@ -2,7 +2,6 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using QlikBackup.Core.Alerts;
 using QlikBackup.Core.Capture;
-using QlikBackup.Functions.Activities;
 
 namespace QlikBackup.Functions.Orchestrators;
 
@@ -18,7 +17,7 @@ public sealed class CaptureAssetOrchestrator : TaskOrchestrator<CaptureAssetInpu
         AssetCaptureResult result = await AssetCapture.CaptureWithRetryAsync(context, input);
         if (result.Outcome == CaptureOutcome.Failed)
         {
-            await context.CallActivityAsync(nameof(SendAlert), new Alert(
+            await Alerting.TrySendAsync(context, new Alert(
                 AlertKind.CaptureFailed, $"Capture of {input.Asset.Kind} {input.Asset.Id} failed", result.Error ?? "", context.InstanceId));
         }
 

@@ -9,7 +9,8 @@ namespace QlikBackup.Functions.Orchestrators;
 /// <summary>
 /// One space: list its assets, capture each with one activity (bounded parallelism so Qlik's rate tiers hold),
 /// then mark assets that vanished as deleted. An asset that still fails after retries is recorded and reported,
-/// never failing the space.
+/// never failing the space; a listing or deleted check that still fails after retries is the space's error, never
+/// the tier's.
 /// </summary>
 public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInput, SpaceCaptureResult>
 {
@@ -19,7 +20,15 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
 
     public override async Task<SpaceCaptureResult> RunAsync(TaskOrchestrationContext context, CaptureSpaceInput input)
     {
-        var assets = await context.CallActivityAsync<List<AssetRef>>(nameof(ListSpaceAssets), input.Space);
+        List<AssetRef> assets;
+        try
+        {
+            assets = await context.CallActivityAsync<List<AssetRef>>(nameof(ListSpaceAssets), input.Space, AssetCapture.Retry);
+        }
+        catch (TaskFailedException ex)
+        {
+            return new SpaceCaptureResult(input.Space, 0, CaptureSummary.Empty, [], $"Listing the space's assets failed: {ex.FailureDetails.ErrorMessage}");
+        }
 
         var results = new List<AssetCaptureResult>(assets.Count);
         var inFlight = new List<Task<AssetCaptureResult>>();
@@ -37,12 +46,19 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
 
         results.AddRange(await Task.WhenAll(inFlight));
 
-        var deleted = await context.CallActivityAsync<List<AssetCaptureResult>>(
-            nameof(MarkDeletedAssets), new DeletedAssetsInput(input.Space, assets));
-        results.AddRange(deleted);
+        string? error = null;
+        try
+        {
+            results.AddRange(await context.CallActivityAsync<List<AssetCaptureResult>>(
+                nameof(MarkDeletedAssets), new DeletedAssetsInput(input.Space, assets), AssetCapture.Retry));
+        }
+        catch (TaskFailedException ex)
+        {
+            error = $"The deleted-asset check failed: {ex.FailureDetails.ErrorMessage}";
+        }
 
         var failures = results.Where(r => r.Outcome == CaptureOutcome.Failed)
             .Select(r => new CaptureFailure(r.Asset, r.Error ?? "unknown error")).ToList();
-        return new SpaceCaptureResult(input.Space, assets.Count, CaptureSummary.Of(results), failures);
+        return new SpaceCaptureResult(input.Space, assets.Count, CaptureSummary.Of(results), failures, error);
     }
 }

@@ -8,7 +8,8 @@ namespace QlikBackup.Functions.Orchestrators;
 
 /// <summary>
 /// One tier run: list the tier's spaces, then one sub-orchestration per space, so each space's history stays
-/// small and a failing space never blocks the others. Failures are reported to the alert channel at the end.
+/// small and a failing space never blocks the others. Every run, failed or not, is recorded in the run log before
+/// any alert is raised, so status shows it even when the alert channel is down.
 /// </summary>
 public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput, CaptureRunResult>
 {
@@ -19,28 +20,64 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
     public override async Task<CaptureRunResult> RunAsync(TaskOrchestrationContext context, CaptureTierInput input)
     {
         DateTime started = context.CurrentUtcDateTime;
-        var spaces = await context.CallActivityAsync<List<SpaceCaptureTarget>>(nameof(ListSpacesForTier), input.Tier);
-
-        var runs = spaces.Select(space => context.CallSubOrchestratorAsync<SpaceCaptureResult>(
-            nameof(CaptureSpaceOrchestrator),
-            new CaptureSpaceInput(space, input.Trigger, input.MaxParallelAssets),
-            new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{space.SpaceId}" }));
-        SpaceCaptureResult[] results = await Task.WhenAll(runs);
+        var results = new List<SpaceCaptureResult>();
+        string? error = null;
+        try
+        {
+            var spaces = await context.CallActivityAsync<List<SpaceCaptureTarget>>(nameof(ListSpacesForTier), input.Tier, AssetCapture.Retry);
+            results.AddRange(await Task.WhenAll(spaces.Select(space => RunSpaceAsync(context, input, space))));
+            if (results.Count(r => r.Error is not null) is > 0 and int failed)
+            {
+                error = $"{failed} space(s) failed: " + string.Join("; ", results.Where(r => r.Error is not null).Select(r => $"{r.Space.SpaceId}: {r.Error}"));
+            }
+        }
+        catch (TaskFailedException ex)
+        {
+            error = $"Listing the {input.Tier} spaces failed: {ex.FailureDetails.ErrorMessage}";
+        }
 
         CaptureSummary summary = results.Aggregate(CaptureSummary.Empty, (s, r) => s.Add(r.Summary));
-        var result = new CaptureRunResult(input.Tier, started, context.CurrentUtcDateTime, results, summary);
-        await context.CallActivityAsync(nameof(RecordCaptureRun), result);
-
-        var failures = results.SelectMany(r => r.Failures).ToList();
-        if (failures.Count > 0)
+        var result = new CaptureRunResult(input.Tier, started, context.CurrentUtcDateTime, results, summary, error);
+        string? recordError = null;
+        try
         {
-            await context.CallActivityAsync(nameof(SendAlert), new Alert(
+            await context.CallActivityAsync(nameof(RecordCaptureRun), result, AssetCapture.Retry);
+        }
+        catch (TaskFailedException ex)
+        {
+            recordError = $"The run could not be recorded in the run log: {ex.FailureDetails.ErrorMessage}";
+        }
+
+        if (result.Failed || recordError is not null)
+        {
+            var failures = results.SelectMany(r => r.Failures).ToList();
+            IEnumerable<string> lines = new[] { error, recordError }.OfType<string>()
+                .Concat(failures.Select(f => $"{f.Asset.Kind} {f.Asset.Id} ({f.Asset.Name}): {f.Error}"));
+            await Alerting.TrySendAsync(context, new Alert(
                 AlertKind.CaptureFailed,
-                $"{failures.Count} asset(s) failed in the {input.Tier} capture run",
-                string.Join("\n", failures.Select(f => $"{f.Asset.Kind} {f.Asset.Id} ({f.Asset.Name}): {f.Error}")),
+                error is null && recordError is null
+                    ? $"{failures.Count} asset(s) failed in the {input.Tier} capture run"
+                    : $"The {input.Tier} capture run failed ({failures.Count} asset failure(s))",
+                string.Join("\n", lines),
                 context.InstanceId));
         }
 
         return result;
+    }
+
+    /// <summary>A space whose orchestration itself fails is that space's error; the other spaces' results stand.</summary>
+    static async Task<SpaceCaptureResult> RunSpaceAsync(TaskOrchestrationContext context, CaptureTierInput input, SpaceCaptureTarget space)
+    {
+        try
+        {
+            return await context.CallSubOrchestratorAsync<SpaceCaptureResult>(
+                nameof(CaptureSpaceOrchestrator),
+                new CaptureSpaceInput(space, input.Trigger, input.MaxParallelAssets),
+                new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{space.SpaceId}" });
+        }
+        catch (TaskFailedException ex)
+        {
+            return new SpaceCaptureResult(space, 0, CaptureSummary.Empty, [], ex.FailureDetails.ErrorMessage);
+        }
     }
 }

@@ -13,9 +13,15 @@ public sealed record CaptureAssetInput(AssetRef Asset, Tier Tier, CaptureTrigger
 
 public sealed record CaptureFailure(AssetRef Asset, string Error);
 
-public sealed record SpaceCaptureResult(SpaceCaptureTarget Space, int Assets, CaptureSummary Summary, IReadOnlyList<CaptureFailure> Failures);
+/// <param name="Error">Set when a step of the space itself (listing, deleted check) failed after its retries; assets captured before it stay.</param>
+public sealed record SpaceCaptureResult(SpaceCaptureTarget Space, int Assets, CaptureSummary Summary, IReadOnlyList<CaptureFailure> Failures, string? Error = null);
 
-public sealed record CaptureRunResult(Tier Tier, DateTime StartedAt, DateTime FinishedAt, IReadOnlyList<SpaceCaptureResult> Spaces, CaptureSummary Summary);
+/// <param name="Error">Set when the run could not list its spaces, or when a space failed (see <see cref="SpaceCaptureResult.Error"/>).</param>
+public sealed record CaptureRunResult(
+    Tier Tier, DateTime StartedAt, DateTime FinishedAt, IReadOnlyList<SpaceCaptureResult> Spaces, CaptureSummary Summary, string? Error = null)
+{
+    public bool Failed => Error is not null || Summary.Failed > 0;
+}
 
 /// <summary>What a restore orchestration returns: the plan it followed and, unless it was a dry run, the result.</summary>
 public sealed record RestoreOutcome(RestorePlan Plan, RestoreResult? Result, TimeSpan Duration);

@@ -46,6 +46,26 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
+    [Function("GetRecoveryPoint")]
+    public Task<IActionResult> GetRecoveryPoint(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "recovery-points/{pointId}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetAssetHistory")]
+    public Task<IActionResult> GetAssetHistory(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "assets/{kind}/{assetId}/history")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("Compare")]
+    public Task<IActionResult> Compare(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "compare")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("Promote")]
+    public Task<IActionResult> Promote(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "promotions")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
     [Function("GetStatus")]
     public Task<IActionResult> GetStatus(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "status")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
@@ -61,10 +81,35 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = "spaces/{spaceId}/tier")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
+    [Function("StartDrill")]
+    public Task<IActionResult> StartDrill(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "drills")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("ListDrills")]
+    public Task<IActionResult> ListDrills(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetDrill")]
+    public Task<IActionResult> GetDrill(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills/{id}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetDrillReportHtml")]
+    public Task<IActionResult> GetDrillReportHtml(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills/{id}/report.html")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
     /// <summary>Qlik signs deliveries with the webhook secret; the function key is not something Qlik can send.</summary>
     [Function("QlikWebhook")]
     public Task<IActionResult> QlikWebhook(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/qlik")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
+    [Function("GetOpenApiDocument")]
+    public Task<IActionResult> GetOpenApiDocument(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "openapi.json")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
     /// <summary>Runs the route whose operation id is the calling trigger's name.</summary>

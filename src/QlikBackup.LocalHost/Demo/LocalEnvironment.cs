@@ -30,9 +30,26 @@ public sealed class LocalEnvironment : IAsyncDisposable
     {
         // On disk rather than in memory: the Durable task hub lives there and would survive a restart of this process.
         string data = Path.Combine(Path.GetTempPath(), "qlikbackup-local-" + DateTime.UtcNow.ToString("yyyyMMddHHmmss"));
+        return await StartAsync(spec, data, persistent: false, keepData, logs, ct);
+    }
+
+    /// <summary>
+    /// An environment that lives in <paramref name="dataFolder"/> and survives restarts: Azurite's data, the simulated
+    /// tenant and the secrets (data key, webhook secret, API key) are all kept there and reused on the next start.
+    /// </summary>
+    public static Task<LocalEnvironment> StartPersistentAsync(DemoTenantSpec spec, string dataFolder, ILoggerFactory? logs, CancellationToken ct) =>
+        StartAsync(spec, Path.GetFullPath(dataFolder), persistent: true, keepData: true, logs, ct);
+
+    static async Task<LocalEnvironment> StartAsync(DemoTenantSpec spec, string data, bool persistent, bool keepData, ILoggerFactory? logs, CancellationToken ct)
+    {
+        Directory.CreateDirectory(data);
         AzuriteServer azurite = await AzuriteServer.StartAsync(Path.Combine(data, "azurite"), ct: ct);
-        QlikSimulatorHost tenant = await QlikSimulatorHost.StartAsync(new SimulatorOptions { Seed = spec, SaveOnStop = false }, ct);
-        var settings = LocalSettings.For(azurite.ConnectionString, tenant);
+        QlikSimulatorHost tenant = await QlikSimulatorHost.StartAsync(
+            persistent
+                ? new SimulatorOptions { Seed = spec, StateFolder = Path.Combine(data, "tenant"), SaveOnStop = true }
+                : new SimulatorOptions { Seed = spec, SaveOnStop = false },
+            ct);
+        var settings = LocalSettings.For(azurite.ConnectionString, tenant, persistent ? LocalSecrets.LoadOrCreate(data) : LocalSecrets.Create());
         LocalBackupHost host = await LocalBackupHost.StartAsync(settings, logs, ct);
         return new LocalEnvironment(azurite, tenant, host, data, keepData, settings["Webhooks:Secret"]!);
     }
@@ -65,21 +82,25 @@ public sealed class LocalEnvironment : IAsyncDisposable
 /// <summary>The app settings of a local run, as local.settings.sample.json names them.</summary>
 public static class LocalSettings
 {
-    public static Dictionary<string, string?> For(string storageConnection, QlikSimulatorHost tenant)
+    public static Dictionary<string, string?> For(string storageConnection, QlikSimulatorHost tenant) =>
+        For(storageConnection, tenant, LocalSecrets.Create());
+
+    public static Dictionary<string, string?> For(string storageConnection, QlikSimulatorHost tenant, LocalSecrets secrets)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Storage:ConnectionString"] = storageConnection,
             ["DurableTaskHubName"] = "QlikBackupLocal",
             ["Crypto:KeyProvider"] = "Local",
-            // A fresh key per run: the run's data is thrown away with it.
-            ["Crypto:LocalKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            // A fresh key per run (its data is thrown away with it), or the persistent data folder's own.
+            ["Crypto:LocalKey"] = secrets.DataKey,
             ["Qlik:TenantUrl"] = tenant.BaseUrl.ToString(),
             ["Qlik:TenantId"] = "demo-tenant",
             ["Qlik:ApiKey"] = tenant.AdminApiKey,
             ["Capture:MaxParallelAssetsPerSpace"] = "8",
             // What a Qlik webhook pointed at the local API must be registered with.
-            ["Webhooks:Secret"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
+            ["Webhooks:Secret"] = secrets.WebhookSecret,
+            ["Api:Key"] = secrets.ApiKey,
         };
         var oauth = tenant.Tenant.Read(s => s.OAuthClients.FirstOrDefault(c => c.AllowsImpersonation));
         if (oauth is not null)
@@ -89,5 +110,36 @@ public static class LocalSettings
         }
 
         return settings;
+    }
+}
+
+/// <summary>
+/// The secrets of a local run. A persistent data folder keeps them in secrets.json (owner-only), because its
+/// recovery points can only be read with the same data key.
+/// </summary>
+public sealed record LocalSecrets(string DataKey, string WebhookSecret, string? ApiKey)
+{
+    public static LocalSecrets Create(bool withApiKey = false) => new(
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
+        withApiKey ? Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant() : null);
+
+    public static LocalSecrets LoadOrCreate(string dataFolder)
+    {
+        string path = Path.Combine(dataFolder, "secrets.json");
+        if (File.Exists(path))
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<LocalSecrets>(File.ReadAllText(path))
+                ?? throw new InvalidOperationException($"{path} is empty; restore it or start on a new data folder.");
+        }
+
+        LocalSecrets secrets = Create(withApiKey: true);
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(secrets));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return secrets;
     }
 }

@@ -44,7 +44,8 @@ public sealed class CaptureEnvironment : IAsyncLifetime
     }
 
     /// <summary>The engine as the hosts wire it (AddQlikClient, AddQlikEngine, AddRecoveryPointStorage, AddCaptureEngine).</summary>
-    public CaptureEngine CreateEngine(IDictionary<string, string?>? overrides = null)
+    /// <param name="configure">Runs after the hosts' registrations (e.g. a fault-injecting Azure SDK pipeline policy).</param>
+    public CaptureEngine CreateEngine(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configure = null)
     {
         string tenantId = "t" + Guid.NewGuid().ToString("N")[..12];
         var settings = new Dictionary<string, string?>
@@ -78,6 +79,7 @@ public sealed class CaptureEnvironment : IAsyncLifetime
         services.AddQlikEngine();
         services.AddRecoveryPointStorage(config);
         services.AddCaptureEngine(config);
+        configure?.Invoke(services);
         return new CaptureEngine(services.BuildServiceProvider(validateScopes: true), tenantId);
     }
 

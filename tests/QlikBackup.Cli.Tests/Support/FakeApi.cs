@@ -86,6 +86,13 @@ public sealed class FakeApi : IAsyncDisposable
 
     public ValueTask DisposeAsync() => app.DisposeAsync();
 
+    /// <summary>Every route the fake serves, as "METHOD /path/{param}", for checking against the OpenAPI document.</summary>
+    public IReadOnlyList<string> Routes() =>
+        app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {e.RoutePattern.RawText}"))
+            .ToList();
+
     void Map()
     {
         app.Use(async (context, next) =>
@@ -178,9 +185,9 @@ public sealed class FakeApi : IAsyncDisposable
         {
             string? name = request.Query["name"];
             string? kind = request.Query["kind"];
-            if (kind is not null && kind is not ("App" or "Space" or "ReloadTask"))
+            if (kind is not null && kind is not ("App" or "Space" or "ReloadTask" or "User"))
             {
-                return Problem(400, "Unknown kind", $"'{kind}' is not an asset kind. Use one of: Space, App, ReloadTask.");
+                return Problem(400, "Unknown kind", $"'{kind}' is not an asset kind. Use one of: Space, App, ReloadTask, User.");
             }
 
             int take = int.TryParse(request.Query["take"], out int t) ? t : 100;
@@ -212,11 +219,53 @@ public sealed class FakeApi : IAsyncDisposable
             return Ok(new { tiers, rpoBreached = RpoBreached });
         });
 
+        app.MapPost("/api/drills", async (HttpRequest request) =>
+        {
+            JsonNode? body = await JsonNode.ParseAsync(request.Body);
+            string scope = body?["scope"]?.GetValue<string>() ?? "Sample";
+            if (scope != "Space" && body?["tier"] is null)
+            {
+                return Problem(400, "Invalid tier", $"'tier' must be T1, T2 or T3 for a {scope} drill; got (absent).");
+            }
+
+            return Start(request, "DrillOrchestrator", Drill("op", passed: true));
+        });
+
+        app.MapGet("/api/drills", () => Ok(new[]
+        {
+            new { drillId = "drill-b", startedAt = DateTimeOffset.Parse("2026-11-27T05:00:00Z"), scope = "Sample", tier = "T1", passed = false, headline = "1 of 2 assets, 41 of 42 objects restored equal, RTO 3.2 min vs objective 30 min" },
+            new { drillId = "drill-a", startedAt = DateTimeOffset.Parse("2026-11-20T05:00:00Z"), scope = "Tier", tier = "T2", passed = true, headline = "5 of 5 assets, 90 of 90 objects restored equal, RTO 9 min vs objective 4 h" },
+        }));
+
+        app.MapGet("/api/drills/{id}", (string id) => id switch
+        {
+            "drill-a" => Ok(Drill(id, passed: true)),
+            "drill-b" => Ok(Drill(id, passed: false)),
+            _ => Problem(404, "Drill report not found", $"There is no report of drill '{id}'."),
+        });
+
         app.MapPut("/api/spaces/{spaceId}/tier", async (string spaceId, HttpRequest request) =>
         {
             JsonNode? body = await JsonNode.ParseAsync(request.Body);
             return Ok(new { spaceId, tier = body?["tier"]?.GetValue<string>() });
         });
+
+        app.MapGet("/api/recovery-points/{pointId}", (string pointId) =>
+            Points.Select(p => JsonSerializer.SerializeToNode(p, Json)!).FirstOrDefault(p => p["pointId"]!.GetValue<string>() == pointId) is { } point
+                ? Ok(point)
+                : Problem(404, "Recovery point not found", $"There is no recovery point '{pointId}'."));
+
+        app.MapGet("/api/assets/{kind}/{assetId}/history", (string kind, string assetId) =>
+            Ok(Points.Select(p => JsonSerializer.SerializeToNode(p, Json)!)
+                .Where(p => p["kind"]!.GetValue<string>() == kind && p["assetId"]!.GetValue<string>() == assetId).ToList()));
+
+        app.MapPost("/api/promotions", async (HttpRequest request) =>
+        {
+            JsonNode? body = await JsonNode.ParseAsync(request.Body);
+            return Ok(new { productionAppId = body?["productionAppId"]?.GetValue<string>() ?? "app-new", method = "ReplaceContent", changes = new[] { "Replace script" } });
+        });
+
+        app.MapGet("/api/spaces/tiers", () => Ok(new { defaultTier = "T3", spaces = new Dictionary<string, string> { ["space-fin"] = "T1" } }));
 
         app.MapGet("/api/compare", (HttpRequest request) => Ok(new
         {
@@ -251,6 +300,29 @@ public sealed class FakeApi : IAsyncDisposable
     }
 
     static IResult Ok(object value) => Results.Json(value, Json);
+
+    /// <summary>A drill report as DrillReport serializes: one asset equal, and for a failed drill one with an owner difference.</summary>
+    static object Drill(string id, bool passed) => new
+    {
+        drillId = id,
+        passed,
+        headline = passed ? "1 of 1 assets, 21 of 21 objects restored equal, RTO 40 s vs objective 30 min" : "1 of 2 assets, 41 of 42 objects restored equal, RTO 3.2 min vs objective 30 min",
+        error = (string?)null,
+        assets = new[]
+        {
+            new
+            {
+                asset = new { name = "Sales Dashboard", pointId = "QXBwfGFwcC1zYWxlc3wx" },
+                result = passed ? "Equal" : "Different",
+                fidelity = new
+                {
+                    differences = passed ? [] : new[] { new { @object = "GenericObject sheet-7", attribute = "owner", expected = "anna", actual = "svc-backup" } },
+                },
+                checklist = new[] { "Data connection 'Sales DB': re-enter its credentials (passwords and tokens are write-only)." },
+            },
+        },
+        cleanup = new { removed = new[] { "space 'drill-x-app'" }, leftBehind = Array.Empty<string>() },
+    };
 
     /// <summary>The shape ApiResults.Problem answers: RFC 9457 with status, title and detail.</summary>
     static IResult Problem(int status, string title, string detail) =>

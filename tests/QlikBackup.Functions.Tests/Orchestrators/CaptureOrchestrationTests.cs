@@ -28,10 +28,20 @@ public sealed class CaptureOrchestrationTests
     sealed class RecordingAlerts : IAlertSink
     {
         public ConcurrentBag<Alert> Sent { get; } = [];
-        public Task SendAsync(Alert alert, CancellationToken ct = default) { Sent.Add(alert); return Task.CompletedTask; }
+        /// <summary>The Logic App is down: every delivery throws (after being counted).</summary>
+        public bool Down { get; set; }
+
+        public Task SendAsync(Alert alert, CancellationToken ct = default)
+        {
+            Sent.Add(alert);
+            return Down ? throw new HttpRequestException("Logic App answered 503") : Task.CompletedTask;
+        }
     }
 
-    static Task<DurableTaskTestHost> StartAsync(ScriptedCaptureService capture, RecordingAlerts alerts) =>
+    /// <summary>What the run log was given, in order.</summary>
+    readonly ConcurrentQueue<CaptureRunResult> recorded = new();
+
+    Task<DurableTaskTestHost> StartAsync(ScriptedCaptureService capture, RecordingAlerts alerts) =>
         DurableTaskTestHost.StartAsync(
             registry =>
             {
@@ -44,7 +54,7 @@ public sealed class CaptureOrchestrationTests
                 registry.AddActivity<MarkDeletedAssets>();
                 registry.AddActivity<SendAlert>();
                 // The run log writes to Table storage; here the run result is asserted directly.
-                registry.AddActivityFunc<CaptureRunResult, bool>(nameof(RecordCaptureRun), (_, _) => true);
+                registry.AddActivityFunc<CaptureRunResult, bool>(nameof(RecordCaptureRun), (_, run) => { recorded.Enqueue(run); return true; });
             },
             new DurableTaskTestHostOptions
             {
@@ -104,5 +114,69 @@ public sealed class CaptureOrchestrationTests
         Alert alert = Assert.Single(alerts.Sent);
         Assert.Equal(AlertKind.CaptureFailed, alert.Kind);
         Assert.Contains("sales-app-3", alert.Detail);
+    }
+
+    static async Task<CaptureRunResult> RunTierAsync(DurableTaskTestHost host, Tier tier)
+    {
+        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaptureTierOrchestrator), new CaptureTierInput(tier));
+        OrchestrationMetadata meta = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        return meta.ReadOutputAs<CaptureRunResult>()!;
+    }
+
+    [Fact]
+    public async Task A_run_that_cannot_list_its_spaces_is_recorded_as_failed_and_alerted()
+    {
+        var capture = new ScriptedCaptureService(Tenant()) { FailSpaceListing = true };
+        var alerts = new RecordingAlerts();
+        await using var host = await StartAsync(capture, alerts);
+
+        CaptureRunResult result = await RunTierAsync(host, Tier.T1);
+
+        Assert.True(result.Failed);
+        Assert.Contains("429", result.Error);
+        Assert.Empty(result.Spaces);
+        Assert.Contains("429", Assert.Single(recorded).Error);
+        Alert alert = Assert.Single(alerts.Sent);
+        Assert.Equal(AlertKind.CaptureFailed, alert.Kind);
+        Assert.Contains("429", alert.Detail);
+    }
+
+    [Fact]
+    public async Task A_space_whose_listing_or_deleted_check_fails_keeps_the_other_spaces_and_its_own_captures()
+    {
+        var capture = new ScriptedCaptureService(Tenant());
+        capture.FailAssetListing["finance"] = true;
+        capture.FailDeletedCheck["sales"] = true;
+        var alerts = new RecordingAlerts();
+        await using var host = await StartAsync(capture, alerts);
+
+        CaptureRunResult result = await RunTierAsync(host, Tier.T1);
+
+        SpaceCaptureResult sales = result.Spaces.Single(s => s.Space.SpaceId == "sales");
+        Assert.Equal(5, sales.Summary.Captured);
+        Assert.Contains("deleted-asset check", sales.Error);
+        Assert.Contains("503", result.Spaces.Single(s => s.Space.SpaceId == "finance").Error);
+        Assert.True(result.Failed);
+        Assert.Equal(5, Assert.Single(recorded).Summary.Captured);
+        Alert alert = Assert.Single(alerts.Sent);
+        Assert.Contains("finance", alert.Detail);
+        Assert.Contains("sales", alert.Detail);
+    }
+
+    [Fact]
+    public async Task An_alert_that_cannot_be_delivered_does_not_fail_the_run_which_is_recorded_first()
+    {
+        var capture = new ScriptedCaptureService(Tenant());
+        capture.FailuresToInject["sales-app-1"] = 10;
+        var alerts = new RecordingAlerts { Down = true };
+        await using var host = await StartAsync(capture, alerts);
+
+        CaptureRunResult result = await RunTierAsync(host, Tier.T1);
+
+        Assert.Equal(1, result.Summary.Failed);
+        Assert.Equal(7, result.Summary.Captured);
+        Assert.Equal(1, Assert.Single(recorded).Summary.Failed);
+        Assert.Single(alerts.Sent);
     }
 }

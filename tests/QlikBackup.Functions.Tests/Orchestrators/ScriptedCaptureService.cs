@@ -15,11 +15,21 @@ sealed class ScriptedCaptureService(IReadOnlyDictionary<SpaceCaptureTarget, Asse
     public ConcurrentBag<string> RecordedFailures { get; } = [];
     public ConcurrentBag<string> SpacesListed { get; } = [];
 
+    /// <summary>Listing the tier's spaces fails every time (Qlik answering 429 forty times, say).</summary>
+    public bool FailSpaceListing { get; set; }
+
+    /// <summary>Spaces whose asset listing, or whose deleted check, fails every time.</summary>
+    public ConcurrentDictionary<string, bool> FailAssetListing { get; } = new();
+    public ConcurrentDictionary<string, bool> FailDeletedCheck { get; } = new();
+
     public Task<IReadOnlyList<SpaceCaptureTarget>> ListSpacesAsync(Tier tier, CancellationToken ct = default)
-        => Task.FromResult<IReadOnlyList<SpaceCaptureTarget>>(tenant.Keys.Where(s => s.Tier == tier).ToList());
+        => FailSpaceListing
+            ? throw new InvalidOperationException("Qlik API 429: too many requests")
+            : Task.FromResult<IReadOnlyList<SpaceCaptureTarget>>(tenant.Keys.Where(s => s.Tier == tier).ToList());
 
     public Task<IReadOnlyList<AssetRef>> ListAssetsAsync(SpaceCaptureTarget space, CancellationToken ct = default)
     {
+        if (FailAssetListing.ContainsKey(space.SpaceId)) throw new InvalidOperationException($"Qlik API 503 listing {space.SpaceId}");
         SpacesListed.Add(space.SpaceId);
         return Task.FromResult<IReadOnlyList<AssetRef>>(tenant[space]);
     }
@@ -42,5 +52,7 @@ sealed class ScriptedCaptureService(IReadOnlyDictionary<SpaceCaptureTarget, Asse
     }
 
     public Task<IReadOnlyList<AssetCaptureResult>> MarkDeletedAsync(SpaceCaptureTarget space, IReadOnlyList<AssetRef> present, CancellationToken ct = default)
-        => Task.FromResult<IReadOnlyList<AssetCaptureResult>>([]);
+        => FailDeletedCheck.ContainsKey(space.SpaceId)
+            ? throw new InvalidOperationException($"Qlik API 400 in the deleted check of {space.SpaceId}")
+            : Task.FromResult<IReadOnlyList<AssetCaptureResult>>([]);
 }

@@ -120,12 +120,21 @@ public sealed class RestoreHarness : IAsyncDisposable
     }
 
     /// <summary>Files a copy of <paramref name="point"/> as captured at <paramref name="at"/> (same content) and removes the original,
-    /// so a history of versions can be laid out in the past.</summary>
+    /// so a history of versions can be laid out in the past. The copy gets its own manifest, naming its own point id, as a
+    /// capture at that time would have written (restore verifies that a row names its own manifest).</summary>
     public async Task<RecoveryPoint> RedateAsync(RecoveryPoint point, DateTimeOffset at, string? changedBy = null, string? client = null)
     {
+        string pointId = RecoveryPointIds.Create(point.Kind, point.AssetId, at);
+        string? manifestRef = null;
+        if (point.ManifestRef is { } original)
+        {
+            Manifest manifest = await Store.ReadManifestAsync(TenantId, original);
+            manifestRef = (await Store.PutManifestAsync(TenantId, manifest with { PointId = pointId })).ContentRef;
+        }
+
         var moved = point with
         {
-            PointId = RecoveryPointIds.Create(point.Kind, point.AssetId, at), CapturedAt = at,
+            PointId = pointId, CapturedAt = at, ManifestRef = manifestRef,
             ChangedBy = changedBy ?? point.ChangedBy, ChangedAt = at.AddMinutes(-5), ChangedFromClient = client ?? point.ChangedFromClient,
         };
         await Index.AddAsync(moved);

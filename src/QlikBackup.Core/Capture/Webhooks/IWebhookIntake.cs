@@ -47,4 +47,8 @@ public interface IWebhookIntake
     /// <param name="body">The raw request body exactly as received (the signature covers these bytes).</param>
     /// <param name="signatureHeader">The <c>Qlik-Signature</c> header value, or null when absent.</param>
     Task<WebhookDecision> AcceptAsync(ReadOnlyMemory<byte> body, string? signatureHeader, CancellationToken ct = default);
+
+    /// <summary>Records a <see cref="WebhookDecisionKind.Capture"/> event as seen, after its capture was started, so later
+    /// deliveries of it are <see cref="WebhookDecisionKind.Duplicate"/>.</summary>
+    Task MarkStartedAsync(WebhookDecision decision, CancellationToken ct = default);
 }

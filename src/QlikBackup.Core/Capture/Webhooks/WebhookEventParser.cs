@@ -38,6 +38,9 @@ public sealed record WebhookTarget(
 /// </summary>
 public static class WebhookEventParser
 {
+    /// <summary>Longest event id accepted; it stays a readable Durable instance id and Table key.</summary>
+    public const int MaxEventIdLength = 200;
+
     static readonly Dictionary<string, AssetKind> ResourceKinds = new(StringComparer.Ordinal)
     {
         ["user"] = AssetKind.User,
@@ -92,6 +95,13 @@ public static class WebhookEventParser
             if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(type) || time is null)
             {
                 error = "A Qlik event needs eventId (or id), eventType (or type) and eventTime (or time).";
+                return false;
+            }
+
+            // Qlik's event ids are GUIDs; anything far from one is refused rather than made into keys and instance ids.
+            if (id.Length > MaxEventIdLength || id.Any(char.IsControl))
+            {
+                error = $"eventId must be 1-{MaxEventIdLength} characters without control characters.";
                 return false;
             }
 

@@ -7,8 +7,10 @@ namespace QlikBackup.Core.Capture.Webhooks;
 
 /// <summary>
 /// Order of checks: signature over the raw bytes (nothing is parsed before), then the event's shape, its age, what it is
-/// about, and last the duplicate check (so ignored and refused events do not fill the table). Out-of-order deliveries need
-/// no check here: a capture reads Qlik's current state and never writes a point older than the newest.
+/// about, and last the duplicate check (so ignored and refused events do not fill the table). An event is recorded as seen
+/// only by <see cref="MarkStartedAsync"/>, once its capture was started: a delivery that fails halfway is redelivered and
+/// processed again, never dropped as a duplicate. Out-of-order deliveries need no check here: a capture reads Qlik's current
+/// state and never writes a point older than the newest.
 /// </summary>
 public sealed class WebhookIntake(
     IOptionsMonitor<WebhookOptions> options, IOptions<CaptureOptions> capture, WebhookEventLog events, ISpaceTierStore tiers,
@@ -39,7 +41,7 @@ public sealed class WebhookIntake(
         if (target.Target == WebhookTargetKind.Ignore)
             return WebhookDecision.Ignored(target.IgnoreReason ?? "Nothing to capture.", e.EventId, e.EventType);
 
-        if (!await events.TryRecordAsync(e.EventId, e.EventType, e.EventTime, ct))
+        if (await events.IsRecordedAsync(e.EventId, ct))
             return WebhookDecision.Duplicate(e.EventId) with { EventType = e.EventType };
 
         string spaceId = SpaceOf(target);
@@ -48,6 +50,12 @@ public sealed class WebhookIntake(
         log.LogInformation("Webhook {EventType} {EventId}: capture {Kind} {AssetId} in {Tier}", e.EventType, e.EventId, asset.Kind, asset.Id, tier);
         return new WebhookDecision(WebhookDecisionKind.Capture, $"{e.EventType} → capture {asset.Kind} {asset.Id}.", asset, tier, e.EventId, e.EventType,
             target.ExpectDeleted);
+    }
+
+    public async Task MarkStartedAsync(WebhookDecision decision, CancellationToken ct = default)
+    {
+        if (decision is { Kind: WebhookDecisionKind.Capture, EventId: { } eventId })
+            await events.TryRecordAsync(eventId, decision.EventType ?? "", clock.GetUtcNow(), ct);
     }
 
     /// <summary>Where the asset is filed: apps without a space are personal, tenant-level kinds without one are tenant configuration.</summary>

@@ -1,0 +1,64 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QlikBackup.Core.Alerts;
+using QlikBackup.Core.Storage;
+
+namespace QlikBackup.Core.Drill;
+
+/// <summary>
+/// A failed drill alerts every time; an RTO breach alerts once when it opens and once when a later drill of the tier is
+/// within its objective again. The open breach is a row of the drill table (PartitionKey "{tenant}|rto", RowKey tier),
+/// written only after its alert went out, so an undelivered alert is tried again by the next drill.
+/// </summary>
+public sealed class DrillAlerts(IAlertSink sink, TableServiceClient tables, IOptions<DrillOptions> options, IOptions<StorageOptions> storage, ILogger<DrillAlerts> logger)
+{
+    readonly TableClient _table = tables.GetTableClient(storage.Value.TablePrefix + options.Value.ReportsTable);
+
+    public async Task RaiseAsync(DrillReport report, CancellationToken ct = default)
+    {
+        if (!report.Passed)
+        {
+            var problems = report.Assets.Where(a => a.Result != DrillAssetResult.Equal)
+                .Select(a => $"{a.Asset.Kind} '{a.Asset.Name}': {a.Error ?? string.Join("; ", (a.Fidelity?.Differences ?? []).Take(3).Select(d => $"{d.Object} / {d.Attribute}"))}")
+                .Concat(report.Cleanup.LeftBehind.Select(l => $"left behind {l}"))
+                .Concat(report.Error is null ? [] : [report.Error]);
+            await SendAsync(new Alert(AlertKind.DrillFailed, $"{report.Tier} drill failed", $"{report.Headline}. {string.Join(" | ", problems.Take(10))}", report.DrillId), ct);
+        }
+
+        await _table.CreateIfNotExistsAsync(ct);
+        string pk = RecoveryPointIds.EscapeKey(report.TenantId) + "|rto", rk = report.Tier.ToString();
+        bool open = (await _table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: ct)).HasValue;
+        if (report.RtoBreached && !open)
+        {
+            if (await SendAsync(new Alert(AlertKind.RtoBreached, $"{report.Tier} RTO breached",
+                    $"Drill {report.DrillId} recovered in {report.Rto}; the {report.Tier} objective is {report.RtoObjective}.", report.DrillId), ct))
+                await _table.UpsertEntityAsync(new TableEntity(pk, rk) { ["DrillId"] = report.DrillId, ["Rto"] = report.Rto.ToString() }, cancellationToken: ct);
+        }
+        else if (!report.RtoBreached && open && report.Assets.Count > 0)
+        {
+            if (await SendAsync(new Alert(AlertKind.RtoResolved, $"{report.Tier} RTO met again",
+                    $"Drill {report.DrillId} recovered in {report.Rto}, within the {report.Tier} objective {report.RtoObjective}.", report.DrillId), ct))
+            {
+                try { await _table.DeleteEntityAsync(pk, rk, ETag.All, ct); }
+                catch (RequestFailedException ex) when (ex.Status == 404) { }
+            }
+        }
+    }
+
+    /// <summary>An alert that cannot be delivered is logged and does not fail the drill's record.</summary>
+    async Task<bool> SendAsync(Alert alert, CancellationToken ct)
+    {
+        try
+        {
+            await sink.SendAsync(alert, ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Alert {Kind} could not be delivered", alert.Kind);
+            return false;
+        }
+    }
+}

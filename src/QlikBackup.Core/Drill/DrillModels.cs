@@ -1,0 +1,85 @@
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Fidelity;
+
+namespace QlikBackup.Core.Drill;
+
+/// <summary>What a drill restores: a seeded random sample of a tier's apps, every app of one space, or every app of a tier.</summary>
+public enum DrillScope { Sample, Space, Tier }
+
+/// <summary>
+/// A drill as an operator, the timer or Qlik Application Automation asks for it. <see cref="Tier"/> is required for
+/// Sample and Tier; <see cref="SpaceId"/> for Space. <see cref="Seed"/> makes a sample repeatable (null: a new one, in the report).
+/// </summary>
+public sealed record DrillRequest
+{
+    public DrillScope Scope { get; init; } = DrillScope.Sample;
+    public Tier? Tier { get; init; }
+    public string? SpaceId { get; init; }
+    public int? SampleSize { get; init; }
+    public int? Seed { get; init; }
+    public string Operator { get; init; } = "drill";
+    /// <summary>What the caller claimed to be, when that differs from the authenticated operator.</summary>
+    public string? OperatorNote { get; init; }
+}
+
+/// <summary>One recovery point the drill restores.</summary>
+public sealed record DrillAsset(AssetKind Kind, string AssetId, string? Name, string PointId, DateTimeOffset PointCapturedAt, string? SpaceId, string? SpaceName);
+
+/// <summary>The points chosen for a drill, with the tier, its RTO objective and the seed used.</summary>
+public sealed record DrillSelection(string DrillId, string TenantId, DrillRequest Request, Tier Tier, TimeSpan RtoObjective, int? Seed, IReadOnlyList<DrillAsset> Assets);
+
+public sealed record DrillAssetInput(string DrillId, DrillAsset Asset);
+
+public enum DrillAssetResult { Equal, Different, Failed }
+
+/// <summary>One asset restored into a drill space and checked. <see cref="VerifiedAt"/> is set by the orchestration.</summary>
+public sealed record DrillAssetOutcome(
+    DrillAsset Asset,
+    DrillAssetResult Result,
+    string? TargetSpace,
+    string? RestoredAssetId,
+    TimeSpan Duration,
+    FidelityResult? Fidelity,
+    IReadOnlyList<string> Checklist,
+    string? Error,
+    DateTimeOffset? VerifiedAt = null);
+
+/// <summary>What the drill created and removed again, and what it could not remove (named exactly, for an operator).</summary>
+public sealed record DrillCleanup(IReadOnlyList<string> Removed, IReadOnlyList<string> LeftBehind);
+
+/// <summary>The evidence of one drill, stored immutably and indexed.</summary>
+public sealed record DrillReport(
+    string DrillId,
+    string TenantId,
+    DrillRequest Request,
+    Tier Tier,
+    int? Seed,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    TimeSpan Rto,
+    TimeSpan RtoObjective,
+    IReadOnlyList<DrillAssetOutcome> Assets,
+    DrillCleanup Cleanup,
+    string? Error = null)
+{
+    public int AssetsEqual => Assets.Count(a => a.Result == DrillAssetResult.Equal);
+    public int Objects => Assets.Sum(a => a.Fidelity?.Objects ?? 0);
+    public int ObjectsEqual => Assets.Sum(a => a.Fidelity?.ObjectsEqual ?? 0);
+    public bool RtoBreached => Rto > RtoObjective;
+    public IReadOnlyList<string> NotChecked => DrillService.NotChecked;
+    public bool Passed => Error is null && Assets.Count > 0 && AssetsEqual == Assets.Count && !RtoBreached && Cleanup.LeftBehind.Count == 0;
+
+    public string Headline => $"{AssetsEqual} of {Assets.Count} assets, {ObjectsEqual} of {Objects} objects restored equal, RTO {Format(Rto)} vs objective {Format(RtoObjective)}";
+
+    static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{t.TotalHours:0.#} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0.#} min" : $"{t.TotalSeconds:0.#} s";
+}
+
+/// <summary>A row of the drill index (Table DrillReports).</summary>
+public sealed record DrillReportSummary(string DrillId, DateTimeOffset StartedAt, DrillScope Scope, Tier Tier, bool Passed, string Headline);
+
+/// <summary>A bad drill request. Maps to HTTP 4xx.</summary>
+public sealed class DrillRequestException(int status, string title, string detail) : Exception(detail)
+{
+    public int Status { get; } = status;
+    public string Title { get; } = title;
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Core.Fidelity;
+using QlikBackup.Core.Restore;
+using QlikBackup.Core.Storage;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.Core.Drill;
+
+/// <summary>The steps of a drill, each one activity of the drill orchestration.</summary>
+public interface IDrillService
+{
+    /// <summary>Chooses the recovery points to restore (newest captured point of each app in scope). A bad request throws <see cref="DrillRequestException"/>.</summary>
+    Task<DrillSelection> SelectAsync(string drillId, DrillRequest request, CancellationToken ct = default);
+    /// <summary>Restores one point into the drill's isolated space, then checks it against the point (fidelity and Engine smoke test).</summary>
+    Task<DrillAssetOutcome> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default);
+    /// <summary>Deletes every space the drill created (and what is in them); what cannot be deleted is named.</summary>
+    Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default);
+    /// <summary>Stores the report (immutable blobs + index row) and raises the drill's alerts.</summary>
+    Task RecordAsync(DrillReport report, CancellationToken ct = default);
+}
+
+public sealed class DrillService(
+    ICaptureService capture,
+    ISpaceTierStore tiers,
+    IRecoveryPointIndex index,
+    IRestoreService restore,
+    FidelityCheck fidelity,
+    IQlikRestClient rest,
+    ITenantContext tenant,
+    DrillReportStore reports,
+    DrillAlerts alerts,
+    IOptions<DrillOptions> options,
+    IOptions<RtoOptions> rto,
+    ILogger<DrillService> logger) : IDrillService
+{
+    /// <summary>What a drill's isolated copy deliberately differs in from production (see <see cref="FidelityRequest.Isolated"/>). Listed in every report.</summary>
+    public static readonly IReadOnlyList<string> NotChecked =
+    [
+        "data alerts and subscriptions (an isolated copy does not attach them: they would notify their recipients)",
+        "a published copy's link to its production source app (checked to be absent instead: production must not republish over a drill copy)",
+        "reload task state (recreated Disabled, so a drill copy never reloads; schedules are compared)",
+    ];
+
+    DrillOptions O => options.Value;
+
+    public async Task<DrillSelection> SelectAsync(string drillId, DrillRequest request, CancellationToken ct = default)
+    {
+        Tier tier;
+        List<SpaceCaptureTarget> spaces;
+        switch (request.Scope)
+        {
+            case DrillScope.Space:
+                if (string.IsNullOrWhiteSpace(request.SpaceId)) throw Bad("spaceId is required for a Space drill.");
+                var space = await rest.GetSpaceAsync(request.SpaceId, ct);
+                tier = request.Tier ?? await tiers.GetTierAsync(request.SpaceId, ct);
+                spaces = [new SpaceCaptureTarget(request.SpaceId, space?.Name, tier)];
+                break;
+            default:
+                tier = request.Tier ?? throw Bad($"tier is required for a {request.Scope} drill.");
+                spaces = (await capture.ListSpacesAsync(tier, ct))
+                    .Where(s => s.SpaceId != SpaceCaptureTarget.TenantConfigSpaceId && !(s.SpaceName ?? "").StartsWith(O.SpacePrefix, StringComparison.Ordinal))
+                    .ToList();
+                break;
+        }
+        if (request.SampleSize is < 1) throw Bad("sampleSize must be at least 1.");
+
+        var assets = new List<DrillAsset>();
+        foreach (var space in spaces.OrderBy(s => s.SpaceId, StringComparer.Ordinal))
+        {
+            var points = await index.QueryAsync(tenant.TenantId, new RecoveryPointQuery { SpaceId = space.SpaceId, Kind = AssetKind.App, Take = 5000 }, ct);
+            // The newest point of each app; an app whose newest point says it was deleted is not drilled.
+            foreach (var newest in points.GroupBy(p => p.AssetId).Select(g => g.OrderByDescending(p => p.CapturedAt).First()))
+            {
+                if (newest.Status != RecoveryPointStatus.Captured) continue;
+                assets.Add(new DrillAsset(newest.Kind, newest.AssetId, newest.Name, newest.PointId, newest.CapturedAt, newest.SpaceId, newest.SpaceName ?? space.SpaceName));
+            }
+        }
+        assets = assets.OrderBy(a => a.AssetId, StringComparer.Ordinal).ToList();
+        if (request.Scope == DrillScope.Space && assets.Count == 0)
+            throw new DrillRequestException(404, "Nothing to drill", $"Space '{request.SpaceId}' has no captured app points.");
+
+        int? seed = null;
+        if (request.Scope == DrillScope.Sample)
+        {
+            seed = request.Seed ?? Random.Shared.Next();
+            var shuffled = assets.ToArray();
+            new Random(seed.Value).Shuffle(shuffled);
+            assets = shuffled.Take(request.SampleSize ?? O.SampleSize).ToList();
+        }
+        return new DrillSelection(drillId, tenant.TenantId, request, tier, rto.Value.For(tier), seed, assets);
+    }
+
+    static DrillRequestException Bad(string detail) => new(400, "Invalid drill request", detail);
+
+    /// <summary>The drill's own space for one asset (an isolated restore refuses an existing space): never a production name.</summary>
+    public string SpaceName(string drillId, DrillAsset asset) => $"{Prefix(drillId)}{Key(asset.AssetId)}";
+
+    static string Key(string id) => new string(id.Where(char.IsLetterOrDigit).Take(8).ToArray()).ToLowerInvariant();
+
+    string Prefix(string drillId) => $"{O.SpacePrefix}{Key(drillId)}-";
+
+    public async Task<DrillAssetOutcome> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
+    {
+        var asset = input.Asset;
+        var clock = Stopwatch.StartNew();
+        string spaceName = SpaceName(input.DrillId, asset);
+        RestorePlan? plan = null;
+        try
+        {
+            plan = await restore.PlanAsync(new RestoreRequest
+            {
+                Scope = RestoreScope.App, PointId = asset.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = spaceName, CreateTargetSpace = true,
+                Operator = $"drill {input.DrillId}",
+            }, ct);
+            EnsureIsolated(plan);
+            var result = await restore.ExecuteAsync(plan, ct);
+            if (!result.Succeeded || result.RestoredAssetId is null)
+                return new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore returned no app.");
+            var restored = await rest.GetAppAsync(result.RestoredAssetId, ct);
+            var check = await fidelity.CheckAsync(new FidelityRequest
+            {
+                PointId = asset.PointId, LiveAssetId = result.RestoredAssetId, IdMap = result.IdMap, ExpectedSpaceId = restored?.SpaceId,
+                Checklist = plan.ReconfigurationChecklist, Isolated = true,
+            }, ct);
+            return new DrillAssetOutcome(asset, check.Equal ? DrillAssetResult.Equal : DrillAssetResult.Different, spaceName, result.RestoredAssetId,
+                clock.Elapsed, check, plan.ReconfigurationChecklist, null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Drill {DrillId}: {Kind} {AssetId} failed", input.DrillId, asset.Kind, asset.AssetId);
+            return new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, null, clock.Elapsed, null, plan?.ReconfigurationChecklist ?? [], ex.Message);
+        }
+    }
+
+    /// <summary>A drill never writes into production: every target of the plan must be a new, isolated copy, and nothing is deleted.</summary>
+    public static void EnsureIsolated(RestorePlan plan)
+    {
+        var live = (plan.Targets ?? []).Where(t => !t.Isolated || t.TargetAssetId is not null).Select(t => $"{t.Kind} {t.AssetId}").ToList();
+        if (plan.Targets is not { Count: > 0 } || live.Count > 0 || plan.Actions.Any(a => a.Kind == RestoreActionKind.Delete))
+            throw new InvalidOperationException($"Restore plan {plan.RestoreId} is not an isolated copy (it would write to {(live.Count > 0 ? string.Join(", ", live) : "production")}); the drill did not execute it.");
+    }
+
+    public async Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default)
+    {
+        string prefix = Prefix(drillId);
+        var removed = new List<string>();
+        var left = new List<string>();
+        var spaces = new List<QlikSpace>();
+        await foreach (var s in rest.ListSpacesAsync(ct))
+            if ((s.Name ?? "").StartsWith(prefix, StringComparison.Ordinal)) spaces.Add(s);
+        var tasks = new List<QlikResource>();
+        if (spaces.Count > 0)
+            await foreach (var t in rest.ListAsync(QlikResourceKind.ReloadTask, ct)) tasks.Add(t);
+        foreach (var space in spaces)
+        {
+            try
+            {
+                await foreach (var item in rest.ListItemsAsync("app", space.Id, ct))
+                {
+                    // The copy's reload tasks first: they are tenant resources that would outlive the app.
+                    foreach (var task in tasks.Where(t => JsonTools.GetString(t.Raw, "appId") == item.ResourceId))
+                    {
+                        await rest.DeleteAsync(QlikResourceKind.ReloadTask, task.Id, ct);
+                        removed.Add($"reload task {task.Id} of app {item.ResourceId}");
+                    }
+                    await rest.DeleteAppAsync(item.ResourceId, ct);
+                    removed.Add($"app '{item.Name}' ({item.ResourceId})");
+                }
+                await rest.DeleteSpaceAsync(space.Id, ct);
+                removed.Add($"space '{space.Name}' ({space.Id})");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                left.Add($"space '{space.Name}' ({space.Id}): {ex.Message}");
+            }
+        }
+        return new DrillCleanup(removed, left);
+    }
+
+    public async Task RecordAsync(DrillReport report, CancellationToken ct = default)
+    {
+        await reports.SaveAsync(report, ct);
+        await alerts.RaiseAsync(report, ct);
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using QlikBackup.Core.Drill;
+
+namespace QlikBackup.Functions.Activities;
+
+public sealed record SelectDrillInput(string DrillId, DrillRequest Request);
+
+/// <summary>Chooses the recovery points of a drill.</summary>
+public sealed class SelectDrillAssets(IDrillService drills) : TaskActivity<SelectDrillInput, DrillSelection>
+{
+    [Function(nameof(SelectDrillAssets))]
+    public static Task<DrillSelection> Run([ActivityTrigger] SelectDrillInput input, FunctionContext context)
+        => FunctionActivity.RunAsync<SelectDrillAssets, SelectDrillInput, DrillSelection>(context, input);
+
+    public override Task<DrillSelection> RunAsync(TaskActivityContext context, SelectDrillInput input) => drills.SelectAsync(input.DrillId, input.Request);
+}
+
+/// <summary>Restores one point into the drill space and checks it; idempotent like the restore it runs.</summary>
+public sealed class RunDrillAsset(IDrillService drills) : TaskActivity<DrillAssetInput, DrillAssetOutcome>
+{
+    [Function(nameof(RunDrillAsset))]
+    public static Task<DrillAssetOutcome> Run([ActivityTrigger] DrillAssetInput input, FunctionContext context)
+        => FunctionActivity.RunAsync<RunDrillAsset, DrillAssetInput, DrillAssetOutcome>(context, input);
+
+    public override Task<DrillAssetOutcome> RunAsync(TaskActivityContext context, DrillAssetInput input) => drills.RunAssetAsync(input);
+}
+
+/// <summary>Deletes the drill's spaces.</summary>
+public sealed class CleanupDrill(IDrillService drills) : TaskActivity<string, DrillCleanup>
+{
+    [Function(nameof(CleanupDrill))]
+    public static Task<DrillCleanup> Run([ActivityTrigger] string input, FunctionContext context)
+        => FunctionActivity.RunAsync<CleanupDrill, string, DrillCleanup>(context, input);
+
+    public override Task<DrillCleanup> RunAsync(TaskActivityContext context, string input) => drills.CleanupAsync(input);
+}
+
+/// <summary>Stores the report and raises the drill's alerts.</summary>
+public sealed class RecordDrillReport(IDrillService drills) : TaskActivity<DrillReport, bool>
+{
+    [Function(nameof(RecordDrillReport))]
+    public static Task<bool> Run([ActivityTrigger] DrillReport input, FunctionContext context)
+        => FunctionActivity.RunAsync<RecordDrillReport, DrillReport, bool>(context, input);
+
+    public override async Task<bool> RunAsync(TaskActivityContext context, DrillReport input)
+    {
+        await drills.RecordAsync(input);
+        return true;
+    }
+}

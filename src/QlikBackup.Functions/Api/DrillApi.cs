@@ -1,0 +1,79 @@
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using QlikBackup.Core.Drill;
+using QlikBackup.Functions.Orchestrators;
+
+namespace QlikBackup.Functions.Api;
+
+public static class DrillApi
+{
+    /// <summary>POST /api/drills: checks the request, then starts <see cref="DrillOrchestrator"/>; 202 with the operation id (= drill id).</summary>
+    public static async Task<IActionResult> StartAsync(ApiCall call)
+    {
+        var (body, error) = await RestoreApi.ReadWithCallerAsync<DrillRequest>(call);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        return await Operations.StartAsync(call, nameof(DrillOrchestrator), Validate(body!));
+    }
+
+    static DrillRequest Validate(DrillRequest r)
+    {
+        if (r.Scope == DrillScope.Space)
+        {
+            ApiInput.QlikId(r.SpaceId, "spaceId");
+        }
+        else if (r.Tier is null)
+        {
+            throw ApiInput.Bad("tier", null, $"T1, T2 or T3 for a {r.Scope} drill");
+        }
+
+        if (r.SampleSize is < 1 or > 500)
+        {
+            throw ApiInput.Bad("sampleSize", r.SampleSize.ToString(), "between 1 and 500");
+        }
+
+        return r;
+    }
+
+    /// <summary>GET /api/drills?take=: the newest drills first, with their headline.</summary>
+    public static async Task<IActionResult> ListAsync(ApiCall call)
+    {
+        string? text = call.Request.Query["take"];
+        int take = 50;
+        if (text is not null && (!int.TryParse(text, out take) || take is < 1 or > 1000))
+        {
+            throw ApiInput.Bad("take", text, "a number between 1 and 1000");
+        }
+
+        return ApiResults.Ok(await call.Get<DrillReportStore>().ListAsync(take, call.Aborted));
+    }
+
+    /// <summary>GET /api/drills/{id}: the stored report as JSON, or as the HTML page when the caller accepts text/html.</summary>
+    public static Task<IActionResult> GetAsync(ApiCall call)
+        => ReportAsync(call, html: call.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>GET /api/drills/{id}/report.html.</summary>
+    public static Task<IActionResult> GetHtmlAsync(ApiCall call) => ReportAsync(call, html: true);
+
+    static async Task<IActionResult> ReportAsync(ApiCall call, bool html)
+    {
+        string id = ApiInput.OperationId(call.Route("id"), "id");
+        var store = call.Get<DrillReportStore>();
+        byte[]? content = html ? await store.ReadHtmlAsync(id, call.Aborted) : await store.ReadJsonAsync(id, call.Aborted);
+        if (content is null)
+        {
+            return ApiResults.Problem(404, "Drill report not found",
+                $"There is no report of drill '{id}'. A drill still running has none yet: see GET /api/operations/{id}.", "id");
+        }
+
+        return new ContentResult
+        {
+            Content = Encoding.UTF8.GetString(content),
+            ContentType = html ? "text/html; charset=utf-8" : "application/json",
+            StatusCode = 200,
+        };
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using QlikBackup.Core.Drill;
+using QlikBackup.Functions.Activities;
+
+namespace QlikBackup.Functions.Orchestrators;
+
+/// <summary>
+/// A drill: choose recovery points, restore each into the drill's own space and check it against its point, then
+/// always delete the drill spaces (also after a failure midway), measure the RTO (start to last asset verified) against
+/// the tier objective, and store the report (which raises the alerts). The drill id is the instance id.
+/// </summary>
+public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillReport>
+{
+    static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(2), 2.0));
+
+    [Function(nameof(DrillOrchestrator))]
+    public static Task<DrillReport> Run([OrchestrationTrigger] TaskOrchestrationContext context)
+        => new DrillOrchestrator().RunAsync(context, context.GetInput<DrillRequest>()!);
+
+    public override async Task<DrillReport> RunAsync(TaskOrchestrationContext context, DrillRequest input)
+    {
+        DateTimeOffset started = context.CurrentUtcDateTime;
+        string drillId = context.InstanceId;
+        var selection = await context.CallActivityAsync<DrillSelection>(nameof(SelectDrillAssets), new SelectDrillInput(drillId, input));
+        var outcomes = new List<DrillAssetOutcome>();
+        string? error = null;
+        DateTimeOffset lastVerified = started;
+        try
+        {
+            // One asset after another: the RTO measured is that of an operator recovering the scope, and Qlik's rate limits are shared.
+            foreach (var asset in selection.Assets)
+            {
+                var outcome = await context.CallActivityAsync<DrillAssetOutcome>(nameof(RunDrillAsset), new DrillAssetInput(drillId, asset), Retry);
+                lastVerified = context.CurrentUtcDateTime;
+                outcomes.Add(outcome with { VerifiedAt = lastVerified });
+            }
+        }
+        catch (TaskFailedException ex)
+        {
+            error = $"The drill stopped after {outcomes.Count} of {selection.Assets.Count} assets: {ex.FailureDetails.ErrorMessage}";
+        }
+
+        DrillCleanup cleanup;
+        try
+        {
+            cleanup = await context.CallActivityAsync<DrillCleanup>(nameof(CleanupDrill), drillId, Retry);
+        }
+        catch (TaskFailedException ex)
+        {
+            cleanup = new DrillCleanup([], [$"the spaces of drill {drillId}: clean-up failed ({ex.FailureDetails.ErrorMessage})"]);
+        }
+
+        var report = new DrillReport(drillId, selection.TenantId, input, selection.Tier, selection.Seed, started, context.CurrentUtcDateTime,
+            lastVerified - started, selection.RtoObjective, outcomes, cleanup, error);
+        await context.CallActivityAsync(nameof(RecordDrillReport), report, Retry);
+        return report;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Drill;
+using QlikBackup.Core.Fidelity;
+using QlikBackup.Functions.Activities;
+using QlikBackup.Functions.Orchestrators;
+
+namespace QlikBackup.Functions.Tests.Orchestrators;
+
+/// <summary>Replays the real drill orchestrator and activity classes on DurableTaskTestHost with a scripted drill service.</summary>
+public sealed class DrillOrchestrationTests
+{
+    sealed class ScriptedDrills(int assets, TimeSpan objective) : IDrillService
+    {
+        public ConcurrentDictionary<string, int> Attempts { get; } = new();
+        public HashSet<string> Broken { get; } = [];
+        public HashSet<string> Crashing { get; } = [];
+        public ConcurrentBag<string> Cleaned { get; } = [];
+        public ConcurrentBag<DrillReport> Recorded { get; } = [];
+        public TimeSpan AssetDelay { get; init; }
+
+        public Task<DrillSelection> SelectAsync(string drillId, DrillRequest request, CancellationToken ct = default)
+            => Task.FromResult(new DrillSelection(drillId, "tenant", request, request.Tier ?? Tier.T1, objective, 42,
+                Enumerable.Range(1, assets).Select(i => new DrillAsset(AssetKind.App, $"app-{i}", $"App {i}", $"p{i}", DateTimeOffset.UnixEpoch, "s", "Sales")).ToList()));
+
+        public async Task<DrillAssetOutcome> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
+        {
+            Attempts.AddOrUpdate(input.Asset.AssetId, 1, (_, n) => n + 1);
+            await Task.Delay(AssetDelay, ct);
+            if (Crashing.Contains(input.Asset.AssetId)) throw new InvalidOperationException($"worker lost on {input.Asset.AssetId}");
+            bool broken = Broken.Contains(input.Asset.AssetId);
+            var diffs = broken ? new[] { new FidelityDifference(input.Asset.Name!, "GenericObject sheet-1", "owner", "u1", "u2") } : [];
+            var fidelity = new FidelityResult(input.Asset.Name!, input.Asset.PointId, "new-" + input.Asset.AssetId, 10, broken ? 9 : 10, true, diffs, []);
+            return new DrillAssetOutcome(input.Asset, broken ? DrillAssetResult.Different : DrillAssetResult.Equal, "drill-x-Sales", fidelity.LiveAssetId, TimeSpan.FromSeconds(1), fidelity, [], null);
+        }
+
+        public Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default)
+        {
+            Cleaned.Add(drillId);
+            return Task.FromResult(new DrillCleanup([$"space 'drill-{drillId}'"], []));
+        }
+
+        public Task RecordAsync(DrillReport report, CancellationToken ct = default)
+        {
+            Recorded.Add(report);
+            return Task.CompletedTask;
+        }
+    }
+
+    static Task<DurableTaskTestHost> StartAsync(ScriptedDrills drills) => DurableTaskTestHost.StartAsync(
+        registry =>
+        {
+            registry.AddOrchestrator<DrillOrchestrator>();
+            registry.AddActivity<SelectDrillAssets>();
+            registry.AddActivity<RunDrillAsset>();
+            registry.AddActivity<CleanupDrill>();
+            registry.AddActivity<RecordDrillReport>();
+        },
+        new DurableTaskTestHostOptions { ConfigureServices = services => services.AddSingleton<IDrillService>(drills) });
+
+    static async Task<DrillReport> RunAsync(DurableTaskTestHost host, DrillRequest request)
+    {
+        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(DrillOrchestrator), request);
+        var meta = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        var report = meta.ReadOutputAs<DrillReport>()!;
+        Assert.Equal(id, report.DrillId);
+        return report;
+    }
+
+    [Fact]
+    public async Task Every_asset_is_restored_once_verified_cleaned_up_and_the_report_recorded()
+    {
+        var drills = new ScriptedDrills(3, TimeSpan.FromMinutes(30));
+        await using var host = await StartAsync(drills);
+
+        var report = await RunAsync(host, new DrillRequest { Scope = DrillScope.Sample, Tier = Tier.T1, SampleSize = 3 });
+
+        Assert.True(report.Passed, report.Headline);
+        Assert.Equal("3 of 3 assets, 30 of 30 objects restored equal", report.Headline[..report.Headline.IndexOf(", RTO", StringComparison.Ordinal)]);
+        Assert.All(drills.Attempts.Values, n => Assert.Equal(1, n));
+        Assert.Equal([report.DrillId], drills.Cleaned);
+        Assert.Equal(report.DrillId, Assert.Single(drills.Recorded).DrillId);
+        Assert.Equal(42, report.Seed);
+        Assert.All(report.Assets, a => Assert.NotNull(a.VerifiedAt));
+        Assert.Equal(report.Assets.Max(a => a.VerifiedAt)!.Value - report.StartedAt, report.Rto);
+    }
+
+    [Fact]
+    public async Task A_difference_fails_the_drill_naming_it_and_a_crash_midway_still_cleans_up()
+    {
+        var drills = new ScriptedDrills(3, TimeSpan.FromMinutes(30));
+        drills.Broken.Add("app-1");
+        drills.Crashing.Add("app-2");
+        await using var host = await StartAsync(drills);
+
+        var report = await RunAsync(host, new DrillRequest { Scope = DrillScope.Tier, Tier = Tier.T2 });
+
+        Assert.False(report.Passed);
+        Assert.Equal(3, drills.Attempts["app-2"]);              // retried, then given up
+        Assert.False(drills.Attempts.ContainsKey("app-3"));      // the drill stopped there
+        Assert.Contains("worker lost on app-2", report.Error);
+        Assert.Equal("owner", Assert.Single(Assert.Single(report.Assets).Fidelity!.Differences).Attribute);
+        Assert.Equal([report.DrillId], drills.Cleaned);
+        Assert.Single(drills.Recorded);
+    }
+
+    [Fact]
+    public async Task A_drill_slower_than_its_objective_breaches_the_RTO()
+    {
+        var drills = new ScriptedDrills(2, TimeSpan.FromMilliseconds(1)) { AssetDelay = TimeSpan.FromMilliseconds(50) };
+        await using var host = await StartAsync(drills);
+
+        var report = await RunAsync(host, new DrillRequest { Scope = DrillScope.Sample, Tier = Tier.T1 });
+
+        Assert.True(report.RtoBreached);
+        Assert.False(report.Passed);
+        Assert.Equal(2, report.AssetsEqual);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using QlikBackup.Cli;
+
+namespace QlikBackup.LocalHost.Tests;
+
+/// <summary>The CLI against the real local host: the verbs an operator uses in an incident, one after another.</summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
+{
+    async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var settings = new CliSettings
+        {
+            GetEnvironmentVariable = name => name == "QLIKBACKUP_URL" ? fixture.Env.Host.ApiBaseUrl.ToString() : null,
+            Width = 200,
+            PollInterval = TimeSpan.FromMilliseconds(250),
+        };
+        int exit = await QlikBackup.Cli.Cli.RunAsync(args, output, error, settings);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    async Task<JsonElement> JsonAsync(params string[] args)
+    {
+        var (exit, stdout, stderr) = await RunAsync([.. args, "--json"]);
+        Assert.True(exit == 0, $"{string.Join(' ', args)} exited {exit}\n{stdout}\n{stderr}");
+        return JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task Backup_points_history_compare_restore_promote_and_status_from_the_CLI()
+    {
+        JsonElement backup = await JsonAsync("backup", "--tier", "T3", "--wait");
+        Assert.Equal("Completed", backup.GetProperty("status").GetString());
+
+        JsonElement points = await JsonAsync("points", "--kind", "App");
+        JsonElement point = points.EnumerateArray().First(p => p.GetProperty("status").GetString() == "Captured" && p.GetProperty("spaceId").ValueKind == JsonValueKind.String);
+        string pointId = point.GetProperty("pointId").GetString()!;
+        string appId = point.GetProperty("assetId").GetString()!;
+        var (tableExit, table, _) = await RunAsync("points", "--kind", "App");
+        Assert.Equal(0, tableExit);
+        Assert.Contains(pointId, table);
+
+        JsonElement history = await JsonAsync("history", "App", appId);
+        Assert.Contains(history.EnumerateArray(), p => p.GetProperty("pointId").GetString() == pointId);
+
+        JsonElement diff = await JsonAsync("compare", pointId, "--live");
+        Assert.Equal(pointId, diff.GetProperty("left").GetString());
+
+        JsonElement plan = await JsonAsync("restore", "--point", pointId, "--dry-run");
+        Assert.True(plan.GetProperty("actions").GetArrayLength() > 0);
+
+        JsonElement restore = await JsonAsync("restore", "--point", pointId, "--validation-space", "cli-e2e-validation", "--create-space", "--wait");
+        Assert.Equal("Completed", restore.GetProperty("status").GetString());
+        string validationApp = restore.GetProperty("output").GetProperty("result").GetProperty("restoredAssetId").GetString()!;
+
+        JsonElement promoted = await JsonAsync("promote", validationApp, "--production", appId);
+        Assert.Equal(appId, promoted.GetProperty("productionAppId").GetString());
+
+        // status exits 3 exactly when the answer says a tier is past its objective.
+        var (statusExit, statusJson, _) = await RunAsync("status", "--json");
+        bool breached = JsonDocument.Parse(statusJson).RootElement.GetProperty("rpoBreached").GetBoolean();
+        Assert.Equal(breached ? ExitCodes.RpoBreached : ExitCodes.Ok, statusExit);
+    }
+
+    [Fact]
+    public async Task A_bad_argument_the_API_refuses_exits_2_with_the_field_to_fix()
+    {
+        var (exit, _, err) = await RunAsync("history", "Spreadsheet", "a1");
+
+        Assert.Equal(ExitCodes.Api, exit);
+        Assert.Contains("Spreadsheet", err);
+        Assert.Contains("App", err);
+    }
+}
