@@ -334,6 +334,45 @@ public sealed class FidelityTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_owner_Qlik_refuses_to_impersonate_is_a_checklist_line_naming_the_resource_the_owner_and_the_manual_step()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string principal = h.Tenant.Read(s => s.OAuthClients.First(c => c.AllowsImpersonation).UserId);
+        // A data connection in a shared space owned by someone other than the principal (Qlik has no change-owner for it).
+        var (connId, connName, owner, spaceId) = h.Tenant.Read(s => s.Resource(ResourceKinds.DataConnections)
+            .Where(d => d.Str("space") is { } sp && s.FindSpace(sp)?.Type == SpaceTypes.Shared && d.Str("user") is { } u && u != principal)
+            .Select(d => (d.Str("qID")!, d.Str("qName")!, d.Str("user")!, d.Str("space")!)).OrderBy(d => d.Item2).First());
+        string ownerName = h.Tenant.Read(s => s.FindUser(owner)!.Name);
+        var point = await h.CaptureAsync(AssetKind.DataConnection, connId);
+        h.Tenant.Write(SimulatedActor.System, c => c.State.Resource(ResourceKinds.DataConnections).RemoveAll(d => d.Str("qID") == connId));
+        h.Simulator.Faults.RefuseImpersonationOf(owner);
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.TenantConfig, PointId = point.PointId, Operator = RestoreHarness.Operator });
+
+        var back = h.Tenant.Read(s => s.Resource(ResourceKinds.DataConnections).Single(d => d.Str("qName") == connName && d.Str("space") == spaceId));
+        string newId = back.Str("qID")!;
+        Assert.Equal(principal, back.Str("user"));
+        var line = Assert.Single(result.Checklist!);
+        Assert.Contains($"'{connName}'", line);
+        Assert.Contains(newId, line);
+        Assert.Contains(owner, line);
+        Assert.Contains(ownerName, line);
+        Assert.Contains($"Manual step: sign in as '{ownerName}' ({owner}), create DataConnection '{connName}' again with the settings of {newId}, then delete {newId}.", line);
+        Assert.DoesNotContain(plan.ReconfigurationChecklist, l => l.Contains(connName) && l.Contains("owner"));
+
+        // A retried execution (every action already done) still reports it: the line is kept with the action's progress.
+        var again = await h.Restore.ExecuteAsync(plan);
+        Assert.Equal(result.Checklist, again.Checklist);
+
+        // Without the refusal the same restore gives it to its owner and has nothing to say.
+        h.Simulator.Faults.Reset();
+        h.Tenant.Write(SimulatedActor.System, c => c.State.Resource(ResourceKinds.DataConnections).RemoveAll(d => d.Str("qID") == newId));
+        var (_, clean) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.TenantConfig, PointId = point.PointId, Operator = RestoreHarness.Operator });
+        Assert.Empty(clean.Checklist!);
+        Assert.Equal(owner, h.Tenant.Read(s => s.Resource(ResourceKinds.DataConnections).Single(d => d.Str("qName") == connName && d.Str("space") == spaceId).Str("user")));
+    }
+
+    [Fact]
     public async Task An_app_back_with_a_new_id_keeps_its_history_searchable_capturable_and_restorable_from_earlier_points()
     {
         await using var h = await RestoreHarness.StartAsync(azurite);
