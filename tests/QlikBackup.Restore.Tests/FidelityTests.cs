@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using QlikBackup.Qlik.Simulator.Api;
 
@@ -93,6 +95,44 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Equal(contents, h.Contents(appId));
         Assert.Equal(tasks.Select(t => t.ToJsonString()), h.ReloadTasksOf(appId).Select(t => t.ToJsonString()));
         Assert.Contains(plan.Actions, a => a.Step == RestoreStep.TargetSpace && a.ObjectId == SpaceTypes.Shared);
+    }
+
+    [Fact]
+    public async Task Isolated_reload_tasks_are_never_enabled_with_a_trigger_and_end_disabled_with_their_schedules()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.Tenant.Read(s => s.Resource(ResourceKinds.ReloadTasks).Where(t => t["recurrence"] is JsonArray { Count: > 0 })
+            .Select(t => t.Str("appId")!).First(id => s.FindApp(id) is { Published: false, SpaceId: not null }));
+        var tasks = h.ReloadTasksOf(appId);
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        h.Faults.Calls.Clear();
+
+        var (_, result) = await h.RestoreAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = "drill-tasks", CreateTargetSpace = true,
+            Operator = RestoreHarness.Operator,
+        });
+
+        // Every request that touched a reload task: Qlik creates a task Enabled, so a create must carry no trigger, and every later write is Disabled.
+        var writes = h.Faults.Calls.Where(c => c.Args.Length > 0 && c.Args[0] is QlikResourceKind.ReloadTask
+            && c.Method is nameof(IQlikRestClient.CreateAsync) or nameof(IQlikRestClient.CreateAsAsync) or nameof(IQlikRestClient.ReplaceAsync)).ToList();
+        Assert.Equal(tasks.Count * 2, writes.Count);
+        foreach (var (method, args) in writes)
+        {
+            var body = JsonNode.Parse(((JsonElement)args[method == nameof(IQlikRestClient.ReplaceAsync) ? 2 : 1]!).GetRawText())!;
+            if (method == nameof(IQlikRestClient.ReplaceAsync)) Assert.Equal("Disabled", body.Str("state"));
+            else
+            {
+                Assert.Empty(body["recurrence"]!.AsArray());
+                Assert.False(body["autoReload"]!.GetValue<bool>());
+                Assert.False(body["autoReloadPartial"]!.GetValue<bool>());
+            }
+        }
+        // The end state: the copy's tasks have production's schedules, attribute by attribute, and are Disabled.
+        var copied = h.ReloadTasksOf(result.RestoredAssetId!);
+        Assert.Equal(tasks.Select(t => Without(RestoreHarness.Schedule(t), "state")).Order(), copied.Select(t => Without(RestoreHarness.Schedule(t), "state")).Order());
+        Assert.All(copied, t => Assert.Equal("Disabled", t.Str("state")));
+        Assert.All(h.ReloadTasksOf(appId), t => Assert.Equal("Enabled", t.Str("state")));
     }
 
     [Fact]
