@@ -126,8 +126,8 @@ public sealed class LocalBackupHost : IAsyncDisposable
 
         var client = context.RequestServices.GetRequiredService<DurableTaskClient>();
         var routeValues = route.RouteParameters.ToDictionary(name => name, name => context.Request.RouteValues[name]?.ToString() ?? "");
-        // The local host has no App Service authentication in front of it; its one key is named "local".
-        ApiCaller caller = ApiCaller.From(context.Request, context.User.Identities, fallbackKeyName: "local");
+        // The local host has no App Service authentication in front of it (so no principal header is trusted); its one key is named "local".
+        ApiCaller caller = ApiCaller.From(context.Request, context.User.Identities, fallbackKeyName: "local", trustPrincipalHeader: false);
         var call = new ApiCall(context.Request, routeValues, client, context.RequestServices, caller);
         IActionResult result = await ApiRoutes.ServeAsync(route, call);
         await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));

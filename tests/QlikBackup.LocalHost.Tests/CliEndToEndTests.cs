@@ -42,6 +42,12 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
         Assert.Equal(0, tableExit);
         Assert.Contains(pointId, table);
 
+        JsonElement allPaged = await JsonAsync("points", "--all", "--take", "2");
+        JsonElement oneCall = await JsonAsync("points", "--take", "1000");
+        Assert.Equal(
+            oneCall.EnumerateArray().Select(p => p.GetProperty("pointId").GetString()).Order(),
+            allPaged.EnumerateArray().Select(p => p.GetProperty("pointId").GetString()).Order());
+
         JsonElement history = await JsonAsync("history", "App", appId);
         Assert.Contains(history.EnumerateArray(), p => p.GetProperty("pointId").GetString() == pointId);
 

@@ -373,12 +373,23 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
         }
 
         Assert.NotNull(point);
-        using HttpResponseMessage start = await fixture.Api.PostAsJsonAsync("api/restores", new { scope = "App", pointId = point.PointId, target = "ValidationSpace", createTargetSpace = true });
+        // A spoofed operator (header and body) is recorded only as a note beside the caller the host authenticated.
+        using var restore = new HttpRequestMessage(HttpMethod.Post, "api/restores")
+        {
+            Content = JsonContent.Create(new { scope = "App", pointId = point.PointId, target = "ValidationSpace", createTargetSpace = true, @operator = "ceo@contoso.com" }),
+        };
+        restore.Headers.Add("X-Operator", "cfo@contoso.com");
+        using HttpResponseMessage start = await fixture.Api.SendAsync(restore);
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         JsonElement op = await fixture.WaitAsync((await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
         Assert.Equal("Completed", op.GetProperty("status").GetString());
         string validationApp = op.GetProperty("output").GetProperty("result").GetProperty("restoredAssetId").GetString()!;
         Assert.Equal("key:local", op.GetProperty("output").GetProperty("plan").GetProperty("request").GetProperty("operator").GetString());
+        string restoreId = op.GetProperty("output").GetProperty("plan").GetProperty("restoreId").GetString()!;
+        var audit = fixture.Env.Host.Services.GetRequiredService<QlikBackup.Core.Restore.RestoreAuditLog>();
+        var entry = (await audit.RecentAsync(TenantId, 50)).Single(e => e.RestoreId == restoreId);
+        Assert.Equal("key:local", entry.Operator);
+        Assert.Equal("cfo@contoso.com; ceo@contoso.com", entry.OperatorNote);
 
         using HttpResponseMessage promote = await fixture.Api.PostAsJsonAsync("api/promotions", new { validationAppId = validationApp, productionAppId = point.AssetId });
 

@@ -6,12 +6,13 @@ using System.Text.Json;
 namespace QlikBackup.Cli.Api;
 
 /// <summary>A response body both typed (for tables) and as received (for --json).</summary>
-public sealed record ApiResponse<T>(T Value, string Json);
+/// <summary>A response body both typed (for tables) and as received (for --json); <see cref="Continuation"/> is a paged search's next-page token.</summary>
+public sealed record ApiResponse<T>(T Value, string Json, string? Continuation = null);
 
 /// <summary>Filters of GET /api/recovery-points; null = not filtered.</summary>
 public sealed record PointQuery(
     string? Kind = null, string? AssetId = null, string? Name = null, string? OwnerId = null, string? SpaceId = null,
-    DateTimeOffset? From = null, DateTimeOffset? To = null, int? Take = null);
+    DateTimeOffset? From = null, DateTimeOffset? To = null, int? Take = null, string? Continuation = null);
 
 /// <summary>
 /// Typed client of the QlikBackup HTTP API (Azure Functions or the local host: same routes under /api). Every failure
@@ -60,6 +61,7 @@ public sealed class QlikBackupApiClient(HttpClient http)
         Add("from", query.From?.ToString("O"));
         Add("to", query.To?.ToString("O"));
         Add("take", query.Take?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add("continuation", query.Continuation);
         string path = q.Count == 0 ? "api/recovery-points" : "api/recovery-points?" + string.Join('&', q);
         return SendAsync<IReadOnlyList<RecoveryPoint>>(HttpMethod.Get, path, null, ct);
     }
@@ -142,7 +144,8 @@ public sealed class QlikBackupApiClient(HttpClient http)
                 throw Problem(method, path, response, text);
             }
 
-            return new ApiResponse<T>(Deserialize<T>(method, path, text), text);
+            string? continuation = response.Headers.TryGetValues("X-Continuation", out var values) ? values.FirstOrDefault() : null;
+            return new ApiResponse<T>(Deserialize<T>(method, path, text), text, continuation);
         }
     }
 

@@ -24,17 +24,49 @@ public static class PointsCommand
                 r.AddError("--take must be from 1 to 1000.");
             }
         });
-        var command = new Command("points", "Search recovery points.") { name, owner, space, kind, asset, from, to, take };
+        var all = new Option<bool>("--all") { Description = "Every matching point: follow the pages (--take points each) to the end." };
+        var command = new Command("points", "Search recovery points.") { name, owner, space, kind, asset, from, to, take, all };
         host.SetAction(command, async (ctx, ct) =>
         {
             string? ownerId = await ResolveAsync(ctx, ctx.Get(owner), "User", "--owner", ct);
             string? spaceId = await ResolveAsync(ctx, ctx.Get(space), "Space", "--space", ct);
             var query = new PointQuery(ctx.Get(kind), ctx.Get(asset), ctx.Get(name), ownerId, spaceId, ctx.Get(from), ctx.Get(to), ctx.Get(take));
             ApiResponse<IReadOnlyList<RecoveryPoint>> points = await ctx.Terminal.BusyAsync("Searching recovery points", () => ctx.Api.SearchPointsAsync(query, ct));
+            if (ctx.Get(all))
+            {
+                points = await AllPagesAsync(ctx, query, points, ct);
+            }
+
             ctx.Show(points, PointsRenderer.Render);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The first page and every following one (X-Continuation), as one list and one JSON array.</summary>
+    static async Task<ApiResponse<IReadOnlyList<RecoveryPoint>>> AllPagesAsync(
+        CommandContext ctx, PointQuery query, ApiResponse<IReadOnlyList<RecoveryPoint>> first, CancellationToken ct)
+    {
+        var points = new List<RecoveryPoint>(first.Value);
+        var json = new System.Text.Json.Nodes.JsonArray();
+        void AddJson(string text)
+        {
+            foreach (var node in System.Text.Json.Nodes.JsonNode.Parse(text)!.AsArray())
+            {
+                json.Add(node?.DeepClone());
+            }
+        }
+
+        AddJson(first.Json);
+        for (string? next = first.Continuation; next is not null;)
+        {
+            var page = await ctx.Api.SearchPointsAsync(query with { Continuation = next }, ct);
+            points.AddRange(page.Value);
+            AddJson(page.Json);
+            next = page.Continuation;
+        }
+
+        return new ApiResponse<IReadOnlyList<RecoveryPoint>>(points, json.ToJsonString());
     }
 
     /// <summary>

@@ -21,17 +21,26 @@ public sealed record ApiCaller(string Operator, string? Note)
 
     /// <param name="identities">The request's identities (App Service / Entra ID and, on Functions, the key's).</param>
     /// <param name="fallbackKeyName">The key name when no identity names one (the local host's own key).</param>
-    public static ApiCaller From(HttpRequest request, IEnumerable<ClaimsIdentity> identities, string fallbackKeyName)
+    /// <param name="trustPrincipalHeader">
+    /// Only when App Service authentication is on (<see cref="AppServiceAuthenticationEnabled"/>) does the platform set
+    /// X-MS-CLIENT-PRINCIPAL-NAME and strip a caller's own; otherwise the header is just more text the caller wrote.
+    /// </param>
+    public static ApiCaller From(HttpRequest request, IEnumerable<ClaimsIdentity> identities, string fallbackKeyName, bool trustPrincipalHeader)
     {
         var all = identities.ToList();
-        string? principal = NonEmpty(request.Headers[PrincipalHeader].ToString())
+        string? header = NonEmpty(request.Headers[PrincipalHeader].ToString());
+        string? principal = (trustPrincipalHeader ? header : null)
             ?? all.Where(i => i.IsAuthenticated && i.AuthenticationType != KeyAuthenticationType)
                 .Select(i => NonEmpty(i.Name) ?? NonEmpty(i.FindFirst("preferred_username")?.Value) ?? NonEmpty(i.FindFirst(ClaimTypes.Upn)?.Value))
                 .FirstOrDefault(n => n is not null);
         string key = all.Select(i => NonEmpty(i.FindFirst(KeyIdClaim)?.Value)).FirstOrDefault(n => n is not null) ?? fallbackKeyName;
-        string? note = NonEmpty(request.Headers[OperatorHeader].ToString());
-        return new ApiCaller(principal ?? $"key:{key}", note is null ? null : Clip(note));
+        string? note = string.Join("; ", new[] { NonEmpty(request.Headers[OperatorHeader].ToString()), trustPrincipalHeader ? null : header }.OfType<string>());
+        return new ApiCaller(principal ?? $"key:{key}", note.Length == 0 ? null : Clip(note));
     }
+
+    /// <summary>App Service sets WEBSITE_AUTH_ENABLED=True when its authentication is on for the app.</summary>
+    public static bool AppServiceAuthenticationEnabled =>
+        string.Equals(Environment.GetEnvironmentVariable("WEBSITE_AUTH_ENABLED"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The caller with a further claimed name (a body's "operator") added to the note.</summary>
     public ApiCaller WithClaim(string? claimed) =>

@@ -122,7 +122,7 @@ public sealed partial class HttpApi
             name => context.BindingContext.BindingData.TryGetValue(name, out object? v) ? v?.ToString() ?? "" : "");
         // On Functions the key's identity (its name in the keyid claim) and App Service / Entra ID identities reach HttpContext.User.
         IEnumerable<ClaimsIdentity> identities = request.HttpContext.User?.Identities ?? [];
-        var call = new ApiCall(request, routeValues, client, context.InstanceServices, ApiCaller.From(request, identities, fallbackKeyName: "unknown-key"));
+        var call = new ApiCall(request, routeValues, client, context.InstanceServices, ApiCaller.From(request, identities, fallbackKeyName: "unknown-key", ApiCaller.AppServiceAuthenticationEnabled));
         return ApiRoutes.ServeAsync(route, call);
     }
 }

@@ -28,9 +28,18 @@ public sealed class ApiCallerTests
     [Fact]
     public void A_spoofed_X_Operator_does_not_replace_the_App_Service_principal()
     {
-        var caller = ApiCaller.From(Request(("X-MS-CLIENT-PRINCIPAL-NAME", "ops@contoso.com"), ("X-Operator", "ceo@contoso.com")), [Key("default")], "local");
+        var caller = ApiCaller.From(Request(("X-MS-CLIENT-PRINCIPAL-NAME", "ops@contoso.com"), ("X-Operator", "ceo@contoso.com")), [Key("default")], "local", trustPrincipalHeader: true);
 
         Assert.Equal("ops@contoso.com", caller.Operator);
+        Assert.Equal("ceo@contoso.com", caller.Note);
+    }
+
+    [Fact]
+    public void Without_App_Service_authentication_a_principal_header_is_only_a_note()
+    {
+        var caller = ApiCaller.From(Request(("X-MS-CLIENT-PRINCIPAL-NAME", "ceo@contoso.com")), [Key("automation")], "local", trustPrincipalHeader: false);
+
+        Assert.Equal("key:automation", caller.Operator);
         Assert.Equal("ceo@contoso.com", caller.Note);
     }
 
@@ -39,14 +48,14 @@ public sealed class ApiCallerTests
     {
         var token = new ClaimsIdentity([new Claim(ClaimTypes.Name, "ana@contoso.com")], "Bearer");
 
-        Assert.Equal("ana@contoso.com", ApiCaller.From(Request(("X-Operator", "someone")), [token], "local").Operator);
+        Assert.Equal("ana@contoso.com", ApiCaller.From(Request(("X-Operator", "someone")), [token], "local", trustPrincipalHeader: false).Operator);
     }
 
     [Fact]
     public void Without_a_principal_the_function_key_name_is_the_operator()
     {
-        Assert.Equal("key:automation", ApiCaller.From(Request(("X-Operator", "ceo")), [Key("automation")], "local").Operator);
-        Assert.Equal("key:local", ApiCaller.From(Request(), [], "local").Operator);
+        Assert.Equal("key:automation", ApiCaller.From(Request(("X-Operator", "ceo")), [Key("automation")], "local", trustPrincipalHeader: false).Operator);
+        Assert.Equal("key:local", ApiCaller.From(Request(), [], "local", trustPrincipalHeader: false).Operator);
     }
 
     [Fact]
@@ -59,7 +68,7 @@ public sealed class ApiCallerTests
         context.Request.ContentLength = body.Length;
         context.Request.ContentType = "application/json";
         var call = new ApiCall(context.Request, new Dictionary<string, string>(), null!, new ServiceCollection().BuildServiceProvider(),
-            ApiCaller.From(context.Request, [], "local"));
+            ApiCaller.From(context.Request, [], "local", trustPrincipalHeader: true));
 
         var (request, error) = await RestoreApi.ReadWithCallerAsync<RestoreRequest>(call);
 
