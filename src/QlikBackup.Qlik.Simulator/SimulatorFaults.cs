@@ -11,6 +11,7 @@ public sealed class SimulatorFaults
     private readonly List<StatusFault> _statusFaults = [];
     private long? _resetDownloadAfterBytes;
     private int? _webSocketDropAfterMessages;
+    private readonly HashSet<string> _refusedImpersonations = new(StringComparer.Ordinal);
 
     /// <summary>Added to every HTTP request (REST and WebSocket upgrade) before it is handled.</summary>
     public TimeSpan Latency { get; set; }
@@ -38,10 +39,23 @@ public sealed class SimulatorFaults
         lock (_gate) _webSocketDropAfterMessages = messages;
     }
 
+    /// <summary>Until <see cref="Reset"/>: impersonation tokens for this user are refused (403), as Qlik refuses a user who may not be
+    /// impersonated or may not create there.</summary>
+    public void RefuseImpersonationOf(string userId)
+    {
+        lock (_gate) _refusedImpersonations.Add(userId);
+    }
+
+    public bool IsImpersonationRefused(string userId)
+    {
+        lock (_gate) return _refusedImpersonations.Contains(userId);
+    }
+
     public void Reset()
     {
         lock (_gate)
         {
+            _refusedImpersonations.Clear();
             _statusFaults.Clear();
             _resetDownloadAfterBytes = null;
             _webSocketDropAfterMessages = null;

@@ -73,6 +73,12 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
             BadId.Select(id => new Bad("POST", "api/restores", J(new { scope = "Object", kind = "App", assetId = "a1", objectId = id }), "objectId")),
             Gen.OneOf("\"yesterday\"", "42", "\"2026-13-45\"").Select(d => new Bad("POST", "api/restores", $"{{\"assetId\":\"a1\",\"incidentTime\":{d}}}", "incidentTime")),
             NotJson.Select(b => new Bad("POST", "api/restores", b, "body"))),
+        ["GetRestore"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("GET", $"api/restores/{Q(id)}", null, "id")),
+            Gen.Const(new Bad("GET", "api/restores/no-such-restore", null, "id"))),
+        ["ExecuteRestorePlan"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("POST", $"api/restores/{Q(id)}/execute", null, "id")),
+            Gen.Const(new Bad("POST", "api/restores/no-such-restore/execute", null, "id"))),
         ["SearchRecoveryPoints"] = Gen.OneOf(
             BadEnumJson.Select(k => new Bad("GET", $"api/recovery-points?kind={Q(k.Trim('"'))}", null, "kind")),
             Gen.OneOf("0", "-1", "1001", "x", "1e3", "99999999999").Select(t => new Bad("GET", $"api/recovery-points?take={Q(t)}", null, "take")),

@@ -179,6 +179,7 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
         await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Everything", tier = "T1" }), HttpStatusCode.BadRequest);
         await AssertProblemAsync(await fixture.Api.GetAsync("api/drills?take=0"), HttpStatusCode.BadRequest);
         await AssertProblemAsync(await fixture.Api.GetAsync("api/drills/no-such-drill"), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Space", spaceId = "no-such-space" }), HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -112,6 +112,9 @@ public sealed class EndpointFidelityTests(ITestOutputHelper output)
         await client.ReplaceAsync(QlikResourceKind.IdentityProvider, idp.Id, J("""{"description":"x"}"""));
         var connection = await client.CreateAsync(QlikResourceKind.DataConnection, J("""{"qName":"c","qConnectStatement":"x","qType":"folder","datasourceID":"folder"}"""));
         await client.ReplaceAsync(QlikResourceKind.DataConnection, connection.Id, J(connection.Raw.GetRawText()));
+        await Try("create as owner", () => client.CreateAsAsync(QlikResourceKind.DataConnection, J("""{"qName":"c2","qConnectStatement":"x","qType":"folder","datasourceID":"folder"}"""), user));
+        var flow = await client.CreateAsync(QlikResourceKind.Automation, J("""{"name":"fidelity flow"}"""));
+        await client.ChangeOwnerAsync(QlikResourceKind.Automation, flow.Id, user);
         var theme = await client.UploadThemeAsync(new MemoryStream(ResourceRoundTripTests.ThemeZip("fidelity-theme")), "t.zip");
         await using (var zip = await client.DownloadThemeAsync(theme.Id)) await zip.CopyToAsync(Stream.Null);
         await client.ReplaceAsync(QlikResourceKind.Theme, theme.Id, J("""{"description":"d"}"""));

@@ -77,7 +77,9 @@ public sealed class CompareAuditConfigTests(AzuriteFixture azurite)
     {
         await using var h = await RestoreHarness.StartAsync(azurite);
         var webhook = h.Tenant.Read(s => (System.Text.Json.Nodes.JsonObject)s.Resource(ResourceKinds.Webhooks).First().DeepClone());
-        var group = h.Tenant.Read(s => s.Groups.First());
+        // A custom group: Qlik's API recreates those (identity-provider groups come back from the IdP; see FidelityTests).
+        var created = await h.Rest.CreateAsync(QlikResourceKind.Group, System.Text.Json.JsonSerializer.SerializeToElement(new { name = "Auditors", assignedRoles = new[] { new { name = "Developer" } } }));
+        var group = h.Tenant.Read(s => s.FindGroup(created.Id)!);
         string webhookId = webhook["id"]!.GetValue<string>();
         await h.CaptureAsync(AssetKind.Webhook, webhookId);
         await h.CaptureAsync(AssetKind.Group, group.Id);

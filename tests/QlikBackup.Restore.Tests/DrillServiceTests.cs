@@ -69,7 +69,7 @@ public sealed class DrillServiceTests(AzuriteFixture azurite)
         Assert.Equal(selection.Assets, again.Assets);   // the seed in the report re-runs the same drill
 
         var outcomes = new List<DrillAssetOutcome>();
-        foreach (var asset in selection.Assets) outcomes.Add(await drills.RunAssetAsync(new DrillAssetInput("drill1", asset)));
+        foreach (var asset in selection.Assets) outcomes.Add(Assert.Single(await drills.RunAssetAsync(new DrillAssetInput("drill1", asset))));
         var cleanup = await drills.CleanupAsync("drill1");
 
         foreach (var o in outcomes)
@@ -80,8 +80,36 @@ public sealed class DrillServiceTests(AzuriteFixture azurite)
         }
         Assert.Empty(cleanup.LeftBehind);
         Assert.Equal(3, cleanup.Removed.Count(r => r.StartsWith("space 'drill-drill1-", StringComparison.Ordinal)));
-        var after = Production(h);
+        AssertUnchanged(before, Production(h));
+    }
+
+    static void AssertUnchanged(Dictionary<string, string> before, Dictionary<string, string> after)
+    {
         foreach (var (section, state) in before) Assert.True(state == after[section], $"{section} changed:\n{state}\n{after[section]}");
+    }
+
+    [Fact]
+    public async Task A_space_drill_restores_the_space_its_members_and_every_app_equal_and_leaves_production_unchanged()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var space = h.Tenant.Read(s => s.Spaces.Where(x => x.Type == SpaceTypes.Shared).OrderBy(x => x.Name, StringComparer.Ordinal).First());
+        var apps = h.Tenant.Read(s => s.Apps.Count(a => a.SpaceId == space.Id));
+        foreach (var asset in await h.Capture.ListAssetsAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T3))) await h.CaptureAsync(asset.Kind, asset.Id);
+        var drills = Drills(h, new RecordingAlerts());
+        var before = Production(h);
+
+        var selection = await drills.SelectAsync("drillsp", new DrillRequest { Scope = DrillScope.Space, SpaceId = space.Id });
+        var outcomes = await drills.RunAssetAsync(new DrillAssetInput("drillsp", Assert.Single(selection.Assets)));
+        var cleanup = await drills.CleanupAsync("drillsp");
+
+        Assert.Equal(AssetKind.Space, outcomes[0].Asset.Kind);
+        Assert.Equal(apps, outcomes.Count(o => o.Asset.Kind == AssetKind.App));
+        foreach (var o in outcomes)
+            Assert.True(o.Result == DrillAssetResult.Equal, $"{o.Asset.Kind} {o.Asset.Name}: {o.Error}\n{string.Join("\n", o.Fidelity?.Differences ?? [])}");
+        Assert.True(outcomes[0].Fidelity!.Objects > 1, "the space's assignments are compared");
+        Assert.Empty(cleanup.LeftBehind);
+        AssertUnchanged(before, Production(h));
+        await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("x", new DrillRequest { Scope = DrillScope.Space, SpaceId = "no-such-space" }));
     }
 
     /// <summary>A Logic App stand-in: an HTTP listener on loopback that keeps every alert body it receives.</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using QlikBackup.Qlik.Simulator.Api;
 
@@ -63,7 +65,6 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.NotEmpty(tasks);
         Assert.Contains(contents.Values, c => c.Contains("|False|"));  // private objects of other users
         var point = await h.CaptureAsync(AssetKind.App, appId);
-        string production = h.TenantJson();
 
         var (plan, result) = await h.RestoreAsync(new RestoreRequest
         {
@@ -94,6 +95,44 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Equal(contents, h.Contents(appId));
         Assert.Equal(tasks.Select(t => t.ToJsonString()), h.ReloadTasksOf(appId).Select(t => t.ToJsonString()));
         Assert.Contains(plan.Actions, a => a.Step == RestoreStep.TargetSpace && a.ObjectId == SpaceTypes.Shared);
+    }
+
+    [Fact]
+    public async Task Isolated_reload_tasks_are_never_enabled_with_a_trigger_and_end_disabled_with_their_schedules()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.Tenant.Read(s => s.Resource(ResourceKinds.ReloadTasks).Where(t => t["recurrence"] is JsonArray { Count: > 0 })
+            .Select(t => t.Str("appId")!).First(id => s.FindApp(id) is { Published: false, SpaceId: not null }));
+        var tasks = h.ReloadTasksOf(appId);
+        var point = await h.CaptureAsync(AssetKind.App, appId);
+        h.Faults.Calls.Clear();
+
+        var (_, result) = await h.RestoreAsync(new RestoreRequest
+        {
+            Scope = RestoreScope.App, PointId = point.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = "drill-tasks", CreateTargetSpace = true,
+            Operator = RestoreHarness.Operator,
+        });
+
+        // Every request that touched a reload task: Qlik creates a task Enabled, so a create must carry no trigger, and every later write is Disabled.
+        var writes = h.Faults.Calls.Where(c => c.Args.Length > 0 && c.Args[0] is QlikResourceKind.ReloadTask
+            && c.Method is nameof(IQlikRestClient.CreateAsync) or nameof(IQlikRestClient.CreateAsAsync) or nameof(IQlikRestClient.ReplaceAsync)).ToList();
+        Assert.Equal(tasks.Count * 2, writes.Count);
+        foreach (var (method, args) in writes)
+        {
+            var body = JsonNode.Parse(((JsonElement)args[method == nameof(IQlikRestClient.ReplaceAsync) ? 2 : 1]!).GetRawText())!;
+            if (method == nameof(IQlikRestClient.ReplaceAsync)) Assert.Equal("Disabled", body.Str("state"));
+            else
+            {
+                Assert.Empty(body["recurrence"]!.AsArray());
+                Assert.False(body["autoReload"]!.GetValue<bool>());
+                Assert.False(body["autoReloadPartial"]!.GetValue<bool>());
+            }
+        }
+        // The end state: the copy's tasks have production's schedules, attribute by attribute, and are Disabled.
+        var copied = h.ReloadTasksOf(result.RestoredAssetId!);
+        Assert.Equal(tasks.Select(t => Without(RestoreHarness.Schedule(t), "state")).Order(), copied.Select(t => Without(RestoreHarness.Schedule(t), "state")).Order());
+        Assert.All(copied, t => Assert.Equal("Disabled", t.Str("state")));
+        Assert.All(h.ReloadTasksOf(appId), t => Assert.Equal("Enabled", t.Str("state")));
     }
 
     [Fact]
@@ -335,6 +374,45 @@ public sealed class FidelityTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_owner_Qlik_refuses_to_impersonate_is_a_checklist_line_naming_the_resource_the_owner_and_the_manual_step()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string principal = h.Tenant.Read(s => s.OAuthClients.First(c => c.AllowsImpersonation).UserId);
+        // A data connection in a shared space owned by someone other than the principal (Qlik has no change-owner for it).
+        var (connId, connName, owner, spaceId) = h.Tenant.Read(s => s.Resource(ResourceKinds.DataConnections)
+            .Where(d => d.Str("space") is { } sp && s.FindSpace(sp)?.Type == SpaceTypes.Shared && d.Str("user") is { } u && u != principal)
+            .Select(d => (d.Str("qID")!, d.Str("qName")!, d.Str("user")!, d.Str("space")!)).OrderBy(d => d.Item2).First());
+        string ownerName = h.Tenant.Read(s => s.FindUser(owner)!.Name);
+        var point = await h.CaptureAsync(AssetKind.DataConnection, connId);
+        h.Tenant.Write(SimulatedActor.System, c => c.State.Resource(ResourceKinds.DataConnections).RemoveAll(d => d.Str("qID") == connId));
+        h.Simulator.Faults.RefuseImpersonationOf(owner);
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.TenantConfig, PointId = point.PointId, Operator = RestoreHarness.Operator });
+
+        var back = h.Tenant.Read(s => s.Resource(ResourceKinds.DataConnections).Single(d => d.Str("qName") == connName && d.Str("space") == spaceId));
+        string newId = back.Str("qID")!;
+        Assert.Equal(principal, back.Str("user"));
+        var line = Assert.Single(result.Checklist!);
+        Assert.Contains($"'{connName}'", line);
+        Assert.Contains(newId, line);
+        Assert.Contains(owner, line);
+        Assert.Contains(ownerName, line);
+        Assert.Contains($"Manual step: sign in as '{ownerName}' ({owner}), create DataConnection '{connName}' again with the settings of {newId}, then delete {newId}.", line);
+        Assert.DoesNotContain(plan.ReconfigurationChecklist, l => l.Contains(connName) && l.Contains("owner"));
+
+        // A retried execution (every action already done) still reports it: the line is kept with the action's progress.
+        var again = await h.Restore.ExecuteAsync(plan);
+        Assert.Equal(result.Checklist, again.Checklist);
+
+        // Without the refusal the same restore gives it to its owner and has nothing to say.
+        h.Simulator.Faults.Reset();
+        h.Tenant.Write(SimulatedActor.System, c => c.State.Resource(ResourceKinds.DataConnections).RemoveAll(d => d.Str("qID") == newId));
+        var (_, clean) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.TenantConfig, PointId = point.PointId, Operator = RestoreHarness.Operator });
+        Assert.Empty(clean.Checklist!);
+        Assert.Equal(owner, h.Tenant.Read(s => s.Resource(ResourceKinds.DataConnections).Single(d => d.Str("qName") == connName && d.Str("space") == spaceId).Str("user")));
+    }
+
+    [Fact]
     public async Task An_app_back_with_a_new_id_keeps_its_history_searchable_capturable_and_restorable_from_earlier_points()
     {
         await using var h = await RestoreHarness.StartAsync(azurite);
@@ -408,6 +486,37 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Equal((newSource, copy.SpaceId, copy.Published, copy.Name, copy.OwnerId), (after.OriginAppId, after.SpaceId, after.Published, after.Name, after.OwnerId));
         var now = h.Contents(copyId);
         foreach (var (id, was) in community) Assert.True(ScenarioTests.Same(was, now[id]), $"Community object {id} of the copy changed.");
+    }
+
+    [Fact]
+    public async Task Deleted_groups_follow_what_Qliks_API_allows_per_provider_type_and_users_come_back_without_a_400()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        // A custom group (Qlik's API creates these) with a member, and an identity-provider group (it does not).
+        var custom = await h.Rest.CreateAsync(QlikResourceKind.Group, System.Text.Json.JsonSerializer.SerializeToElement(new { name = "Finance reviewers", assignedRoles = new[] { new { name = "Developer" } } }));
+        var (idpGroup, idpName, members, customMember) = h.Tenant.Read(s =>
+        {
+            var g = s.Groups.First(x => x.ProviderType == "idp" && s.Users.Any(u => u.AssignedGroups.Contains(x.Id)));
+            return (g.Id, g.Name, s.Users.Where(u => u.AssignedGroups.Contains(g.Id)).Select(u => u.Id).ToList(), s.Users.First(u => u.AssignedGroups.Contains(g.Id)).Id);
+        });
+        h.Tenant.Write(SimulatedActor.System, c => c.State.FindUser(customMember)!.AssignedGroups.Add(custom.Id));
+        var before = h.Tenant.Read(s => s.Groups.Where(g => g.Id == custom.Id).Select(g => (g.Name, g.ProviderType, g.Status, Roles: string.Join(",", g.AssignedRoles))).Single());
+        await h.CaptureAsync(AssetKind.Group, custom.Id);
+        await h.CaptureAsync(AssetKind.Group, idpGroup);
+        foreach (var user in members) await h.CaptureAsync(AssetKind.User, user);
+        await h.Rest.DeleteAsync(QlikResourceKind.Group, custom.Id);
+        await h.Rest.DeleteAsync(QlikResourceKind.Group, idpGroup);
+
+        var (plan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.TenantConfig, Kinds = [AssetKind.Group, AssetKind.User], Operator = RestoreHarness.Operator });
+
+        // The custom group is back as it was (new id), with its member.
+        var restored = h.Tenant.Read(s => s.Groups.Single(g => g.Name == "Finance reviewers"));
+        Assert.Equal(before, (restored.Name, restored.ProviderType, restored.Status, string.Join(",", restored.AssignedRoles)));
+        Assert.Contains(restored.Id, h.Tenant.Read(s => s.FindUser(customMember)!.AssignedGroups));
+        // The IdP group is not faked as a custom group; the checklist says what to do, once, and names the members left out.
+        Assert.DoesNotContain(h.Tenant.Read(s => s.Groups.Select(g => g.Name).ToList()), n => n == idpName);
+        Assert.Single(plan.ReconfigurationChecklist, l => l.StartsWith($"Group '{idpName}' (idp)", StringComparison.Ordinal));
+        Assert.Contains(plan.ReconfigurationChecklist, l => l.Contains($"group '{idpName}' ({idpGroup})"));
     }
 
     /// <summary>JSON text with object members in name order (Qlik does not keep member order).</summary>

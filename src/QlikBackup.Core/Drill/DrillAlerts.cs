@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QlikBackup.Core.Alerts;
+using QlikBackup.Core.Assets;
 using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Core.Drill;
@@ -12,7 +13,8 @@ namespace QlikBackup.Core.Drill;
 /// within its objective again. The open breach is a row of the drill table (PartitionKey "{tenant}|rto", RowKey tier),
 /// written only after its alert went out, so an undelivered alert is tried again by the next drill.
 /// </summary>
-public sealed class DrillAlerts(IAlertSink sink, TableServiceClient tables, IOptions<DrillOptions> options, IOptions<StorageOptions> storage, ILogger<DrillAlerts> logger)
+public sealed class DrillAlerts(
+    IAlertSink sink, TableServiceClient tables, IOptions<DrillOptions> options, IOptions<StorageOptions> storage, ITenantContext tenant, ILogger<DrillAlerts> logger)
 {
     readonly TableClient _table = tables.GetTableClient(storage.Value.TablePrefix + options.Value.ReportsTable);
 
@@ -28,7 +30,7 @@ public sealed class DrillAlerts(IAlertSink sink, TableServiceClient tables, IOpt
         }
 
         await _table.CreateIfNotExistsAsync(ct);
-        string pk = RecoveryPointIds.EscapeKey(report.TenantId) + "|rto", rk = report.Tier.ToString();
+        string pk = RecoveryPointIds.EscapeKey(tenant.TenantId) + "|rto", rk = report.Tier.ToString();
         bool open = (await _table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: ct)).HasValue;
         if (report.RtoBreached && !open)
         {

@@ -44,7 +44,7 @@ public sealed class DrillReportStore
         await _create.RunAsync(ct);
         await CreateOnlyAsync(Blob(report.DrillId, "report.json"), JsonSerializer.SerializeToUtf8Bytes(report, Json), "application/json", ct);
         await CreateOnlyAsync(Blob(report.DrillId, "report.html"), Encoding.UTF8.GetBytes(DrillReportHtml.Render(report)), "text/html; charset=utf-8", ct);
-        var row = new TableEntity(RecoveryPointIds.EscapeKey(report.TenantId), $"{RecoveryPointIds.InvertedTicks(report.StartedAt)}-{report.DrillId}")
+        var row = new TableEntity(RecoveryPointIds.EscapeKey(_tenant.TenantId), $"{RecoveryPointIds.InvertedTicks(report.StartedAt)}-{report.DrillId}")
         {
             ["DrillId"] = report.DrillId,
             ["StartedAt"] = report.StartedAt,

@@ -15,8 +15,11 @@ public interface IDrillService
 {
     /// <summary>Chooses the recovery points to restore (newest captured point of each app in scope). A bad request throws <see cref="DrillRequestException"/>.</summary>
     Task<DrillSelection> SelectAsync(string drillId, DrillRequest request, CancellationToken ct = default);
-    /// <summary>Restores one point into the drill's isolated space, then checks it against the point (fidelity and Engine smoke test).</summary>
-    Task<DrillAssetOutcome> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default);
+    /// <summary>
+    /// Restores one point into the drill's isolated space, then checks it against its point (fidelity and Engine smoke test).
+    /// An app point gives one outcome; a space point the space's and one per app restored with it.
+    /// </summary>
+    Task<IReadOnlyList<DrillAssetOutcome>> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default);
     /// <summary>Deletes every space the drill created (and what is in them); what cannot be deleted is named.</summary>
     Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default);
     /// <summary>Stores the report (immutable blobs + index row) and raises the drill's alerts.</summary>
@@ -43,6 +46,8 @@ public sealed class DrillService(
         "data alerts and subscriptions (an isolated copy does not attach them: they would notify their recipients)",
         "a published copy's link to its production source app (checked to be absent instead: production must not republish over a drill copy)",
         "reload task state (recreated Disabled, so a drill copy never reloads; schedules are compared)",
+        "name and description of a drill copy of a space (they name it as the drill's copy)",
+        "extra members of a drill copy of a space (content owners are made members, since Qlik lets only members own content; every original assignment is compared)",
     ];
 
     DrillOptions O => options.Value;
@@ -54,11 +59,13 @@ public sealed class DrillService(
         switch (request.Scope)
         {
             case DrillScope.Space:
+                // The space point itself: the space, its members and every app come back together, as after losing the space.
                 if (string.IsNullOrWhiteSpace(request.SpaceId)) throw Bad("spaceId is required for a Space drill.");
-                var space = await rest.GetSpaceAsync(request.SpaceId, ct);
                 tier = request.Tier ?? await tiers.GetTierAsync(request.SpaceId, ct);
-                spaces = [new SpaceCaptureTarget(request.SpaceId, space?.Name, tier)];
-                break;
+                var spacePoint = (await index.GetNewestAsync(tenant.TenantId, AssetKind.Space, request.SpaceId, 20, ct)).FirstOrDefault(p => p.Status == RecoveryPointStatus.Captured)
+                    ?? throw new DrillRequestException(404, "Nothing to drill", $"Space '{request.SpaceId}' has no captured recovery point.");
+                return new DrillSelection(drillId, tenant.TenantId, request, tier, rto.Value.For(tier), null,
+                    [new DrillAsset(AssetKind.Space, spacePoint.AssetId, spacePoint.Name, spacePoint.PointId, spacePoint.CapturedAt, spacePoint.AssetId, spacePoint.Name)]);
             default:
                 tier = request.Tier ?? throw Bad($"tier is required for a {request.Scope} drill.");
                 spaces = (await capture.ListSpacesAsync(tier, ct))
@@ -80,8 +87,6 @@ public sealed class DrillService(
             }
         }
         assets = assets.OrderBy(a => a.AssetId, StringComparer.Ordinal).ToList();
-        if (request.Scope == DrillScope.Space && assets.Count == 0)
-            throw new DrillRequestException(404, "Nothing to drill", $"Space '{request.SpaceId}' has no captured app points.");
 
         int? seed = null;
         if (request.Scope == DrillScope.Sample)
@@ -103,7 +108,7 @@ public sealed class DrillService(
 
     string Prefix(string drillId) => $"{O.SpacePrefix}{Key(drillId)}-";
 
-    public async Task<DrillAssetOutcome> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
+    public async Task<IReadOnlyList<DrillAssetOutcome>> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
     {
         var asset = input.Asset;
         var clock = Stopwatch.StartNew();
@@ -113,26 +118,36 @@ public sealed class DrillService(
         {
             plan = await restore.PlanAsync(new RestoreRequest
             {
-                Scope = RestoreScope.App, PointId = asset.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = spaceName, CreateTargetSpace = true,
+                Scope = asset.Kind == AssetKind.Space ? RestoreScope.Space : RestoreScope.App, PointId = asset.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = spaceName, CreateTargetSpace = true,
                 Operator = $"drill {input.DrillId}",
             }, ct);
             EnsureIsolated(plan);
             var result = await restore.ExecuteAsync(plan, ct);
             if (!result.Succeeded || result.RestoredAssetId is null)
-                return new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore returned no app.");
-            var restored = await rest.GetAppAsync(result.RestoredAssetId, ct);
-            var check = await fidelity.CheckAsync(new FidelityRequest
+                return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore returned no asset.")];
+            // The asset itself, then (for a space) every app the restore brought back with it, each against its own point.
+            var checks = new List<(DrillAsset Asset, string LiveId)> { (asset, result.RestoredAssetId) };
+            if (asset.Kind == AssetKind.Space)
+                checks.AddRange(plan.Points.Where(p => p.Kind == AssetKind.App && result.IdMap.ContainsKey(p.AssetId))
+                    .Select(p => (new DrillAsset(p.Kind, p.AssetId, p.Name, p.PointId, p.CapturedAt, p.SpaceId, p.SpaceName), result.IdMap[p.AssetId])));
+            var outcomes = new List<DrillAssetOutcome>();
+            foreach (var (checkedAsset, liveId) in checks)
             {
-                PointId = asset.PointId, LiveAssetId = result.RestoredAssetId, IdMap = result.IdMap, ExpectedSpaceId = restored?.SpaceId,
-                Checklist = plan.ReconfigurationChecklist, Isolated = true,
-            }, ct);
-            return new DrillAssetOutcome(asset, check.Equal ? DrillAssetResult.Equal : DrillAssetResult.Different, spaceName, result.RestoredAssetId,
-                clock.Elapsed, check, plan.ReconfigurationChecklist, null);
+                string? space = checkedAsset.Kind == AssetKind.App ? (await rest.GetAppAsync(liveId, ct))?.SpaceId : null;
+                var check = await fidelity.CheckAsync(new FidelityRequest
+                {
+                    PointId = checkedAsset.PointId, LiveAssetId = liveId, IdMap = result.IdMap, ExpectedSpaceId = space,
+                    Checklist = plan.ReconfigurationChecklist, Isolated = true,
+                }, ct);
+                outcomes.Add(new DrillAssetOutcome(checkedAsset, check.Equal ? DrillAssetResult.Equal : DrillAssetResult.Different, spaceName, liveId,
+                    clock.Elapsed, check, plan.ReconfigurationChecklist, null));
+            }
+            return outcomes;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Drill {DrillId}: {Kind} {AssetId} failed", input.DrillId, asset.Kind, asset.AssetId);
-            return new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, null, clock.Elapsed, null, plan?.ReconfigurationChecklist ?? [], ex.Message);
+            return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, null, clock.Elapsed, null, plan?.ReconfigurationChecklist ?? [], ex.Message)];
         }
     }
 

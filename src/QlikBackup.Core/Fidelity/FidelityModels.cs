@@ -15,7 +15,8 @@ public sealed record FidelityRequest
     public IReadOnlyList<string> Checklist { get; init; } = [];
     /// <summary>
     /// The asset is an isolated copy (a drill's): its reload tasks are expected Disabled (they must not run), data alerts and
-    /// subscriptions are not compared (the copy must not notify anyone), and a published copy must not link to a production app.
+    /// subscriptions are not compared (the copy must not notify anyone), a published copy must not link to a production app, and a
+    /// space may have more members than the point (content owners are made members so they can own their content).
     /// </summary>
     public bool Isolated { get; init; }
 }

@@ -112,10 +112,11 @@ public sealed record RestorePlan(
         .Select(k => (k, n: Actions.Count(a => a.Kind == k))).Where(x => x.n > 0).Select(x => $"{x.k} {x.n}"));
 }
 
-/// <summary><see cref="CreatedSpaceIds"/>: the spaces this restore created (a target space, a recreated or isolated space), so a drill can delete them.</summary>
+/// <summary><see cref="CreatedSpaceIds"/>: the spaces this restore created (a target space, a recreated or isolated space), so a drill can delete them.
+/// <see cref="Checklist"/>: manual steps found only while executing (e.g. Qlik refused to create a resource as its owner), beside the plan's.</summary>
 public sealed record RestoreResult(
     string RestoreId, bool Succeeded, IReadOnlyList<RestoreAction> Done, IReadOnlyDictionary<string, string> IdMap, string? RestoredAssetId, string? Error,
-    IReadOnlyList<string>? CreatedSpaceIds = null);
+    IReadOnlyList<string>? CreatedSpaceIds = null, IReadOnlyList<string>? Checklist = null);
 
 /// <summary>A bad restore request (unknown point, mismatched scope, missing target space). Maps to HTTP 4xx.</summary>
 public sealed class RestoreRequestException(int status, string title, string detail) : Exception(detail)

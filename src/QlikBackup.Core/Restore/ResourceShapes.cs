@@ -125,6 +125,30 @@ public static class ResourceShapes
         _ => JsonTools.GetString(doc, "ownerId"),
     } is { Length: > 0 } id ? id : null;
 
+    /// <summary>Qlik's POST /groups creates custom groups only; groups of an identity provider come from the IdP.</summary>
+    public static bool CanCreateGroup(JsonElement doc) => JsonTools.GetString(doc, "providerType") is null or "custom";
+
+    /// <summary>The groups a captured user document names (assignedGroups: ids, or objects with id and name).</summary>
+    public static IEnumerable<(string Id, string? Name)> AssignedGroups(JsonElement user)
+    {
+        if (!user.TryGetProperty("assignedGroups", out var groups) || groups.ValueKind != JsonValueKind.Array) yield break;
+        foreach (var g in groups.EnumerateArray())
+        {
+            if (g.ValueKind == JsonValueKind.String) yield return (g.GetString()!, null);
+            else if (JsonTools.GetString(g, "id") is { } id) yield return (id, JsonTools.GetString(g, "name"));
+        }
+    }
+
+    /// <summary>A user body without the groups that do not exist (Qlik answers 400 "group does not exist" otherwise).</summary>
+    public static JsonElement WithoutMissingGroups(JsonElement body, IReadOnlySet<string> liveGroups)
+    {
+        if (!body.TryGetProperty("assignedGroups", out var groups) || groups.ValueKind != JsonValueKind.Array) return body;
+        var kept = new JsonArray(groups.EnumerateArray()
+            .Where(g => (g.ValueKind == JsonValueKind.String ? g.GetString() : JsonTools.GetString(g, "id")) is { } id && liveGroups.Contains(id))
+            .Select(g => JsonNode.Parse(g.GetRawText())).ToArray());
+        return JsonTools.With(body, "assignedGroups", kept);
+    }
+
     /// <summary>A display name for messages.</summary>
     public static string DisplayName(AssetKind kind, JsonElement doc, string fallback)
         => JsonTools.GetString(doc, "name") ?? JsonTools.GetString(doc, "qName") ?? JsonTools.GetString(doc, "description") ?? fallback;

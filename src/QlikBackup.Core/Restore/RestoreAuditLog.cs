@@ -68,7 +68,7 @@ public sealed class RestoreAuditLog
             r.TargetSpaceId ?? r.TargetSpaceName,
             (plan.Targets ?? []).Select(t => $"{t.Kind} {t.AssetId}{(t.Name is null ? "" : $" '{t.Name}'")}").ToList(),
             plan.Points.Select(p => p.PointId).ToList(),
-            plan.Summary, plan.Actions.Count, plan.ReconfigurationChecklist.Count,
+            plan.Summary, plan.Actions.Count, plan.ReconfigurationChecklist.Count + (result?.Checklist?.Count ?? 0),
             outcome, result?.Error, result?.RestoredAssetId, duration, r.OperatorNote);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
@@ -132,11 +133,23 @@ internal sealed partial class RestoreExecutor
                 await x.Rest.ReplaceAsync(restKind, action.ObjectId!, body, ct);
                 return (null, null);
             }
-            bool disable = Target(action).Isolated && restKind == QlikResourceKind.ReloadTask;
-            if (disable) body = JsonTools.With(body, "state", "Disabled");
-            string id = await FindEquivalentAsync(restKind, body, ct) ?? await CreateOwnedAsync(action.AssetKind, restKind, item, body, ct);
-            // Qlik creates reload tasks Enabled; an isolated copy's task is disabled at once, before its first scheduled run.
-            if (disable) await x.Rest.ReplaceAsync(restKind, id, body, ct);
+            string id;
+            if (Target(action).Isolated && restKind == QlikResourceKind.ReloadTask)
+            {
+                // An isolated copy's task must never reload the copy. Qlik's POST /reload-tasks takes no state (qlik-cloud-api.md: its body
+                // is appId, timeZone, recurrence, start/end, partial, autoReload*, type) and creates every task Enabled, so it cannot be
+                // created Disabled in one request. It is created with no trigger at all (no recurrence, no auto reload), so nothing can
+                // start it while it is Enabled, then its schedule comes back together with state Disabled in one PUT.
+                var disabled = JsonTools.With(body, "state", "Disabled");
+                var triggerless = JsonTools.With(JsonTools.With(JsonTools.With(body, "recurrence", new JsonArray()), "autoReload", false), "autoReloadPartial", false);
+                id = await FindEquivalentAsync(restKind, disabled, ct) ?? await FindEquivalentAsync(restKind, triggerless, ct)
+                    ?? await CreateOwnedAsync(action.AssetKind, restKind, item, triggerless, ct);
+                await x.Rest.ReplaceAsync(restKind, id, disabled, ct);
+            }
+            else
+            {
+                id = await FindEquivalentAsync(restKind, body, ct) ?? await CreateOwnedAsync(action.AssetKind, restKind, item, body, ct);
+            }
             _listings.Invalidate(restKind);
             return (action.ObjectId, id);
         }

@@ -24,6 +24,8 @@ internal sealed partial class RestoreExecutor
             var doc = await content.ReadJsonAsync(CapturePartNames.Resource, ct);
             var restKind = ResourceShapes.RestKind(action.AssetKind)!.Value;
             var body = ResourceShapes.Body(action.AssetKind, doc, _idMap);
+            if (action.AssetKind == AssetKind.User)
+                body = ResourceShapes.WithoutMissingGroups(body, (await _listings.ListAsync(QlikResourceKind.Group, ct)).Select(g => g.Id).ToHashSet(StringComparer.Ordinal));
             // Replace the resource found at planning, or one recognised now by id or natural key (an interrupted attempt's creation).
             string? liveId = action.ObjectId ?? (await _listings.FindAsync(action.AssetKind, action.AssetId, doc, _idMap, ct))?.Id;
             if (liveId is null && ResourceShapes.NaturalKey(action.AssetKind, doc) is null) liveId = await FindEquivalentAsync(restKind, body, ct);
@@ -54,8 +56,9 @@ internal sealed partial class RestoreExecutor
 
         /// <summary>
         /// Creates a resource so it belongs to its captured owner by Qlik's own means: change-owner after creating it where Qlik has
-        /// that action, else created as the owner (impersonation). When the owner is gone, or Qlik refuses the impersonated create
-        /// (the owner may not create there), the restore principal owns it; the plan's checklist says so for a gone owner.
+        /// that action, else created as the owner (impersonation). When the owner is gone the plan's checklist says so. When Qlik
+        /// refuses the impersonated create (the owner may not create there, or only an API key is configured) the restore principal
+        /// owns it, and that is never silent: the result's checklist names the resource, its owner and the manual step.
         /// </summary>
         async Task<string> CreateOwnedAsync(AssetKind kind, QlikResourceKind restKind, JsonElement doc, JsonElement body, CancellationToken ct)
         {
@@ -73,14 +76,26 @@ internal sealed partial class RestoreExecutor
                     }
                     catch (Exception ex) when (ex is InvalidOperationException || (ex is QlikApiException q && q.Status is 400 or 401 or 403))
                     {
-                        x.Log.LogWarning("Restore {RestoreId}: {Kind} could not be created as its owner {Owner} ({Reason}); it is owned by the restore principal.",
-                            plan.RestoreId, kind, owner, ex.Message);
-                        return (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+                        string created = (await x.Rest.CreateAsync(restKind, body, ct)).Id;
+                        string name = ResourceShapes.DisplayName(kind, doc, created);
+                        string who = await UserLabelAsync(owner!, ct);
+                        // Qlik has no change-owner for these kinds: only the owner can create one they own.
+                        Note($"{kind} '{name}' (new id {created}) is owned by the restore principal, not by its owner {who}: Qlik refused to create it as "
+                            + $"that user ({Reason(ex)}). Manual step: sign in as {who}, create {kind} '{name}' again with the settings of {created}, then delete {created}.");
+                        x.Log.LogWarning("Restore {RestoreId}: {Kind} {Id} could not be created as its owner {Owner} ({Reason}); on the checklist.",
+                            plan.RestoreId, kind, created, owner, ex.Message);
+                        return created;
                     }
                 default:
                     return (await x.Rest.CreateAsync(restKind, body, ct)).Id;
             }
         }
+
+        static string Reason(Exception ex) => ex is QlikApiException q ? $"Qlik answered {q.Status}" : ex.Message;
+
+        async Task<string> UserLabelAsync(string userId, CancellationToken ct)
+            => (await _listings.ListAsync(QlikResourceKind.User, ct)).FirstOrDefault(u => u.Id == userId) is { } u
+                && (JsonTools.GetString(u.Raw, "name") ?? JsonTools.GetString(u.Raw, "email")) is { } n ? $"'{n}' ({userId})" : userId;
 
         /// <summary>The captured owner when that user still exists.</summary>
         async Task<string?> LiveOwnerAsync(AssetKind kind, JsonElement doc, CancellationToken ct)

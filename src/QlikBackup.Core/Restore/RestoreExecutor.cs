@@ -48,6 +48,9 @@ internal sealed partial class RestoreExecutor(
         readonly List<(string AppId, RestoreAction Action)> _pending = [];
         readonly List<(string AppId, string QId, string OwnerId)> _owners = [];
         readonly List<RestoreAction> _done = [];
+        // Manual steps found while executing (e.g. an owner Qlik refused), by action, kept in the progress rows so a retry reports them too.
+        readonly Dictionary<string, string> _notes = new(StringComparer.Ordinal);
+        string? _note;
         readonly ResourceListings _listings = new(x.Rest);
         readonly Dictionary<string, IReadOnlyDictionary<(EngineObjectClass, string), CapturedObjectInfo>?> _indexes = new(StringComparer.Ordinal);
 
@@ -62,6 +65,7 @@ internal sealed partial class RestoreExecutor(
                 if (_rows.TryGetValue(action.Id, out var row) && row.Done)
                 {
                     Remember(row.OldId, row.CreatedId);
+                    if (row.Note is not null) _notes[action.Id] = row.Note;
                     _done.Add(action);
                     continue;
                 }
@@ -73,9 +77,11 @@ internal sealed partial class RestoreExecutor(
                     continue;
                 }
                 await FlushAsync(ct);
+                _note = null;
                 var (oldId, createdId) = await ApplyAsync(action, ct);
-                await x.Progress.MarkDoneAsync(plan.RestoreId, action.Id, oldId, createdId, ct);
-                _rows[action.Id] = new RestoreProgressRow(action.Id, true, oldId, createdId, null, null);
+                await x.Progress.MarkDoneAsync(plan.RestoreId, action.Id, oldId, createdId, ct, _note);
+                if (_note is not null) _notes[action.Id] = _note;
+                _rows[action.Id] = new RestoreProgressRow(action.Id, true, oldId, createdId, null, null, _note);
                 Remember(oldId, createdId);
                 _done.Add(action);
             }
@@ -89,8 +95,12 @@ internal sealed partial class RestoreExecutor(
             string? restored = primary is null ? null
                 : _idMap.GetValueOrDefault(primary.AssetId) ?? primary.TargetAssetId
                     ?? (primary.TargetSpaceActionId is { } a ? _rows.GetValueOrDefault(a)?.CreatedId : null);
-            return new RestoreResult(plan.RestoreId, true, _done, new Dictionary<string, string>(_idMap), restored, null, CreatedSpaceIds());
+            return new RestoreResult(plan.RestoreId, true, _done, new Dictionary<string, string>(_idMap), restored, null, CreatedSpaceIds(),
+                plan.Actions.Select(a => _notes.GetValueOrDefault(a.Id)).OfType<string>().SelectMany(n => n.Split('\n')).Distinct().ToList());
         }
+
+        /// <summary>A manual step this action leaves to the operator: on the result's checklist.</summary>
+        void Note(string line) => _note = _note is null ? line : $"{_note}\n{line}";
 
         /// <summary>Spaces this restore created: target and isolated spaces, and spaces recreated from a Space point.</summary>
         IReadOnlyList<string> CreatedSpaceIds()

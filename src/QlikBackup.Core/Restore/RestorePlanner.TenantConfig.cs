@@ -51,6 +51,12 @@ internal sealed partial class RestorePlanner
                 return;
             }
             var live = await _listings.FindAsync(point.Kind, point.AssetId, doc, null, ct);
+            if (point.Kind == AssetKind.Group && live is null && !ResourceShapes.CanCreateGroup(doc))
+            {
+                PlanIdentityProviderGroup(point, name, doc);
+                return;
+            }
+            if (point.Kind == AssetKind.User) await CheckUserGroupsAsync(name, doc, ct);
             RestoreActionKind kind;
             string why;
             if (live is null)

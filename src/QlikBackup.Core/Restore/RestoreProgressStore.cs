@@ -56,10 +56,10 @@ public sealed class RestoreProgressStore
         }
     }
 
-    public async Task MarkDoneAsync(string restoreId, string actionId, string? oldId, string? createdId, CancellationToken ct)
+    public async Task MarkDoneAsync(string restoreId, string actionId, string? oldId, string? createdId, CancellationToken ct, string? note = null)
     {
         var table = await _table.GetAsync(ct);
-        var row = new RestoreProgressRow(actionId, true, oldId, createdId, null, _time.GetUtcNow());
+        var row = new RestoreProgressRow(actionId, true, oldId, createdId, null, _time.GetUtcNow(), note);
         await table.UpsertEntityAsync(ToEntity(Partition(restoreId), row), TableUpdateMode.Merge, ct);
     }
 
@@ -74,13 +74,15 @@ public sealed class RestoreProgressStore
         if (row.CreatedId is not null) e["CreatedId"] = row.CreatedId;
         if (row.StartedAt is { } s) e["StartedAt"] = s;
         if (row.DoneAt is { } d) e["DoneAt"] = d;
+        if (row.Note is not null) e["Note"] = row.Note;
         return e;
     }
 
     static RestoreProgressRow FromEntity(TableEntity e) => new(
         e.GetString("ActionId"), e.GetBoolean("Done") ?? false, e.GetString("OldId"), e.GetString("CreatedId"),
-        e.GetDateTimeOffset("StartedAt"), e.GetDateTimeOffset("DoneAt"));
+        e.GetDateTimeOffset("StartedAt"), e.GetDateTimeOffset("DoneAt"), e.GetString("Note"));
 }
 
-/// <summary>One action's progress. <see cref="OldId"/> → <see cref="CreatedId"/> is an entry of the restore's id map.</summary>
-public sealed record RestoreProgressRow(string ActionId, bool Done, string? OldId, string? CreatedId, DateTimeOffset? StartedAt, DateTimeOffset? DoneAt);
+/// <summary>One action's progress. <see cref="OldId"/> → <see cref="CreatedId"/> is an entry of the restore's id map; <see cref="Note"/>: the manual
+/// step the action left for the checklist.</summary>
+public sealed record RestoreProgressRow(string ActionId, bool Done, string? OldId, string? CreatedId, DateTimeOffset? StartedAt, DateTimeOffset? DoneAt, string? Note = null);

@@ -16,14 +16,14 @@ public sealed class SelectDrillAssets(IDrillService drills) : TaskActivity<Selec
     public override Task<DrillSelection> RunAsync(TaskActivityContext context, SelectDrillInput input) => drills.SelectAsync(input.DrillId, input.Request);
 }
 
-/// <summary>Restores one point into the drill space and checks it; idempotent like the restore it runs.</summary>
-public sealed class RunDrillAsset(IDrillService drills) : TaskActivity<DrillAssetInput, DrillAssetOutcome>
+/// <summary>Restores one point into the drill space and checks it (a space: with every app restored in it).</summary>
+public sealed class RunDrillAsset(IDrillService drills) : TaskActivity<DrillAssetInput, IReadOnlyList<DrillAssetOutcome>>
 {
     [Function(nameof(RunDrillAsset))]
-    public static Task<DrillAssetOutcome> Run([ActivityTrigger] DrillAssetInput input, FunctionContext context)
-        => FunctionActivity.RunAsync<RunDrillAsset, DrillAssetInput, DrillAssetOutcome>(context, input);
+    public static Task<IReadOnlyList<DrillAssetOutcome>> Run([ActivityTrigger] DrillAssetInput input, FunctionContext context)
+        => FunctionActivity.RunAsync<RunDrillAsset, DrillAssetInput, IReadOnlyList<DrillAssetOutcome>>(context, input);
 
-    public override Task<DrillAssetOutcome> RunAsync(TaskActivityContext context, DrillAssetInput input) => drills.RunAssetAsync(input);
+    public override Task<IReadOnlyList<DrillAssetOutcome>> RunAsync(TaskActivityContext context, DrillAssetInput input) => drills.RunAssetAsync(input);
 }
 
 /// <summary>Deletes the drill's spaces.</summary>

@@ -22,7 +22,20 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
     {
         DateTimeOffset started = context.CurrentUtcDateTime;
         string drillId = context.InstanceId;
-        var selection = await context.CallActivityAsync<DrillSelection>(nameof(SelectDrillAssets), new SelectDrillInput(drillId, input));
+        DrillSelection selection;
+        try
+        {
+            selection = await context.CallActivityAsync<DrillSelection>(nameof(SelectDrillAssets), new SelectDrillInput(drillId, input), Retry);
+        }
+        catch (TaskFailedException ex)
+        {
+            // Nothing was restored; the failed drill is still reported (and alerted).
+            var failed = new DrillReport(drillId, "", input, input.Tier ?? Core.Assets.Tier.T3, input.Seed, started, context.CurrentUtcDateTime,
+                TimeSpan.Zero, TimeSpan.Zero, [], new DrillCleanup([], []), $"No recovery points could be chosen: {ex.FailureDetails.ErrorMessage}");
+            await context.CallActivityAsync(nameof(RecordDrillReport), failed, Retry);
+            return failed;
+        }
+
         var outcomes = new List<DrillAssetOutcome>();
         string? error = null;
         DateTimeOffset lastVerified = started;
@@ -31,9 +44,9 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
             // One asset after another: the RTO measured is that of an operator recovering the scope, and Qlik's rate limits are shared.
             foreach (var asset in selection.Assets)
             {
-                var outcome = await context.CallActivityAsync<DrillAssetOutcome>(nameof(RunDrillAsset), new DrillAssetInput(drillId, asset), Retry);
+                var verified = await context.CallActivityAsync<IReadOnlyList<DrillAssetOutcome>>(nameof(RunDrillAsset), new DrillAssetInput(drillId, asset), Retry);
                 lastVerified = context.CurrentUtcDateTime;
-                outcomes.Add(outcome with { VerifiedAt = lastVerified });
+                outcomes.AddRange(verified.Select(o => o with { VerifiedAt = lastVerified }));
             }
         }
         catch (TaskFailedException ex)

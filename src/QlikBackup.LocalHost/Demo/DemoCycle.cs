@@ -107,6 +107,14 @@ public static class DemoCycle
                     new DrillRequest { Scope = DrillScope.Tier, Tier = tier, Operator = "demo" }, $"Drilling tier {tier}...", ct));
             }
 
+            // And one space as after losing it: the space, its members and every app, into one isolated space.
+            var spaces = await ToListAsync(qlik.ListSpacesAsync(ct));
+            if (spaces.Where(s => s.Type == "shared" && !s.Name.StartsWith("drill-", StringComparison.Ordinal)).OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault() is { } shared)
+            {
+                drills.Add(await RunAsync<DrillReport>(env.Host.Client, nameof(DrillOrchestrator),
+                    new DrillRequest { Scope = DrillScope.Space, SpaceId = shared.Id, Operator = "demo" }, $"Drilling space {shared.Name}...", ct));
+            }
+
             RenderDrills(drills);
             return identical && drills.All(d => d.Passed) ? 0 : 1;
         }
@@ -188,7 +196,8 @@ public static class DemoCycle
     {
         foreach (DrillReport d in drills)
         {
-            AnsiConsole.MarkupLine($"Drill {d.Tier}: {(d.Passed ? "[green]PASSED[/]" : "[red]FAILED[/]")} {Markup.Escape(d.Headline)}");
+            string scope = d.Request.Scope == DrillScope.Space ? $"space {d.Assets.FirstOrDefault()?.Asset.Name} ({d.Tier})" : d.Tier.ToString();
+            AnsiConsole.MarkupLine($"Drill {Markup.Escape(scope)}: {(d.Passed ? "[green]PASSED[/]" : "[red]FAILED[/]")} {Markup.Escape(d.Headline)}");
             foreach (var a in d.Assets.Where(a => a.Result != DrillAssetResult.Equal))
             {
                 AnsiConsole.MarkupLine($"  [red]{a.Result}[/] {Markup.Escape(a.Asset.Name ?? a.Asset.AssetId)} (point {Markup.Escape(a.Asset.PointId)}){Markup.Escape(a.Error is null ? "" : ": " + a.Error)}");
@@ -210,7 +219,7 @@ public static class DemoCycle
         }
 
         int assets = drills.Sum(d => d.Assets.Count), equal = drills.Sum(d => d.AssetsEqual);
-        AnsiConsole.MarkupLine($"Drills of every tier: {equal} of {assets} assets, {drills.Sum(d => d.ObjectsEqual)} of {drills.Sum(d => d.Objects)} objects restored equal"
+        AnsiConsole.MarkupLine($"All drills: {equal} of {assets} assets, {drills.Sum(d => d.ObjectsEqual)} of {drills.Sum(d => d.Objects)} objects restored equal"
             + $" ({(assets == 0 ? 0 : 100.0 * equal / assets):0.#} %); reports: GET /api/drills");
     }
 

@@ -286,25 +286,29 @@ public static class JsonResourcesApi
             });
             return Http.Json(new JsonObject { ["id"] = id }, StatusCodes.Status201Created);
         });
-        app.MapPost(item + "/actions/move", async (HttpContext ctx, SimulatedTenant t) =>
+        // "move" is the older name of change-owner.
+        MapChangeOwner(app, item + "/actions/move", Automations);
+        MapChangeOwner(app, item + "/actions/change-owner", Automations);
+        MapChangeSpace(app, item + "/actions/change-space", Automations);
+    }
+
+    /// <summary>Qlik's change-owner action of automations and automation connections: body {userId}.</summary>
+    private static void MapChangeOwner(WebApplication app, string path, JsonCollectionSpec spec)
+        => app.MapPost(path, async (HttpContext ctx, SimulatedTenant t) =>
         {
             var userId = (await ctx.Request.ReadJsonObjectAsync()).RequiredString("userId");
-            ChangeField(ctx, t, Automations, "ownerId", userId, s => s.FindUser(userId) is not null, "User");
+            ChangeField(ctx, t, spec, "ownerId", userId, s => s.FindUser(userId) is not null, "User");
             return Results.NoContent();
         });
-        app.MapPost(item + "/actions/change-owner", async (HttpContext ctx, SimulatedTenant t) =>
-        {
-            var userId = (await ctx.Request.ReadJsonObjectAsync()).RequiredString("userId");
-            ChangeField(ctx, t, Automations, "ownerId", userId, s => s.FindUser(userId) is not null, "User");
-            return Results.NoContent();
-        });
-        app.MapPost(item + "/actions/change-space", async (HttpContext ctx, SimulatedTenant t) =>
+
+    /// <summary>Qlik's change-space action of automations and automation connections: body {spaceId}.</summary>
+    private static void MapChangeSpace(WebApplication app, string path, JsonCollectionSpec spec)
+        => app.MapPost(path, async (HttpContext ctx, SimulatedTenant t) =>
         {
             var spaceId = (await ctx.Request.ReadJsonObjectAsync()).RequiredString("spaceId");
-            ChangeField(ctx, t, Automations, "spaceId", spaceId, s => s.FindSpace(spaceId) is not null, "Space");
+            ChangeField(ctx, t, spec, "spaceId", spaceId, s => s.FindSpace(spaceId) is not null, "Space");
             return Results.NoContent();
         });
-    }
 
     private static void MapAutomationConnectionActions(WebApplication app)
     {
@@ -313,18 +317,8 @@ public static class JsonResourcesApi
         {
             ["isConnected"] = t.Read(s => JsonCollection.Find(s, AutomationConnections, JsonCollection.Id(ctx, AutomationConnections))["isConnected"]?.GetValue<bool>() ?? false),
         }));
-        app.MapPost(item + "/actions/change-owner", async (HttpContext ctx, SimulatedTenant t) =>
-        {
-            var userId = (await ctx.Request.ReadJsonObjectAsync()).RequiredString("userId");
-            ChangeField(ctx, t, AutomationConnections, "ownerId", userId, s => s.FindUser(userId) is not null, "User");
-            return Results.NoContent();
-        });
-        app.MapPost(item + "/actions/change-space", async (HttpContext ctx, SimulatedTenant t) =>
-        {
-            var spaceId = (await ctx.Request.ReadJsonObjectAsync()).RequiredString("spaceId");
-            ChangeField(ctx, t, AutomationConnections, "spaceId", spaceId, s => s.FindSpace(spaceId) is not null, "Space");
-            return Results.NoContent();
-        });
+        MapChangeOwner(app, item + "/actions/change-owner", AutomationConnections);
+        MapChangeSpace(app, item + "/actions/change-space", AutomationConnections);
     }
 
     private static IResult SetAutomationState(HttpContext ctx, SimulatedTenant t, string state)

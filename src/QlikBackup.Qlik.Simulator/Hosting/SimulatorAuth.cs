@@ -47,6 +47,8 @@ public static class SimulatorAuth
             if (!client.AllowsImpersonation)
                 throw new QlikApiException(400, "unauthorized_client", "Bad Request", "The client is not allowed to impersonate users.");
             userId = LookupUser(tenant, body["user_lookup"]);
+            if (context.RequestServices.GetService<SimulatorFaults>()?.IsImpersonationRefused(userId) == true)
+                throw new QlikApiException(403, "access_denied", "Forbidden", "The user may not be impersonated.");
             impersonated = true;
         }
         else

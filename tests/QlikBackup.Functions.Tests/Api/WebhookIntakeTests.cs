@@ -68,7 +68,7 @@ public sealed class WebhookIntakeTests
             .AddSingleton(intake)
             .Configure<WebhookOptions>(o => o.MaxBodyBytes = 64 * 1024)
             .BuildServiceProvider();
-        return new ApiCall(context.Request, new Dictionary<string, string>(), durable!, services, ApiCaller.From(context.Request, [], "local"));
+        return new ApiCall(context.Request, new Dictionary<string, string>(), durable!, services, ApiCaller.From(context.Request, [], "local", trustPrincipalHeader: false));
     }
 
     static ApiRoute Route => ApiRoutes.ByOperationId("QlikWebhook");

@@ -21,12 +21,13 @@ public sealed class DrillOrchestrationTests
         public ConcurrentBag<string> Cleaned { get; } = [];
         public ConcurrentBag<DrillReport> Recorded { get; } = [];
         public TimeSpan AssetDelay { get; init; }
+        public bool SelectFails { get; init; }
 
         public Task<DrillSelection> SelectAsync(string drillId, DrillRequest request, CancellationToken ct = default)
-            => Task.FromResult(new DrillSelection(drillId, "tenant", request, request.Tier ?? Tier.T1, objective, 42,
+            => SelectFails ? throw new DrillRequestException(404, "Nothing to drill", "Space 's' has no captured recovery point.") : Task.FromResult(new DrillSelection(drillId, "tenant", request, request.Tier ?? Tier.T1, objective, 42,
                 Enumerable.Range(1, assets).Select(i => new DrillAsset(AssetKind.App, $"app-{i}", $"App {i}", $"p{i}", DateTimeOffset.UnixEpoch, "s", "Sales")).ToList()));
 
-        public async Task<DrillAssetOutcome> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
+        public async Task<IReadOnlyList<DrillAssetOutcome>> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
         {
             Attempts.AddOrUpdate(input.Asset.AssetId, 1, (_, n) => n + 1);
             await Task.Delay(AssetDelay, ct);
@@ -34,7 +35,7 @@ public sealed class DrillOrchestrationTests
             bool broken = Broken.Contains(input.Asset.AssetId);
             var diffs = broken ? new[] { new FidelityDifference(input.Asset.Name!, "GenericObject sheet-1", "owner", "u1", "u2") } : [];
             var fidelity = new FidelityResult(input.Asset.Name!, input.Asset.PointId, "new-" + input.Asset.AssetId, 10, broken ? 9 : 10, true, diffs, []);
-            return new DrillAssetOutcome(input.Asset, broken ? DrillAssetResult.Different : DrillAssetResult.Equal, "drill-x-Sales", fidelity.LiveAssetId, TimeSpan.FromSeconds(1), fidelity, [], null);
+            return [new DrillAssetOutcome(input.Asset, broken ? DrillAssetResult.Different : DrillAssetResult.Equal, "drill-x-Sales", fidelity.LiveAssetId, TimeSpan.FromSeconds(1), fidelity, [], null)];
         }
 
         public Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default)
@@ -106,6 +107,20 @@ public sealed class DrillOrchestrationTests
         Assert.Equal("owner", Assert.Single(Assert.Single(report.Assets).Fidelity!.Differences).Attribute);
         Assert.Equal([report.DrillId], drills.Cleaned);
         Assert.Single(drills.Recorded);
+    }
+
+    [Fact]
+    public async Task A_drill_whose_points_cannot_be_chosen_is_still_reported_as_failed()
+    {
+        var drills = new ScriptedDrills(1, TimeSpan.FromMinutes(30)) { SelectFails = true };
+        await using var host = await StartAsync(drills);
+
+        var report = await RunAsync(host, new DrillRequest { Scope = DrillScope.Space, SpaceId = "s" });
+
+        Assert.False(report.Passed);
+        Assert.Contains("has no captured recovery point", report.Error);
+        Assert.Empty(drills.Attempts);
+        Assert.Equal(report.DrillId, Assert.Single(drills.Recorded).DrillId);
     }
 
     [Fact]

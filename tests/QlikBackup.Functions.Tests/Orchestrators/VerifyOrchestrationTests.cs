@@ -93,7 +93,7 @@ public sealed class VerifyOrchestrationTests
     public async Task An_integrity_failure_in_a_handler_answers_a_422_problem_not_a_500()
     {
         var route = new ApiRoute("POST", "restores", "StartRestore", _ => throw new ContentIntegrityException("Chunk 0 of content 'c' is missing."));
-        var call = new ApiCall(new DefaultHttpContext().Request, new Dictionary<string, string>(), null!, new ServiceCollection().BuildServiceProvider(), ApiCaller.From(new DefaultHttpContext().Request, [], "local"));
+        var call = new ApiCall(new DefaultHttpContext().Request, new Dictionary<string, string>(), null!, new ServiceCollection().BuildServiceProvider(), ApiCaller.From(new DefaultHttpContext().Request, [], "local", trustPrincipalHeader: false));
 
         IActionResult result = await ApiRoutes.ServeAsync(route, call);
 

@@ -199,6 +199,8 @@ public class FaultyRest : DispatchProxy
     public IQlikRestClient Inner { get; set; } = null!;
     public FaultyRest Control { get; set; } = null!;
     public int Injected { get; private set; }
+    /// <summary>Every call made through the client, in order (method name and arguments), for tests of what was sent to Qlik.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string Method, object?[] Args)> Calls { get; } = new();
 
     /// <summary>The next <paramref name="times"/> calls of <paramref name="method"/> succeed in Qlik and then throw.</summary>
     public void LoseResponse(string method, int times = 1)
@@ -237,7 +239,8 @@ public class FaultyRest : DispatchProxy
 
     protected override object? Invoke(MethodInfo? method, object?[]? args)
     {
-        var result = method!.Invoke(Inner, args);
+        Control.Calls.Enqueue((method!.Name, args ?? []));
+        var result = method.Invoke(Inner, args);
         if (result is Task task && Control.Take(method.Name))
             return Fail(task, method);
         return result;
