@@ -555,6 +555,12 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         // Nothing else in those spaces changed.
         foreach (var id in spaces) Assert.Equal(others[id], Assignments(h, id).Where(a => !a.Contains(newId)).ToList());
         Assert.Equal(2, plan.Actions.Count(a => a.Step == RestoreStep.Assignment && a.Kind == RestoreActionKind.Create));
+
+        // A space restored later from its point (which names the group's old id) assigns the recreated group, with the same roles.
+        h.Tenant.Write(SimulatedActor.System, c => c.State.SpaceAssignments.RemoveAll(a => a.SpaceId == spaces[1] && a.AssigneeId == newId));
+        var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, spaces[1], 1)).Single();
+        await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, Operator = RestoreHarness.Operator });
+        Assert.Equal(after, GroupAssignments(newId));
     }
 
     /// <summary>JSON text with object members in name order (Qlik does not keep member order).</summary>
