@@ -465,6 +465,12 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Equal(newId, result.IdMap[space.Id]);
         Assert.Equal(Tier.T1, await tiers.GetTierAsync(newId));
         Assert.Contains(await h.Index.QueryAsync(h.TenantId, new RecoveryPointQuery { Kind = AssetKind.Space, AssetId = newId }), p => p.CapturedAt == spacePoint.CapturedAt);
+        // The old id's history ends "deleted, restored as the new id", and the next capture of the gone space adds no bare Deleted point.
+        var last = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
+        Assert.Equal((RecoveryPointStatus.Deleted, newId), (last.Status, last.RestoredAsId));
+        var marked = await h.Capture.MarkDeletedAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T1), []);
+        Assert.DoesNotContain(marked, r => r.Asset.Kind == AssetKind.Space && r.Outcome == CaptureOutcome.Deleted);
+        Assert.Equal(last.PointId, (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single().PointId);
     }
 
     [Fact]
