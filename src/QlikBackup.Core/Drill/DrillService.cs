@@ -121,13 +121,15 @@ public sealed class DrillService(
             if (!result.Succeeded || result.RestoredAssetId is null)
                 return new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore returned no app.");
             var restored = await rest.GetAppAsync(result.RestoredAssetId, ct);
+            // Manual steps found while executing (an owner Qlik refused to impersonate) are on the checklist too.
+            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? []];
             var check = await fidelity.CheckAsync(new FidelityRequest
             {
                 PointId = asset.PointId, LiveAssetId = result.RestoredAssetId, IdMap = result.IdMap, ExpectedSpaceId = restored?.SpaceId,
-                Checklist = plan.ReconfigurationChecklist, Isolated = true,
+                Checklist = checklist, Isolated = true,
             }, ct);
             return new DrillAssetOutcome(asset, check.Equal ? DrillAssetResult.Equal : DrillAssetResult.Different, spaceName, result.RestoredAssetId,
-                clock.Elapsed, check, plan.ReconfigurationChecklist, null);
+                clock.Elapsed, check, checklist, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
