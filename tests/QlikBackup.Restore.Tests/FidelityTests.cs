@@ -465,6 +465,12 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Equal(newId, result.IdMap[space.Id]);
         Assert.Equal(Tier.T1, await tiers.GetTierAsync(newId));
         Assert.Contains(await h.Index.QueryAsync(h.TenantId, new RecoveryPointQuery { Kind = AssetKind.Space, AssetId = newId }), p => p.CapturedAt == spacePoint.CapturedAt);
+        // The old id's history ends "deleted, restored as the new id", and the next capture of the gone space adds no bare Deleted point.
+        var last = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
+        Assert.Equal((RecoveryPointStatus.Deleted, newId), (last.Status, last.RestoredAsId));
+        var marked = await h.Capture.MarkDeletedAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T1), []);
+        Assert.DoesNotContain(marked, r => r.Asset.Kind == AssetKind.Space && r.Outcome == CaptureOutcome.Deleted);
+        Assert.Equal(last.PointId, (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single().PointId);
     }
 
     [Fact]
@@ -517,6 +523,50 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.DoesNotContain(h.Tenant.Read(s => s.Groups.Select(g => g.Name).ToList()), n => n == idpName);
         Assert.Single(plan.ReconfigurationChecklist, l => l.StartsWith($"Group '{idpName}' (idp)", StringComparison.Ordinal));
         Assert.Contains(plan.ReconfigurationChecklist, l => l.Contains($"group '{idpName}' ({idpGroup})"));
+    }
+
+    [Fact]
+    public async Task A_recreated_group_gets_back_its_space_assignments_space_by_space_with_their_roles()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var group = await h.Rest.CreateAsync(QlikResourceKind.Group, JsonSerializer.SerializeToElement(new { name = "Plant managers", assignedRoles = new[] { new { name = "Developer" } } }));
+        var spaces = h.Tenant.Read(s => s.Spaces.Where(x => x.Type == SpaceTypes.Shared).OrderBy(x => x.Name).Take(2).Select(x => x.Id).ToList());
+        Assert.Equal(2, spaces.Count);
+        await h.Rest.CreateSpaceAssignmentAsync(spaces[0], "group", group.Id, ["consumer"]);
+        await h.Rest.CreateSpaceAssignmentAsync(spaces[1], "group", group.Id, ["producer", "dataconsumer"]);
+        // Before the incident: (space, type, roles) of each of the group's assignments, and every other assignment of those spaces.
+        List<(string Space, string Type, string Roles)> GroupAssignments(string groupId) => h.Tenant.Read(s => s.SpaceAssignments
+            .Where(a => a.Type == "group" && a.AssigneeId == groupId).Select(a => (a.SpaceId, a.Type, string.Join("+", a.Roles.Order()))).Order().ToList());
+        var before = GroupAssignments(group.Id);
+        Assert.Equal(2, before.Count);
+        var others = spaces.ToDictionary(id => id, id => Assignments(h, id).Where(a => !a.Contains(group.Id)).ToList());
+        await h.CaptureAsync(AssetKind.Group, group.Id);
+        foreach (var id in spaces) await h.CaptureAsync(AssetKind.Space, id);
+        await h.Rest.DeleteAsync(QlikResourceKind.Group, group.Id);   // Qlik drops the group's assignments with it
+        Assert.Empty(GroupAssignments(group.Id));
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.TenantConfig, Kinds = [AssetKind.Group], Operator = RestoreHarness.Operator });
+
+        string newId = h.Tenant.Read(s => s.Groups.Single(g => g.Name == "Plant managers").Id);
+        Assert.NotEqual(group.Id, newId);
+        Assert.Equal(newId, result.IdMap[group.Id]);
+        var after = GroupAssignments(newId);
+        Assert.Equal(before.Count, after.Count);
+        for (int i = 0; i < before.Count; i++)
+        {
+            Assert.Equal(before[i].Space, after[i].Space);
+            Assert.Equal(before[i].Type, after[i].Type);
+            Assert.Equal(before[i].Roles, after[i].Roles);
+        }
+        // Nothing else in those spaces changed.
+        foreach (var id in spaces) Assert.Equal(others[id], Assignments(h, id).Where(a => !a.Contains(newId)).ToList());
+        Assert.Equal(2, plan.Actions.Count(a => a.Step == RestoreStep.Assignment && a.Kind == RestoreActionKind.Create));
+
+        // A space restored later from its point (which names the group's old id) assigns the recreated group, with the same roles.
+        h.Tenant.Write(SimulatedActor.System, c => c.State.SpaceAssignments.RemoveAll(a => a.SpaceId == spaces[1] && a.AssigneeId == newId));
+        var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, spaces[1], 1)).Single();
+        await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.Space, PointId = spacePoint.PointId, Operator = RestoreHarness.Operator });
+        Assert.Equal(after, GroupAssignments(newId));
     }
 
     /// <summary>JSON text with object members in name order (Qlik does not keep member order).</summary>

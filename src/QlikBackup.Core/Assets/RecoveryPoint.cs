@@ -36,6 +36,8 @@ public sealed record RecoveryPoint
     /// <summary>Bytes newly written to Blob storage by this capture (0 when every part was already stored).</summary>
     public long NewBytes { get; init; }
     /// <summary>Attribution from Qlik's audit events: who changed the asset, when, from which client.</summary>
+    /// <summary>On a Deleted point: the asset was restored under this new id (lineage), so it is gone only in name.</summary>
+    public string? RestoredAsId { get; init; }
     public string? ChangedBy { get; init; }
     public DateTimeOffset? ChangedAt { get; init; }
     public string? ChangedFromClient { get; init; }

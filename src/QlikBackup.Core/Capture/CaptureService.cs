@@ -158,6 +158,11 @@ public sealed partial class CaptureService : ICaptureService
     /// <summary>Writes a Deleted point unless the newest point already says so; earlier points stay.</summary>
     async Task<AssetCaptureResult> RecordDeletedAsync(AssetRef asset, Tier tier, RecoveryPoint? latest, CancellationToken ct)
     {
+        // Restored under a new id (lineage, RestoredAsId): not a deletion to report again; the new id carries on its history.
+        if (latest is { Status: RecoveryPointStatus.Deleted, RestoredAsId: not null })
+        {
+            return new AssetCaptureResult(asset, CaptureOutcome.Unchanged, latest.PointId);
+        }
         if (latest is null || latest.Status == RecoveryPointStatus.Deleted)
         {
             return new AssetCaptureResult(asset, CaptureOutcome.Deleted, latest?.PointId);

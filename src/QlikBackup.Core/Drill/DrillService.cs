@@ -125,6 +125,8 @@ public sealed class DrillService(
             var result = await restore.ExecuteAsync(plan, ct);
             if (!result.Succeeded || result.RestoredAssetId is null)
                 return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, spaceName, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore returned no asset.")];
+            // Manual steps found while executing (an owner Qlik refused to impersonate) are on the checklist too.
+            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? []];
             // The asset itself, then (for a space) every app the restore brought back with it, each against its own point.
             var checks = new List<(DrillAsset Asset, string LiveId)> { (asset, result.RestoredAssetId) };
             if (asset.Kind == AssetKind.Space)
@@ -137,10 +139,10 @@ public sealed class DrillService(
                 var check = await fidelity.CheckAsync(new FidelityRequest
                 {
                     PointId = checkedAsset.PointId, LiveAssetId = liveId, IdMap = result.IdMap, ExpectedSpaceId = space,
-                    Checklist = plan.ReconfigurationChecklist, Isolated = true,
+                    Checklist = checklist, Isolated = true,
                 }, ct);
                 outcomes.Add(new DrillAssetOutcome(checkedAsset, check.Equal ? DrillAssetResult.Equal : DrillAssetResult.Different, spaceName, liveId,
-                    clock.Elapsed, check, plan.ReconfigurationChecklist, null));
+                    clock.Elapsed, check, checklist, null));
             }
             return outcomes;
         }

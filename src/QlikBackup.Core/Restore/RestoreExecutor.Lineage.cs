@@ -24,6 +24,17 @@ internal sealed partial class RestoreExecutor
                 {
                     await x.Index.AddAsync(point with { PointId = RecoveryPointIds.Create(point.Kind, newId, point.CapturedAt), AssetId = newId }, ct);
                 }
+                // The old id's history ends with "deleted, restored as the new id", so capture and status do not report it only as Deleted.
+                var newest = history.MaxBy(p => p.CapturedAt);
+                if (newest is not null && newest.RestoredAsId != newId)
+                {
+                    var at = DateTimeOffset.UtcNow;
+                    await x.Index.AddAsync(newest with
+                    {
+                        PointId = RecoveryPointIds.Create(target.Kind, target.AssetId, at), CapturedAt = at, Status = RecoveryPointStatus.Deleted,
+                        ManifestRef = null, Size = 0, NewBytes = 0, RestoredAsId = newId, ChangedBy = null, ChangedAt = null, ChangedFromClient = null, Error = null,
+                    }, ct);
+                }
                 if (target.Kind == AssetKind.Space && x.Tiers is { } tiers && (await tiers.GetAllAsync(ct)).TryGetValue(target.AssetId, out var tier))
                 {
                     await tiers.SetAsync(newId, tier, ct);

@@ -51,13 +51,16 @@ internal sealed partial class RestoreExecutor
             string assignee = key[(key.IndexOf(':') + 1)..];
             var item = items.EnumerateArray().First(i => (JsonTools.GetString(i, "type") ?? "user") == type && JsonTools.GetString(i, "assigneeId") == assignee);
             var roles = item.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToList();
+            // Recreated by this plan (id map), by an earlier restore (same name, new id), or the same id.
+            string target = _idMap.GetValueOrDefault(assignee)
+                ?? (type == "group" ? await RecreatedGroups.LiveIdAsync(assignee, _listings, x.Index, x.Store, TenantId, ct) : null) ?? assignee;
             await foreach (var live in x.Rest.ListSpaceAssignmentsAsync(spaceId, ct))
             {
-                if (live.AssigneeId != _idMap.GetValueOrDefault(assignee, assignee) || live.Type != type) continue;
+                if (live.AssigneeId != target || live.Type != type) continue;
                 if (live.Roles.Order().SequenceEqual(roles.Order())) return;
                 await x.Rest.DeleteSpaceAssignmentAsync(spaceId, live.Id, ct);
             }
-            await x.Rest.CreateSpaceAssignmentAsync(spaceId, type, _idMap.GetValueOrDefault(assignee, assignee), roles, ct);
+            await x.Rest.CreateSpaceAssignmentAsync(spaceId, type, target, roles, ct);
         }
 
         /// <summary>Adds a content owner to an isolated space unless they are already a member (e.g. by a restored assignment).</summary>

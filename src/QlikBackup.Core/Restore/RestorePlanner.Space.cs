@@ -96,14 +96,17 @@ internal sealed partial class RestorePlanner
                     b.Add(RestoreStep.Assignment, RestoreActionKind.Skip, point, AssetKind.Space, point.AssetId, point.Name, $"Assignment {label}: not copied to a validation space.", objectId: key);
                     continue;
                 }
-                var kind = type == "group" ? QlikResourceKind.Group : QlikResourceKind.User;
-                if (!(await _listings.ListAsync(kind, ct)).Any(x => x.Id == assignee))
+                string? liveAssignee = type == "group"
+                    ? await RecreatedGroups.LiveIdAsync(assignee, _listings, p.Index, p.Store, TenantId, ct)
+                    : (await _listings.ListAsync(QlikResourceKind.User, ct)).Any(x => x.Id == assignee) ? assignee : null;
+                if (liveAssignee is null)
                 {
                     b.Add(RestoreStep.Assignment, RestoreActionKind.Skip, point, AssetKind.Space, point.AssetId, point.Name, $"Assignment {label}: the {type} no longer exists.", objectId: key);
                     b.Check($"Space '{point.Name}': {type} {assignee} no longer exists; grant its roles ({string.Join(", ", roles)}) to whoever replaces it.");
                     continue;
                 }
-                var current = live.FirstOrDefault(a => a.AssigneeId == assignee && a.Type == type);
+                if (liveAssignee != assignee) label += $" (recreated as {liveAssignee})";
+                var current = live.FirstOrDefault(a => a.AssigneeId == liveAssignee && a.Type == type);
                 var kindOf = current is null ? RestoreActionKind.Create
                     : current.Roles.Order().SequenceEqual(roles) ? RestoreActionKind.Skip : RestoreActionKind.Replace;
                 b.Add(RestoreStep.Assignment, kindOf, point, AssetKind.Space, point.AssetId, point.Name,
@@ -111,7 +114,7 @@ internal sealed partial class RestorePlanner
                     {
                         RestoreActionKind.Create => $"Assign {label}.",
                         RestoreActionKind.Skip => $"Assignment {label} exists.",
-                        _ => $"Change the roles of {type} {assignee} from {string.Join("+", current!.Roles)} to {string.Join("+", roles)}.",
+                        _ => $"Change the roles of {type} {liveAssignee} from {string.Join("+", current!.Roles)} to {string.Join("+", roles)}.",
                     }, objectId: key);
             }
         }

@@ -77,6 +77,7 @@ internal sealed partial class RestorePlanner
             b.Targets.Add(new RestoreTarget(point.PointId, point.Kind, point.AssetId, name, live?.Id, space?.Id, space?.ActionId, TargetSpace: space?.Describe()));
             if (kind != RestoreActionKind.Skip) b.Check(ResourceShapes.Checklist(point.Kind, name, doc));
             if (kind == RestoreActionKind.Create) await CheckOwnerAsync(point.Kind, name, doc, ct);
+            if (kind == RestoreActionKind.Create && point.Kind == AssetKind.Group) await PlanGroupAssignmentsAsync(point, name, ct);
         }
 
         /// <summary>The space a resource goes back to: the one this plan recreates for it, the live one, or none (its space is gone).</summary>

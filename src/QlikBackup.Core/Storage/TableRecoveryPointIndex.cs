@@ -246,6 +246,7 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
         ["ChangedBy"] = p.ChangedBy,
         ["ChangedAt"] = p.ChangedAt,
         ["ChangedFromClient"] = p.ChangedFromClient,
+        ["RestoredAsId"] = p.RestoredAsId,
         // A Table string property holds at most 32K characters; an error message never needs that many.
         ["Error"] = p.Error is { Length: > MaxErrorLength } e ? e[..MaxErrorLength] : p.Error,
     };
@@ -276,6 +277,7 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
             ChangedBy = e.GetString("ChangedBy"),
             ChangedAt = e.GetDateTimeOffset("ChangedAt"),
             ChangedFromClient = e.GetString("ChangedFromClient"),
+            RestoredAsId = e.GetString("RestoredAsId"),
             Error = e.GetString("Error"),
         };
     }
