@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using QlikBackup.Core.Verify;
 using QlikBackup.Qlik.Simulator.Api;
 
 namespace QlikBackup.Restore.Tests;
@@ -424,9 +425,13 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         var (_, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = early.PointId, Operator = RestoreHarness.Operator });
         string newId = result.RestoredAssetId!;
 
-        // A search by the new id finds the history from before the incident.
+        // A search by the new id finds the history from before the incident, and it verifies: the point filed under the
+        // new id has a manifest that names it (a row naming another point's manifest is how verify detects a swapped row).
         var history = await h.Index.QueryAsync(h.TenantId, new RecoveryPointQuery { Kind = AssetKind.App, AssetId = newId });
-        Assert.Contains(history, p => p.CapturedAt == early.CapturedAt && p.ManifestRef == early.ManifestRef);
+        var refiled = Assert.Single(history, p => p.CapturedAt == early.CapturedAt);
+        var verify = new VerifyRun();
+        await h.Services.GetRequiredService<PointVerifier>().VerifyAsync(refiled, readData: true, verify);
+        Assert.True(verify.ToReport().Ok, string.Join("; ", verify.ToReport().Problems.Select(p => p.Detail)));
         // Capture continues that history.
         var next = await h.Capture.CaptureAssetAsync(new AssetRef(AssetKind.App, newId), Tier.T3, CaptureTrigger.OnDemand);
         Assert.True(next.Outcome is CaptureOutcome.Captured or CaptureOutcome.Unchanged, $"{next.Outcome} {next.Error}");

@@ -10,8 +10,8 @@ internal sealed partial class RestoreExecutor
     sealed partial class Run
     {
         /// <summary>
-        /// Qlik gives a re-imported app (or recreated space) a new id. Its earlier points are filed again under the new id (same
-        /// manifests, so no bytes are copied): a search by the new id finds the history, capture continues it, and every earlier
+        /// Qlik gives a re-imported app (or recreated space) a new id. Its earlier points are filed again under the new id (each with
+        /// a small manifest of its own over the same parts, so no part is copied): a search by the new id finds the history, capture continues it, and every earlier
         /// point restores into the new app. A recreated space keeps its capture tier. Copies (validation, isolated) are not lineage.
         /// </summary>
         async Task CarryLineageAsync(CancellationToken ct)
@@ -22,7 +22,7 @@ internal sealed partial class RestoreExecutor
                 var history = await x.Index.QueryAsync(TenantId, new RecoveryPointQuery { Kind = target.Kind, AssetId = target.AssetId, Take = 1000 }, ct);
                 foreach (var point in history.Where(p => p.Status == RecoveryPointStatus.Captured))
                 {
-                    await x.Index.AddAsync(point with { PointId = RecoveryPointIds.Create(point.Kind, newId, point.CapturedAt), AssetId = newId }, ct);
+                    await x.Index.AddAsync(await RefiledAsync(point, newId, ct), ct);
                 }
                 // The old id's history ends with "deleted, restored as the new id", so capture and status do not report it only as Deleted.
                 var newest = history.MaxBy(p => p.CapturedAt);
@@ -42,6 +42,23 @@ internal sealed partial class RestoreExecutor
                 x.Log.LogInformation("Restore {RestoreId}: {Kind} {OldId} is now {NewId}; {Count} earlier point(s) filed under the new id.",
                     plan.RestoreId, target.Kind, target.AssetId, newId, history.Count);
             }
+        }
+
+        /// <summary>
+        /// The point under the new id. A manifest names its point (verify refuses an index row whose manifest names
+        /// another point: a swapped row), so the point gets its own small manifest over the same parts; no part is copied.
+        /// </summary>
+        async Task<RecoveryPoint> RefiledAsync(RecoveryPoint point, string newId, CancellationToken ct)
+        {
+            string pointId = RecoveryPointIds.Create(point.Kind, newId, point.CapturedAt);
+            string? manifestRef = point.ManifestRef;
+            if (manifestRef is not null)
+            {
+                Manifest manifest = await x.Store.ReadManifestAsync(TenantId, manifestRef, ct);
+                manifestRef = (await x.Store.PutManifestAsync(TenantId, manifest with { PointId = pointId }, ct)).ContentRef;
+            }
+
+            return point with { PointId = pointId, AssetId = newId, ManifestRef = manifestRef };
         }
     }
 }

@@ -74,21 +74,25 @@ internal sealed partial class RestorePlanner
         /// The live app a point is of: its own id, or the app it came back as (a restore files the app's earlier points again under
         /// the new id, so the same manifest captured at the same time under another id, live now, is that app).
         /// </summary>
+        /// <summary>
+        /// The live app a point restores into: the app itself, or the app it came back as. An app restored under a new id
+        /// ends its old id's history with a Deleted point naming the new id (lineage); the chain is followed, bounded, in
+        /// case the app was restored again since.
+        /// </summary>
         async Task<QlikApp?> LiveAppOfAsync(RecoveryPoint point, CancellationToken ct)
         {
             if (await p.Rest.GetAppAsync(point.AssetId, ct) is { } app) return app;
-            if (point.ManifestRef is null) return null;
-            var twins = await p.Index.QueryAsync(TenantId, new RecoveryPointQuery
+            string assetId = point.AssetId;
+            for (int hop = 0; hop < 8; hop++)
             {
-                Kind = point.Kind, NameContains = point.Name, From = point.CapturedAt.AddSeconds(-1), To = point.CapturedAt.AddSeconds(1), Take = 50,
-            }, ct);
-            foreach (var twin in twins.Where(t => t.AssetId != point.AssetId && t.ManifestRef == point.ManifestRef && t.CapturedAt == point.CapturedAt))
-            {
-                if (await p.Rest.GetAppAsync(twin.AssetId, ct) is { } restored)
+                var newest = (await p.Index.GetNewestAsync(TenantId, point.Kind, assetId, 1, ct)).FirstOrDefault();
+                if (newest?.RestoredAsId is not { } next) return null;
+                if (await p.Rest.GetAppAsync(next, ct) is { } restored)
                 {
                     b.Warnings.Add($"App '{point.Name ?? point.AssetId}' ({point.AssetId}) was restored earlier as {restored.Id}; point {point.PointId} is restored into that app.");
                     return restored;
                 }
+                assetId = next;
             }
             return null;
         }
