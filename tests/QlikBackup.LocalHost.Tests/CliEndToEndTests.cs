@@ -29,7 +29,7 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
     }
 
     [Fact]
-    public async Task Backup_points_history_compare_restore_promote_and_status_from_the_CLI()
+    public async Task Backup_points_history_compare_restore_promote_verify_drill_and_status_from_the_CLI()
     {
         JsonElement backup = await JsonAsync("backup", "--tier", "T3", "--wait");
         Assert.Equal("Completed", backup.GetProperty("status").GetString());
@@ -75,6 +75,20 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
 
         JsonElement promoted = await JsonAsync("promote", validationApp, "--production", appId);
         Assert.Equal(appId, promoted.GetProperty("productionAppId").GetString());
+
+        // Proof of recovery: the point's blobs read back and authenticate, and a drill restores into isolation and checks equal.
+        JsonElement verified = await JsonAsync("verify", "--point", pointId, "--wait");
+        Assert.Equal("Completed", verified.GetProperty("status").GetString());
+        Assert.Equal(0, verified.GetProperty("output").GetProperty("problemCount").GetInt32());
+
+        JsonElement drill = await JsonAsync("drill", "start", "--scope", "Sample", "--tier", "T3", "--sample-size", "1", "--seed", "7", "--wait");
+        Assert.Equal("Completed", drill.GetProperty("status").GetString());
+        string drillId = drill.GetProperty("id").GetString()!;
+        var (showExit, shown, showErr) = await RunAsync("drill", "show", drillId);
+        Assert.True(showExit == ExitCodes.Ok, $"drill show exited {showExit}\n{shown}\n{showErr}");
+        Assert.Contains("1 of 1 assets", shown);
+        JsonElement drills = await JsonAsync("drill", "list");
+        Assert.Contains(drills.EnumerateArray(), d => d.GetProperty("drillId").GetString() == drillId);
 
         // status exits 3 exactly when the answer says a tier is past its objective.
         var (statusExit, statusJson, _) = await RunAsync("status", "--json");
