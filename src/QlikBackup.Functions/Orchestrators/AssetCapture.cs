@@ -7,14 +7,11 @@ namespace QlikBackup.Functions.Orchestrators;
 /// <summary>The one way an orchestration captures an asset: retried activity, then a recorded failure.</summary>
 public static class AssetCapture
 {
-    /// <summary>Three attempts, 2 s then 4 s apart: enough for a 429 burst or a dropped Engine socket.</summary>
-    public static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(2), 2.0));
-
     public static async Task<AssetCaptureResult> CaptureWithRetryAsync(TaskOrchestrationContext context, CaptureAssetInput input)
     {
         try
         {
-            return await context.CallActivityAsync<AssetCaptureResult>(nameof(CaptureAsset), input, Retry);
+            return await context.CallActivityAsync<AssetCaptureResult>(nameof(CaptureAsset), input, ActivityRetry.Default);
         }
         catch (TaskFailedException ex)
         {

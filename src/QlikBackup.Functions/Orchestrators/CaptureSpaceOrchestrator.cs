@@ -23,7 +23,7 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
         List<AssetRef> assets;
         try
         {
-            assets = await context.CallActivityAsync<List<AssetRef>>(nameof(ListSpaceAssets), input.Space, AssetCapture.Retry);
+            assets = await context.CallActivityAsync<List<AssetRef>>(nameof(ListSpaceAssets), input.Space, ActivityRetry.Default);
         }
         catch (TaskFailedException ex)
         {
@@ -50,7 +50,7 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
         try
         {
             results.AddRange(await context.CallActivityAsync<List<AssetCaptureResult>>(
-                nameof(MarkDeletedAssets), new DeletedAssetsInput(input.Space, assets), AssetCapture.Retry));
+                nameof(MarkDeletedAssets), new DeletedAssetsInput(input.Space, assets), ActivityRetry.Default));
         }
         catch (TaskFailedException ex)
         {

@@ -24,7 +24,7 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
         string? error = null;
         try
         {
-            var spaces = await context.CallActivityAsync<List<SpaceCaptureTarget>>(nameof(ListSpacesForTier), input.Tier, AssetCapture.Retry);
+            var spaces = await context.CallActivityAsync<List<SpaceCaptureTarget>>(nameof(ListSpacesForTier), input.Tier, ActivityRetry.Default);
             results.AddRange(await Task.WhenAll(spaces.Select(space => RunSpaceAsync(context, input, space))));
             if (results.Count(r => r.Error is not null) is > 0 and int failed)
             {
@@ -41,7 +41,7 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
         string? recordError = null;
         try
         {
-            await context.CallActivityAsync(nameof(RecordCaptureRun), result, AssetCapture.Retry);
+            await context.CallActivityAsync(nameof(RecordCaptureRun), result, ActivityRetry.Default);
         }
         catch (TaskFailedException ex)
         {

@@ -12,8 +12,6 @@ namespace QlikBackup.Functions.Orchestrators;
 /// </summary>
 public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillReport>
 {
-    static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(2), 2.0));
-
     [Function(nameof(DrillOrchestrator))]
     public static Task<DrillReport> Run([OrchestrationTrigger] TaskOrchestrationContext context)
         => new DrillOrchestrator().RunAsync(context, context.GetInput<DrillRequest>()!);
@@ -25,14 +23,14 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
         DrillSelection selection;
         try
         {
-            selection = await context.CallActivityAsync<DrillSelection>(nameof(SelectDrillAssets), new SelectDrillInput(drillId, input), Retry);
+            selection = await context.CallActivityAsync<DrillSelection>(nameof(SelectDrillAssets), new SelectDrillInput(drillId, input), ActivityRetry.Default);
         }
         catch (TaskFailedException ex)
         {
             // Nothing was restored; the failed drill is still reported (and alerted).
             var failed = new DrillReport(drillId, "", input, input.Tier ?? Core.Assets.Tier.T3, input.Seed, started, context.CurrentUtcDateTime,
                 TimeSpan.Zero, TimeSpan.Zero, [], new DrillCleanup([], []), $"No recovery points could be chosen: {ex.FailureDetails.ErrorMessage}");
-            await context.CallActivityAsync(nameof(RecordDrillReport), failed, Retry);
+            await context.CallActivityAsync(nameof(RecordDrillReport), failed, ActivityRetry.Default);
             return failed;
         }
 
@@ -44,7 +42,7 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
             // One asset after another: the RTO measured is that of an operator recovering the scope, and Qlik's rate limits are shared.
             foreach (var asset in selection.Assets)
             {
-                var verified = await context.CallActivityAsync<IReadOnlyList<DrillAssetOutcome>>(nameof(RunDrillAsset), new DrillAssetInput(drillId, asset), Retry);
+                var verified = await context.CallActivityAsync<IReadOnlyList<DrillAssetOutcome>>(nameof(RunDrillAsset), new DrillAssetInput(drillId, asset), ActivityRetry.Default);
                 lastVerified = context.CurrentUtcDateTime;
                 outcomes.AddRange(verified.Select(o => o with { VerifiedAt = lastVerified }));
             }
@@ -57,7 +55,7 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
         DrillCleanup cleanup;
         try
         {
-            cleanup = await context.CallActivityAsync<DrillCleanup>(nameof(CleanupDrill), drillId, Retry);
+            cleanup = await context.CallActivityAsync<DrillCleanup>(nameof(CleanupDrill), drillId, ActivityRetry.Default);
         }
         catch (TaskFailedException ex)
         {
@@ -66,7 +64,7 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
 
         var report = new DrillReport(drillId, selection.TenantId, input, selection.Tier, selection.Seed, started, context.CurrentUtcDateTime,
             lastVerified - started, selection.RtoObjective, outcomes, cleanup, error);
-        await context.CallActivityAsync(nameof(RecordDrillReport), report, Retry);
+        await context.CallActivityAsync(nameof(RecordDrillReport), report, ActivityRetry.Default);
         return report;
     }
 }

@@ -12,8 +12,6 @@ namespace QlikBackup.Functions.Orchestrators;
 /// </summary>
 public sealed class RestoreOrchestrator : TaskOrchestrator<string, RestoreOutcome>
 {
-    static readonly TaskOptions ExecuteRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(2), 2.0));
-
     [Function(nameof(RestoreOrchestrator))]
     public static Task<RestoreOutcome> Run([OrchestrationTrigger] TaskOrchestrationContext context)
         => new RestoreOrchestrator().RunAsync(context, context.GetInput<string>()!);
@@ -28,14 +26,14 @@ public sealed class RestoreOrchestrator : TaskOrchestrator<string, RestoreOutcom
         RestoreResult result;
         try
         {
-            result = await context.CallActivityAsync<RestoreResult>(nameof(ExecuteRestore), plan, ExecuteRetry);
+            result = await context.CallActivityAsync<RestoreResult>(nameof(ExecuteRestore), plan, ActivityRetry.Default);
         }
         catch (TaskFailedException ex)
         {
             string error = ex.FailureDetails.ErrorMessage;
             try
             {
-                var removed = await context.CallActivityAsync<List<string>>(nameof(DiscardRestore), plan, ExecuteRetry);
+                var removed = await context.CallActivityAsync<List<string>>(nameof(DiscardRestore), plan, ActivityRetry.Default);
                 if (removed.Count > 0) error += $" The space(s) this restore had created were removed: {string.Join(", ", removed)}.";
             }
             catch (TaskFailedException cleanup)

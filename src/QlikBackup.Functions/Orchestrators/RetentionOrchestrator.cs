@@ -13,5 +13,5 @@ public sealed class RetentionOrchestrator : TaskOrchestrator<string?, RetentionR
         => new RetentionOrchestrator().RunAsync(context, context.GetInput<string?>());
 
     public override Task<RetentionResult> RunAsync(TaskOrchestrationContext context, string? input)
-        => context.CallActivityAsync<RetentionResult>(nameof(PruneRecoveryPoints), input, AssetCapture.Retry);
+        => context.CallActivityAsync<RetentionResult>(nameof(PruneRecoveryPoints), input, ActivityRetry.Default);
 }

@@ -30,7 +30,7 @@ public sealed class VerifyOrchestrator : TaskOrchestrator<VerifyRequest, VerifyR
             report = VerifyReport.Empty;
             try
             {
-                var targets = await context.CallActivityAsync<List<VerifyTarget>>(nameof(ListVerifyTargets), null, AssetCapture.Retry);
+                var targets = await context.CallActivityAsync<List<VerifyTarget>>(nameof(ListVerifyTargets), null, ActivityRetry.Default);
                 var inFlight = new List<Task<VerifyReport>>();
                 foreach (VerifyTarget target in targets)
                 {
@@ -70,7 +70,7 @@ public sealed class VerifyOrchestrator : TaskOrchestrator<VerifyRequest, VerifyR
     {
         try
         {
-            return await context.CallActivityAsync<VerifyReport>(nameof(VerifyRecoveryPoints), request, AssetCapture.Retry);
+            return await context.CallActivityAsync<VerifyReport>(nameof(VerifyRecoveryPoints), request, ActivityRetry.Default);
         }
         catch (TaskFailedException ex)
         {
