@@ -54,6 +54,22 @@ public sealed class CliTests : IClassFixture<FakeApiFixture>
     }
 
     [Fact]
+    public async Task Points_says_which_new_id_a_deleted_asset_was_restored_as()
+    {
+        var at = new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
+        var gone = JsonSerializer.SerializeToNode(FakeApi.Point("QXBwfGFwcC1nb25lfDE", "App", "app-gone", "Churn Model", at), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        gone["status"] = "Deleted";
+        gone["restoredAsId"] = "app-back-7f3";
+        api.Points.Add(gone);
+
+        CliResult r = await CliRunner.RunAsync("points", "--name", "churn", "--url", Url);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string line = Assert.Single(r.Out.Split('\n'), l => l.Contains("QXBwfGFwcC1nb25lfDE"));
+        Assert.Contains("restored as app-back-7f3", line);
+    }
+
+    [Fact]
     public async Task Points_with_json_prints_the_api_json_instead_of_a_table()
     {
         CliResult r = await CliRunner.RunAsync("points", "--json", "--url", Url);

@@ -28,7 +28,7 @@ public sealed record OperationStatus(
 public sealed record RecoveryPoint(
     string PointId, string? Kind, string? AssetId, string? Name, string? SpaceId, string? SpaceName, string? OwnerId, string? Tier,
     DateTimeOffset? CapturedAt, DateTimeOffset? SourceModifiedAt, string? Status, long Size, long NewBytes,
-    string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient, string? Error);
+    string? ChangedBy, DateTimeOffset? ChangedAt, string? ChangedFromClient, string? Error, string? RestoredAsId = null);
 
 public sealed record CaptureSummary(int Captured, int Unchanged, int Deleted, int Failed, long Bytes, long NewBytes);
 

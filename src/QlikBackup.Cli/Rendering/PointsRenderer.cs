@@ -42,7 +42,10 @@ public static class PointsRenderer
         for (int i = 0; i < points.Count; i++)
         {
             RecoveryPoint p = points[i];
-            console.MarkupLine($"{i + 1,4}  {Markup.Escape(p.PointId)}" + (p.Error is null ? "" : $"  [red]{Markup.Escape(Clip(p.Error, 100)!)}[/]"));
+            // A Deleted point naming a new id is the end of the old id's history, not a loss: the asset lives on as that id.
+            string after = p.RestoredAsId is { } newId ? $"  [green]restored as {Markup.Escape(newId)}[/]"
+                : p.Error is null ? "" : $"  [red]{Markup.Escape(Clip(p.Error, 100)!)}[/]";
+            console.MarkupLine($"{i + 1,4}  {Markup.Escape(p.PointId)}{after}");
         }
 
         console.MarkupLine($"[grey]{points.Count} point(s), newest first.[/]");
