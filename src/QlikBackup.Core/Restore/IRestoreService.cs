@@ -64,6 +64,9 @@ public enum RestoreStep
     /// <summary>Recreate (or update) a space from a Space point.</summary>
     Space,
     Assignment,
+    /// <summary>Qlik's own restore of a soft-deleted app (same id, reference §15); when Qlik answers it is not restorable
+    /// (hard-deleted or purged) the plan's <see cref="ImportApp"/> imports the QVF instead. Done with no created id = not restored.</summary>
+    NativeRestore,
     ImportApp,
     Object,
     DeleteObject,
