@@ -164,4 +164,49 @@ public sealed class SoftDeleteTests(AzuriteFixture azurite)
         await h.Restore.ExecuteAsync(plan);
         Assert.Equal(before, h.TenantJson());
     }
+
+    [Fact]
+    public async Task An_app_the_index_saw_deleted_more_than_14_days_ago_is_planned_as_an_import_only()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp();
+        var captured = await h.CaptureAsync(AssetKind.App, appId);
+        await h.Rest.DeleteAppAsync(appId);
+        var deleted = await h.Capture.CaptureAssetAsync(new AssetRef(AssetKind.App, appId), Tier.T3, CaptureTrigger.OnDemand);
+        Assert.Equal(CaptureOutcome.Deleted, deleted.Outcome);
+        var deletedPoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.App, appId, 1)).Single();
+        // Captured three weeks ago, deleted (as the index saw it) fifteen days ago.
+        var point = await h.RedateAsync(captured, DateTimeOffset.UtcNow.AddDays(-21));
+        await h.RedateAsync(deletedPoint, DateTimeOffset.UtcNow.AddDays(-15));
+
+        var plan = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, DryRun = true, Operator = RestoreHarness.Operator });
+
+        Assert.DoesNotContain(plan.Actions, a => a.Step == RestoreStep.NativeRestore);
+        Assert.Contains(plan.Actions, a => a.Step == RestoreStep.ImportApp && a.Description.StartsWith("Import", StringComparison.Ordinal));
+        Assert.Contains(plan.Warnings, w => w.Contains("soft-delete window"));
+    }
+
+    [Fact]
+    public async Task Soft_deleted_published_app_comes_back_with_its_own_id_in_its_managed_space_still_linked_to_its_source()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var (publishedId, managedSpace) = h.Tenant.Read(s => s.Apps.Where(a => a.Published && a.OriginAppId is not null)
+            .Select(a => (a.Id, a.SpaceId!)).First());
+        var original = h.App(publishedId);
+        var contents = h.Contents(publishedId);
+        await h.CaptureAsync(AssetKind.App, publishedId);
+        await h.Rest.DeleteAppAsync(publishedId);
+
+        var (plan, result) = await h.RestoreAsync(AppRestore(publishedId));
+
+        Assert.Contains(plan.Actions, a => a.Step == RestoreStep.NativeRestore);
+        Assert.Equal(publishedId, result.RestoredAssetId);
+        var restored = h.App(publishedId);
+        Assert.Equal(managedSpace, restored.SpaceId);
+        Assert.Equal(original.OriginAppId, restored.OriginAppId);
+        Assert.Equal(original.OwnerId, restored.OwnerId);
+        Assert.True(restored.Published);
+        AssertSameContents(contents, h.Contents(publishedId));
+        Assert.Single(h.Tenant.Read(s => s.Apps.Where(a => a.Name == original.Name).ToList()), a => a.SpaceId == managedSpace);
+    }
 }
