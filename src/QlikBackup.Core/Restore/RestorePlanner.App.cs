@@ -118,7 +118,8 @@ internal sealed partial class RestorePlanner
                     + "If Qlik answers that the app cannot be restored (deleted within 45 minutes of its creation, or purged), the QVF is imported instead.",
                     objectId: point.AssetId);
             b.Add(RestoreStep.ImportApp, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
-                (target.Native ? "Only if Qlik's restore did not bring the app back: i" : "I") + $"mport the point's QVF ({content.Manifest.Find(CapturePartNames.Qvf)!.Size:N0} bytes) as a new app '{name}' into {(managed ? "the restore principal's personal space" : space.Describe())}; Qlik assigns a new app id.",
+                $"Import the point's QVF ({content.Manifest.Find(CapturePartNames.Qvf)!.Size:N0} bytes) as a new app '{name}' into {(managed ? "the restore principal's personal space" : space.Describe())}; Qlik assigns a new app id."
+                + (target.Native ? " Only if Qlik's restore did not bring the app back; otherwise the following actions apply to the app Qlik restored." : ""),
                 part: CapturePartNames.Qvf);
             if (target.Isolated) await PlanOwnerMembersAsync(point, content, space, ct);
 
