@@ -96,6 +96,7 @@ public sealed class EndpointFidelityTests(ITestOutputHelper output)
         var objectId = AddSheet(h, app.Id);
         await Try("object change-owner", () => client.ChangeAppObjectOwnerAsync(app.Id, objectId, user));
         await client.DeleteAppAsync(imported.Id);
+        Assert.Null(await client.RestoreDeletedAppAsync(imported.Id)); // created just now: hard-deleted, not restorable
 
         // Resource collections
         foreach (var kind in Enum.GetValues<QlikResourceKind>())

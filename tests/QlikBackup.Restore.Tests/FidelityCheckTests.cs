@@ -73,7 +73,7 @@ public sealed class FidelityCheckTests(AzuriteFixture azurite)
         await using var h = await RestoreHarness.StartAsync(azurite);
         string appId = h.Tenant.Read(s => s.Resource(ResourceKinds.ReloadTasks).Select(t => t["appId"]!.GetValue<string>()).First());
         var point = await h.CaptureAsync(AssetKind.App, appId);
-        await h.Rest.DeleteAppAsync(appId);
+        await h.DeleteAppPastWindowAsync(appId);
         var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
         string newId = result.RestoredAssetId!;
         var request = new FidelityRequest { PointId = point.PointId, LiveAssetId = newId, IdMap = result.IdMap, Checklist = plan.ReconfigurationChecklist };

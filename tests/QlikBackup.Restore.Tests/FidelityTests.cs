@@ -22,7 +22,7 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Contains(contents.Values, c => ScenarioTests.SplitOwner(c).Owner != before.OwnerId && c.Contains("|True|False|"));
         int apps = h.Tenant.Read(s => s.Apps.Count);
         var point = await h.CaptureAsync(AssetKind.App, publishedId);
-        await h.Rest.DeleteAppAsync(publishedId);
+        await h.DeleteAppPastWindowAsync(publishedId);
 
         var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
 
@@ -46,7 +46,7 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         h.Tenant.Write(SimulatedActor.System, c => c.State.FindApp(appId)!.Description = "Monthly margin by region; owner: finance");
         var before = h.App(appId);
         await h.CaptureAsync(AssetKind.App, appId);
-        await h.Rest.DeleteAppAsync(appId);
+        await h.DeleteAppPastWindowAsync(appId);
 
         var (_, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = RestoreHarness.Operator });
 
@@ -214,7 +214,7 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.NotEmpty(connections);
         foreach (var asset in await h.Capture.ListAssetsAsync(new SpaceCaptureTarget(space.Id, space.Name, Tier.T3))) await h.CaptureAsync(asset.Kind, asset.Id);
         var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
-        foreach (var a in h.Tenant.Read(s => s.Apps.Where(a => a.SpaceId == space.Id).Select(a => a.Id).ToList())) await h.Rest.DeleteAppAsync(a);
+        foreach (var a in h.Tenant.Read(s => s.Apps.Where(a => a.SpaceId == space.Id).Select(a => a.Id).ToList())) await h.DeleteAppPastWindowAsync(a);
         foreach (var c in connections) await h.Rest.DeleteAsync(QlikResourceKind.DataConnection, c.Id);
         foreach (var c in h.Tenant.Read(s => s.Resource(ResourceKinds.AutomationConnections).Where(d => d["spaceId"]?.GetValue<string>() == space.Id).Select(d => d["id"]!.GetValue<string>()).ToList()))
             await h.Rest.DeleteAsync(QlikResourceKind.AutomationConnection, c);
@@ -254,7 +254,7 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Contains(inPlace.Warnings, w => w.Contains($"targetSpaceId '{elsewhere}' is not used", StringComparison.Ordinal));
 
         // Deleted: the import goes into the named space.
-        await h.Rest.DeleteAppAsync(appId);
+        await h.DeleteAppPastWindowAsync(appId);
         var (_, imported) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, TargetSpaceId = elsewhere, Operator = RestoreHarness.Operator });
         Assert.Equal(elsewhere, h.App(imported.RestoredAssetId!).SpaceId);
 
@@ -314,12 +314,12 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         Assert.Null(await h.Restore.GetPlanAsync("no-such-restore"));
         await h.Restore.CheckCurrentAsync(stored);  // nothing changed: accepted
 
-        // The app is deleted after the plan was shown: in-place actions no longer fit, an import is needed.
-        await h.Rest.DeleteAppAsync(appId);
+        // The app is deleted after the plan was shown: in-place actions no longer fit, Qlik's restore (or an import) is needed.
+        await h.DeleteAppPastWindowAsync(appId);
         var ex = await Assert.ThrowsAsync<RestoreRequestException>(() => h.Restore.CheckCurrentAsync(stored));
 
         Assert.Equal(409, ex.Status);
-        Assert.Contains("new: Create — Import the point's QVF", ex.Message);
+        Assert.Contains("new: Create — Ask Qlik to restore the deleted app", ex.Message);
     }
 
     [Fact]
@@ -421,7 +421,7 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         string sheet = h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values.First(o => o.QType == "sheet" && o.Published).Id);
         string good = h.Contents(appId)[sheet];
         var early = await h.CaptureAsync(AssetKind.App, appId);
-        await h.Rest.DeleteAppAsync(appId);
+        await h.DeleteAppPastWindowAsync(appId);
         var (_, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = early.PointId, Operator = RestoreHarness.Operator });
         string newId = result.RestoredAssetId!;
 
@@ -487,7 +487,7 @@ public sealed class FidelityTests(AzuriteFixture azurite)
         var community = h.Contents(copyId).Where(c => c.Value.Contains("|True|False|")).ToDictionary();
         Assert.NotEmpty(community);
         var point = await h.CaptureAsync(AssetKind.App, sourceId);
-        await h.Rest.DeleteAppAsync(sourceId);
+        await h.DeleteAppPastWindowAsync(sourceId);
 
         var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
 

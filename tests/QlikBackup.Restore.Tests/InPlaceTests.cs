@@ -94,7 +94,7 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         var original = h.App(publishedId);
         var contents = h.Contents(publishedId);
         var point = await h.CaptureAsync(AssetKind.App, publishedId);
-        await h.Rest.DeleteAppAsync(publishedId);
+        await h.DeleteAppPastWindowAsync(publishedId);
 
         var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
 
@@ -136,7 +136,7 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         var contents = h.Contents(appId);
         var point = await h.CaptureAsync(AssetKind.App, appId);
         Assert.NotNull((await h.Store.ReadManifestAsync(h.TenantId, point.ManifestRef!)).Find(CapturePartNames.Objects));
-        await h.Rest.DeleteAppAsync(appId);
+        await h.DeleteAppPastWindowAsync(appId);
 
         var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
 
@@ -161,7 +161,7 @@ public sealed class InPlaceTests(AzuriteFixture azurite)
         Assert.Equal(RestoreActionKind.Create, Assert.Single(plan.Actions).Kind);
         Assert.True(ScenarioTests.Same(ScenarioTests.SplitOwner(contents[sheet]).Body, ScenarioTests.SplitOwner(h.Contents(appId)[sheet]).Body));
 
-        await h.Rest.DeleteAppAsync(appId);
+        await h.DeleteAppPastWindowAsync(appId);
         var (appPlan, _) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator });
         Assert.Contains(appPlan.ReconfigurationChecklist, c => c.Contains("does not record who owned"));
     }

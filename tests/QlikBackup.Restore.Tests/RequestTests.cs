@@ -15,7 +15,7 @@ public sealed class RequestTests(AzuriteFixture azurite)
         var original = h.App(appId);
         int tasks = h.ReloadTasksOf(appId).Count;
         await h.CaptureAsync(AssetKind.App, appId);
-        await h.Rest.DeleteAppAsync(appId);
+        await h.DeleteAppPastWindowAsync(appId);
         var planned = await h.Restore.PlanAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = RestoreHarness.Operator });
         // The plan reaches the execute activity through Durable's JSON (and the HTTP API's camelCase JSON): run what comes out.
         var plan = JsonSerializer.Deserialize<RestorePlan>(JsonSerializer.Serialize(planned))!;

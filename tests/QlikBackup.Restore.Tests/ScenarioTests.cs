@@ -63,7 +63,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         Assert.NotEmpty(schedules);
         await h.CaptureAsync(AssetKind.App, appId);
 
-        await h.Rest.DeleteAppAsync(appId);
+        await h.DeleteAppPastWindowAsync(appId);
         var deleted = await h.Capture.CaptureAssetAsync(new AssetRef(AssetKind.App, appId), Tier.T3, CaptureTrigger.OnDemand);
         Assert.Equal(CaptureOutcome.Deleted, deleted.Outcome);
 
@@ -185,7 +185,7 @@ public sealed class ScenarioTests(AzuriteFixture azurite)
         var spacePoint = (await h.Index.GetNewestAsync(h.TenantId, AssetKind.Space, space.Id, 1)).Single();
 
         // The incident: everything in the space is deleted, then the space.
-        foreach (var a in apps) await h.Rest.DeleteAppAsync(a);
+        foreach (var a in apps) await h.DeleteAppPastWindowAsync(a);
         foreach (var c in connections) await h.Rest.DeleteAsync(QlikResourceKind.DataConnection, c.Id);
         foreach (var c in automationConnections) await h.Rest.DeleteAsync(QlikResourceKind.AutomationConnection, c);
         await h.Rest.DeleteSpaceAsync(space.Id);

@@ -30,7 +30,7 @@ public sealed class TamperTests(AzuriteFixture azurite)
         string appId = h.SharedApp();
         RecoveryPoint point = await h.CaptureAsync(AssetKind.App, appId);
         // The app is deleted: a restore would create it again, so any write would show in the tenant.
-        await h.Rest.DeleteAppAsync(appId);
+        await h.DeleteAppPastWindowAsync(appId);
         await DamageAsync(h, point, damage);
         string before = h.TenantJson();
 

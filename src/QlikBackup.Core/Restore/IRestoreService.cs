@@ -80,6 +80,10 @@ public enum RestoreStep
     /// <summary>Make a content owner a member of an isolated space so Qlik lets them own their objects there
     /// (<see cref="RestoreAction.ObjectId"/> = "{userId}:{role}").</summary>
     OwnerMember,
+    // Last: plans are stored and passed with steps as numbers, so existing values keep their meaning.
+    /// <summary>Qlik's own restore of a soft-deleted app (same id, reference §15); when Qlik answers it is not restorable
+    /// (hard-deleted or purged) the plan's <see cref="ImportApp"/> imports the QVF instead. Done with no created id = not restored.</summary>
+    NativeRestore,
 }
 
 /// <summary>

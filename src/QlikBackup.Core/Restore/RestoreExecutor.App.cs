@@ -12,11 +12,62 @@ internal sealed partial class RestoreExecutor
 {
     sealed partial class Run
     {
+        /// <summary>
+        /// Qlik's restore of a soft-deleted app: back with its own id, as it was at deletion. Null when Qlik answers it is not
+        /// restorable (then the import runs) — unless the app is live again, restored by an attempt whose answer was lost.
+        /// Objects added after the point are destroyed like an in-place restore does; the following actions write the point's.
+        /// </summary>
+        async Task<string?> NativeRestoreAsync(RestoreAction action, CancellationToken ct)
+        {
+            string appId = action.ObjectId ?? action.AssetId;
+            QlikApp? restored;
+            try
+            {
+                restored = await x.Rest.RestoreDeletedAppAsync(appId, ct) ?? await x.Rest.GetAppAsync(appId, ct);
+            }
+            catch (QlikApiException ex) when (ex.Status == 403)
+            {
+                Note($"App '{action.Name ?? appId}': Qlik refused to restore it with its own id (403: only a Tenant Admin, or its owner with delete permission in its space, may); it was imported with a new id instead.");
+                return null;
+            }
+            if (restored is null)
+            {
+                x.Log.LogInformation("Restore {RestoreId}: app {AppId} is not restorable by Qlik (hard-deleted or purged); importing its QVF.", plan.RestoreId, appId);
+                return null;
+            }
+            if (plan.Request.RemoveObjectsAddedSincePoint) await RemoveObjectsAddedSincePointAsync(await ContentAsync(action.PointId!, ct), restored.Id, ct);
+            return restored.Id;
+        }
+
+        /// <summary>Shared user content of the restored app that the point does not hold (added between the point and the deletion).</summary>
+        async Task RemoveObjectsAddedSincePointAsync(PointContent content, string appId, CancellationToken ct)
+        {
+            var captured = content.Objects.Select(o => o.QId).ToHashSet(StringComparer.Ordinal);
+            var session = await Sessions.GetAsync(appId, null, ct);
+            // Published objects only (others' private content is not visible; the principal's own is not removed); variables may be
+            // created by the script, so they stay.
+            var added = (await session.ListAsync(ct)).Where(i => i.Published && i.Class != EngineObjectClass.Variable
+                && LiveApp.RemovableTypes.Contains(i.QType) && !captured.Contains(i.QId)).ToList();
+            foreach (var info in added) await session.DestroyAsync(info.Class, info.QId, ct);
+            if (added.Count > 0) await Sessions.SaveAsync(appId, ct);
+        }
+
+        /// <summary>The app Qlik's restore brought back for this point (same id), or null when it did not (or was not asked).</summary>
+        string? NativeRestoredId(string? pointId)
+            => plan.Actions.FirstOrDefault(a => a.Step == RestoreStep.NativeRestore && a.PointId == pointId) is { } native
+               && _rows.GetValueOrDefault(native.Id) is { Done: true, CreatedId: { } id } ? id : null;
+
         async Task<string> ImportAsync(RestoreAction action, CancellationToken ct)
         {
             var target = Target(action);
             string? spaceId = SpaceId(target);
             string name = action.Name ?? action.AssetId;
+            if (NativeRestoredId(action.PointId) is { } restored)
+            {
+                // Qlik restored the app as at deletion: its description is put back to the point's like an import's.
+                await RestoreDescriptionAsync(await ContentAsync(action.PointId!, ct), restored, name, ct);
+                return restored;
+            }
             var started = await x.Progress.MarkStartedAsync(plan.RestoreId, action.Id, ct);
             if (started.StartedAt is { } since && await FindAppCreatedSinceAsync(name, spaceId, since, ct) is { } adopted)
             {
@@ -35,7 +86,8 @@ internal sealed partial class RestoreExecutor
         /// <summary>An import takes no description (Qlik's import names the app only), so it is set from the point afterwards.</summary>
         async Task RestoreDescriptionAsync(PointContent content, string appId, string name, CancellationToken ct)
         {
-            if (await content.ReadAppAttributeAsync("description", ct) is { } description && (await x.Rest.GetAppAsync(appId, ct))?.Description != description)
+            if (await content.ReadAppAttributeAsync("description", ct) is { } description
+                && await x.Rest.GetAppAsync(appId, ct) is { } app && (app.Description != description || app.Name != name))
                 await x.Rest.UpdateAppAsync(appId, name, description, ct);
         }
 
@@ -60,6 +112,8 @@ internal sealed partial class RestoreExecutor
         /// </summary>
         async Task<string> PublishAsync(RestoreAction action, CancellationToken ct)
         {
+            // Qlik's restore brought the published app back in its managed space; the object actions that follow re-apply the point.
+            if (NativeRestoredId(action.PointId) is { } restored) return restored;
             string appId = AppId(Target(action));
             string spaceId = SpaceId(action.ObjectId) ?? throw new InvalidOperationException("Publishing needs a managed space.");
             var content = await ContentAsync(action.PointId!, ct);

@@ -203,6 +203,8 @@ internal sealed partial class RestoreExecutor(
                 case RestoreStep.Assignment:
                     await ApplyAssignmentAsync(action, ct);
                     return (null, null);
+                case RestoreStep.NativeRestore:
+                    return (null, await NativeRestoreAsync(action, ct));
                 case RestoreStep.ImportApp:
                     return (action.AssetId, await ImportAsync(action, ct));
                 case RestoreStep.AppOwner:
@@ -213,6 +215,9 @@ internal sealed partial class RestoreExecutor(
                     return (null, null);
                 case RestoreStep.Publish:
                     return (action.AssetId, await PublishAsync(action, ct));
+                case RestoreStep.Relink when NativeRestoredId(action.PointId) is not null:
+                    // Back with its own id: the published copies never lost their source.
+                    return (null, null);
                 case RestoreStep.Relink:
                     // A republish is an overwrite: repeating it after a lost answer writes the same content again.
                     await x.Rest.RepublishAppAsync(CurrentAppId(action), action.ObjectId!, checkOriginAppId: false, ct: ct);

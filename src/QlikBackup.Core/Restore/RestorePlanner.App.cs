@@ -24,8 +24,26 @@ internal sealed partial class RestorePlanner
                 WarnTargetSpaceUnused($"app '{live.Name}' exists, so it is restored in place in {await DescribeSpaceAsync(live.SpaceId, ct)}; restore with target ValidationSpace to put a copy into that space");
                 return AppTarget.InPlace(live);
             }
-            return AppTarget.Import(await ResolveTargetSpaceAsync(null, point, ct), validation: false);
+            var space = await ResolveTargetSpaceAsync(null, point, ct);
+            // Qlik's restore brings the app back only into its own space, so it is tried only when that is where it goes.
+            bool ownSpace = space.ActionId is null && space.Id == RealSpace(point.SpaceId);
+            return AppTarget.Import(space, validation: false) with { Native = ownSpace && await MayBeInSoftDeleteWindowAsync(point, ct) };
         }
+
+        /// <summary>Qlik keeps a soft-deleted app 14 days (reference §15). When the index recorded the deletion longer ago than that,
+        /// Qlik's restore cannot succeed; otherwise (no record, or within the window) it is worth asking.</summary>
+        async Task<bool> MayBeInSoftDeleteWindowAsync(RecoveryPoint point, CancellationToken ct)
+        {
+            var newest = (await p.Index.GetNewestAsync(TenantId, AssetKind.App, point.AssetId, 1, ct)).FirstOrDefault();
+            if (newest is not { Status: RecoveryPointStatus.Deleted }) return true;
+            var deletedAt = newest.ChangedAt ?? newest.CapturedAt;
+            if (deletedAt + SoftDeleteWindow > p.Time.GetUtcNow()) return true;
+            b.Warnings.Add($"App '{point.Name ?? point.AssetId}' was deleted at {deletedAt:u}, more than {SoftDeleteWindow.TotalDays:N0} days ago: past Qlik's soft-delete window, so it is imported with a new id.");
+            return false;
+        }
+
+        /// <summary>How long Qlik keeps a soft-deleted app before it may be purged (reference §15).</summary>
+        static readonly TimeSpan SoftDeleteWindow = TimeSpan.FromDays(14);
 
         /// <summary>A validation space's name always carries Restore:ValidationSpacePrefix, so validation copies are recognisable.</summary>
         string ValidationName(string name) => name.StartsWith(O.ValidationSpacePrefix, StringComparison.OrdinalIgnoreCase) ? name : O.ValidationSpacePrefix + name;
@@ -93,8 +111,15 @@ internal sealed partial class RestorePlanner
                 managed ? null : space.ActionId, target.Validation, target.Isolated, space.Describe());
             b.Targets.Add(appTarget);
             _plannedApps[point.AssetId] = appTarget;
+            if (target.Native)
+                b.Add(RestoreStep.NativeRestore, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
+                    $"Ask Qlik to restore the deleted app '{name}' with its own id {point.AssetId} in {space.Describe()} (Qlik keeps an app deleted after its first 45 minutes for 14 days); "
+                    + "every link to the app stays valid. Then what Qlik does not bring back (data alerts, subscriptions) and anything that differs from the point is re-applied below. "
+                    + "If Qlik answers that the app cannot be restored (deleted within 45 minutes of its creation, or purged), the QVF is imported instead.",
+                    objectId: point.AssetId);
             b.Add(RestoreStep.ImportApp, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
-                $"Import the point's QVF ({content.Manifest.Find(CapturePartNames.Qvf)!.Size:N0} bytes) as a new app '{name}' into {(managed ? "the restore principal's personal space" : space.Describe())}; Qlik assigns a new app id.",
+                $"Import the point's QVF ({content.Manifest.Find(CapturePartNames.Qvf)!.Size:N0} bytes) as a new app '{name}' into {(managed ? "the restore principal's personal space" : space.Describe())}; Qlik assigns a new app id."
+                + (target.Native ? " Only if Qlik's restore did not bring the app back; otherwise the following actions apply to the app Qlik restored." : ""),
                 part: CapturePartNames.Qvf);
             if (target.Isolated) await PlanOwnerMembersAsync(point, content, space, ct);
 
@@ -106,6 +131,14 @@ internal sealed partial class RestorePlanner
             if (content.Has(CapturePartNames.Script))
                 b.Add(RestoreStep.Script, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
                     "Load script: comes with the QVF; checked against the point after the import.", objectId: CapturePartNames.Script, part: CapturePartNames.Script);
+            if (target.Native)
+            {
+                // Qlik's restore brings the app back as it was at deletion, which may be later than the point.
+                if (content.Has(CapturePartNames.AppProperties))
+                    b.Add(RestoreStep.AppProperties, RestoreActionKind.Replace, point, AssetKind.App, point.AssetId, name,
+                        "App properties: written from the point (the app Qlik restores is as it was at deletion).", objectId: CapturePartNames.AppProperties, part: CapturePartNames.AppProperties);
+                b.Check($"App '{name}': Qlik deletes an app's tags, notes and collection memberships with it and its restore does not bring them back; the recovery point does not record them, so add them again by hand.");
+            }
 
             if (target.Validation)
             {

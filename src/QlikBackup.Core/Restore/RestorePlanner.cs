@@ -21,6 +21,7 @@ internal sealed partial class RestorePlanner(
     IQlikEngine Engine => engine;
     RestoreOptions Options => options.Value;
     ITenantContext Tenant => tenant;
+    TimeProvider Time => time;
 
     /// <param name="restoreId">The id the plan, its execution and its audit entry share; new when null.</param>
     public async Task<RestorePlan> PlanAsync(RestoreRequest request, string? restoreId, CancellationToken ct)
@@ -117,7 +118,9 @@ internal sealed partial class RestorePlanner(
             : $"space '{Name}'" + (Id is not null ? $" ({Id})" : ActionId is not null ? " (created by this restore)" : "");
     }
 
-    internal sealed record AppTarget(QlikApp? Live, SpaceTarget? Space, bool Validation, bool Isolated = false)
+    /// <param name="Native">The app was deleted from its own space, maybe still within Qlik's soft-delete window: Qlik's restore
+    /// (same id) is tried before the import.</param>
+    internal sealed record AppTarget(QlikApp? Live, SpaceTarget? Space, bool Validation, bool Isolated = false, bool Native = false)
     {
         public static AppTarget InPlace(QlikApp live) => new(live, null, false);
         public static AppTarget Import(SpaceTarget space, bool validation, bool isolated = false) => new(null, space, validation, isolated);

@@ -24,6 +24,7 @@ public static class AppsApi
         app.MapDelete("/api/v1/apps/{appId}/space", (HttpContext ctx, SimulatedTenant t, string appId) => ChangeSpace(ctx, t, appId, null));
         app.MapPut("/api/v1/apps/{appId}/owner", ChangeOwner);
         app.MapPost("/api/v1/apps/{appId}/objects/{objectId}/actions/change-owner", ChangeObjectOwner);
+        app.MapPost("/api/analytics/apps/{appId}/actions/restore", RestoreDeleted);
         AppScriptsApi.Map(app);
     }
 
@@ -103,6 +104,10 @@ public static class AppsApi
         }));
     }
 
+    /// <summary>
+    /// Reference §15: an app older than 45 minutes is soft-deleted (kept 14 days, restorable with its id); a younger one is
+    /// hard-deleted. Either way Qlik deletes its data alerts and subscriptions (sharing tasks) with it.
+    /// </summary>
     private static IResult Delete(HttpContext ctx, SimulatedTenant t, string appId)
     {
         t.Write(ctx.Actor(), c =>
@@ -110,10 +115,46 @@ public static class AppsApi
             var app = c.State.VisibleApp(c.Actor, appId);
             c.State.RequireEdit(c.Actor, app);
             c.State.Apps.Remove(app);
-            c.EmitApp("com.qlik.v1.app.deleted", app);
+            foreach (var kind in new[] { ResourceKinds.DataAlerts, ResourceKinds.SharingTasks })
+                c.State.Resource(kind).RemoveAll(r => r["appId"]?.GetValue<string>() == app.Id);
+            var soft = c.Now - app.CreatedDate > SoftDelete.HardDeleteBefore;
+            // 2026 CloudEvents name: the only one that carries deleteType.
+            c.EmitApp("com.qlik.app.deleted", app, new JsonObject { ["deleteType"] = soft ? "SOFT" : "HARD" });
+            if (soft)
+            {
+                var deleted = new SimDeletedApp { App = app, DeletedAt = c.Now, PurgeAt = c.Now + SoftDelete.Window };
+                c.State.DeletedApps.RemoveAll(d => d.App.Id == app.Id);
+                c.State.DeletedApps.Add(deleted);
+                c.EmitApp("com.qlik.app.softdeleted", app, new JsonObject { ["purgeAt"] = Http.Fmt(deleted.PurgeAt) });
+            }
+            else c.EmitApp("com.qlik.app.harddeleted", app);
         });
         return Results.Ok();
     }
+
+    /// <summary>
+    /// POST /api/analytics/apps/{appId}/actions/restore: a soft-deleted app comes back with the same id, in its space, as it
+    /// was at deletion. 404 when unknown, never deleted, hard-deleted or past purgeAt; 403 unless Tenant Admin or the owner
+    /// who can still edit in the (existing) space.
+    /// </summary>
+    private static IResult RestoreDeleted(HttpContext ctx, SimulatedTenant t, string appId)
+        => Http.Json(t.Write(ctx.Actor(), c =>
+        {
+            var deleted = c.State.FindDeletedApp(appId);
+            if (deleted is null || c.Now >= deleted.PurgeAt)
+            {
+                if (deleted is not null) c.State.DeletedApps.Remove(deleted); // purged
+                throw QlikApiException.NotFound("Deleted app", appId);
+            }
+            var app = deleted.App;
+            var spaceGone = app.SpaceId is { } sp && c.State.FindSpace(sp) is null;
+            if (!c.State.IsAdmin(c.Actor) && (app.OwnerId != c.Actor.UserId || spaceGone || !c.State.CanEditApp(c.Actor, app)))
+                throw QlikApiException.Forbidden($"No permission to restore app '{appId}'.");
+            if (spaceGone) throw QlikApiException.NotFound("Space", app.SpaceId!);
+            c.State.DeletedApps.Remove(deleted);
+            c.State.Apps.Add(app);
+            return Present(c.State, c.Actor, app);
+        }));
 
     private static IResult Export(HttpContext ctx, SimulatedTenant t, string appId)
     {

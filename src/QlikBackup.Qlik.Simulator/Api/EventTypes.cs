@@ -7,6 +7,9 @@ public static class EventTypes
     [
         ("com.qlik.v1.app.created", "App created"),
         ("com.qlik.v1.app.deleted", "App deleted"),
+        ("com.qlik.app.deleted", "App deleted (with deleteType)"),
+        ("com.qlik.app.softdeleted", "App soft-deleted"),
+        ("com.qlik.app.harddeleted", "App hard-deleted"),
         ("com.qlik.v1.app.data.updated", "App data updated"),
         ("com.qlik.v1.app.exported", "App exported"),
         ("com.qlik.v1.app.published", "App published"),

@@ -129,6 +129,24 @@ public sealed class SimApp
     public List<SimScriptVersion> ScriptVersions { get; set; } = [];
 }
 
+/// <summary>Qlik's deletion lifecycle (reference §15).</summary>
+public static class SoftDelete
+{
+    /// <summary>An app deleted within its first 45 minutes is hard-deleted at once.</summary>
+    public static readonly TimeSpan HardDeleteBefore = TimeSpan.FromMinutes(45);
+
+    /// <summary>How long a soft-deleted app is kept.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromDays(14);
+}
+
+/// <summary>An app in Qlik's soft-delete window: restorable with its own id until <see cref="PurgeAt"/>.</summary>
+public sealed class SimDeletedApp
+{
+    public required SimApp App { get; set; }
+    public DateTimeOffset DeletedAt { get; set; }
+    public DateTimeOffset PurgeAt { get; set; }
+}
+
 public sealed class SimScriptVersion
 {
     public required string ScriptId { get; set; }

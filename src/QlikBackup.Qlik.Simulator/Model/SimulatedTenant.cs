@@ -68,6 +68,13 @@ public sealed class SimulatedTenant
             return result;
         });
 
+    /// <summary>Test knob: puts a soft-deleted app past its purgeAt, so Qlik's restore answers 404 as after the 14 days.</summary>
+    public void ExpireSoftDeleteWindow(string appId) => Write(SimulatedActor.System, c =>
+    {
+        var deleted = c.State.FindDeletedApp(appId) ?? throw new KeyNotFoundException($"App '{appId}' is not soft-deleted.");
+        deleted.PurgeAt = c.Now;
+    });
+
     /// <summary>Resolves a bearer token (API key or OAuth access token) to the acting identity; null if unknown/expired/revoked.</summary>
     public SimulatedActor? ResolveBearerToken(string token) => Read(s =>
     {

@@ -15,11 +15,11 @@ public static class TenantPersistence
         Directory.CreateDirectory(Path.Combine(folder, "payloads"));
         Directory.CreateDirectory(Path.Combine(folder, "themes"));
         WriteAtomically(Path.Combine(folder, StateFile), JsonSerializer.SerializeToUtf8Bytes(state, Json));
-        foreach (var app in state.Apps)
+        foreach (var app in state.Apps.Concat(state.DeletedApps.Select(d => d.App)))
             WriteAtomically(Path.Combine(folder, "payloads", app.Id + ".bin"), app.Document.DataPayload);
         foreach (var theme in state.Themes)
             WriteAtomically(Path.Combine(folder, "themes", theme.Id + ".zip"), theme.Zip);
-        RemoveStale(Path.Combine(folder, "payloads"), ".bin", state.Apps.Select(a => a.Id));
+        RemoveStale(Path.Combine(folder, "payloads"), ".bin", state.Apps.Concat(state.DeletedApps.Select(d => d.App)).Select(a => a.Id));
         RemoveStale(Path.Combine(folder, "themes"), ".zip", state.Themes.Select(t => t.Id));
         return 0;
     });
@@ -28,7 +28,7 @@ public static class TenantPersistence
     {
         var state = JsonSerializer.Deserialize<TenantState>(File.ReadAllBytes(Path.Combine(folder, StateFile)), Json)
                     ?? throw new InvalidDataException($"Empty tenant state in '{folder}'.");
-        foreach (var app in state.Apps)
+        foreach (var app in state.Apps.Concat(state.DeletedApps.Select(d => d.App)))
         {
             var payload = Path.Combine(folder, "payloads", app.Id + ".bin");
             if (File.Exists(payload)) app.Document.DataPayload = File.ReadAllBytes(payload);

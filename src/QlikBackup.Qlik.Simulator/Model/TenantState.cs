@@ -26,6 +26,8 @@ public sealed class TenantState
     public List<SimSpace> Spaces { get; set; } = [];
     public List<SimSpaceAssignment> SpaceAssignments { get; set; } = [];
     public List<SimApp> Apps { get; set; } = [];
+    /// <summary>Soft-deleted apps kept for Qlik's restore window (reference §15), restorable with the same id until PurgeAt.</summary>
+    public List<SimDeletedApp> DeletedApps { get; set; } = [];
     public List<SimTheme> Themes { get; set; } = [];
     public List<SimAuditEvent> Audits { get; set; } = [];
     /// <summary>JSON-shaped resources by kind (<see cref="ResourceKinds"/>), each document in Qlik's REST shape.</summary>
@@ -50,6 +52,7 @@ public sealed class TenantState
     public SimGroup? FindGroup(string id) => Groups.FirstOrDefault(g => g.Id == id);
     public SimSpace? FindSpace(string id) => Spaces.FirstOrDefault(s => s.Id == id);
     public SimApp? FindApp(string id) => Apps.FirstOrDefault(a => a.Id == id);
+    public SimDeletedApp? FindDeletedApp(string id) => DeletedApps.FirstOrDefault(d => d.App.Id == id);
     public SimTheme? FindTheme(string id) => Themes.FirstOrDefault(t => t.Id == id);
 }
 

@@ -558,7 +558,7 @@ public static class DemoTenantSeeder
                 {
                     ["id"] = Hex(24), ["name"] = $"Change feed {i + 1}", ["description"] = "Seeded webhook",
                     ["url"] = spec.WebhookUrl ?? $"http://127.0.0.1:9/hooks/{i + 1}", ["enabled"] = spec.WebhookUrl is not null,
-                    ["eventTypes"] = new JsonArray("com.qlik.v1.app.created", "com.qlik.v1.app.deleted", "com.qlik.v1.app.data.updated", "com.qlik.v1.app.reload.finished"),
+                    ["eventTypes"] = new JsonArray("com.qlik.v1.app.created", "com.qlik.v1.app.deleted", "com.qlik.app.deleted", "com.qlik.app.softdeleted", "com.qlik.v1.app.data.updated", "com.qlik.v1.app.reload.finished"),
                     ["secret"] = Hex(32), ["level"] = "tenant", ["origin"] = "api", ["checkCertificateRevocation"] = true, ["headers"] = new JsonObject(),
                     ["ownerId"] = _admin.Id, ["createdByUserId"] = _admin.Id, ["updatedByUserId"] = _admin.Id, ["createdAt"] = at, ["updatedAt"] = at, ["tenantId"] = s.Tenant.Id,
                 });

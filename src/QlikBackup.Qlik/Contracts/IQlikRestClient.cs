@@ -38,6 +38,9 @@ public interface IQlikRestClient
     /// whose source link names another app, which then names <paramref name="appId"/> (relinking a copy to a restored source).</summary>
     Task<QlikApp> RepublishAppAsync(string appId, string targetAppId, bool checkOriginAppId = true, CancellationToken ct = default);
     Task MoveAppToSpaceAsync(string appId, string spaceId, CancellationToken ct = default);
+    /// <summary>POST /api/analytics/apps/{appId}/actions/restore: Qlik brings a soft-deleted app back with the same id (reference §15).
+    /// Null when Qlik answers 404 (unknown, hard-deleted, past purgeAt, or not deleted); 403 throws.</summary>
+    Task<QlikApp?> RestoreDeletedAppAsync(string appId, CancellationToken ct = default);
     Task ChangeAppOwnerAsync(string appId, string ownerId, CancellationToken ct = default);
     Task ChangeAppObjectOwnerAsync(string appId, string objectId, string ownerId, CancellationToken ct = default);
 

@@ -71,6 +71,15 @@ public sealed partial class QlikRestClient
         ToApp(await SendJsonAsync(HttpMethod.Put, $"{Api}apps/{Esc(appId)}/publish",
             Obj(("targetId", targetAppId), ("data", "source"), ("checkOriginAppId", checkOriginAppId ? null : false)), ct).ConfigureAwait(false));
 
+    public async Task<QlikApp?> RestoreDeletedAppAsync(string appId, CancellationToken ct = default)
+    {
+        // The analytics service lives beside /api/v1, not under it.
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/analytics/apps/{Esc(appId)}/actions/restore");
+        using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        return ToApp(await ReadJsonAsync(response, ct).ConfigureAwait(false));
+    }
+
     /// <summary>PUT /apps/{id}/space; <c>"personal"</c> moves the app out of its space (DELETE /apps/{id}/space).</summary>
     public Task MoveAppToSpaceAsync(string appId, string spaceId, CancellationToken ct = default) =>
         string.Equals(spaceId, "personal", StringComparison.OrdinalIgnoreCase)

@@ -154,6 +154,13 @@ public sealed class RestoreHarness : IAsyncDisposable
 
     // ---- simulator state ----------------------------------------------------------------------------------------
 
+    /// <summary>Deletes the app and puts it past Qlik's soft-delete window (as after 14 days), so only an import brings it back.</summary>
+    public async Task DeleteAppPastWindowAsync(string appId)
+    {
+        await Rest.DeleteAppAsync(appId);
+        if (Tenant.Read(s => s.FindDeletedApp(appId)) is not null) Tenant.ExpireSoftDeleteWindow(appId);
+    }
+
     public SimApp App(string appId) => Tenant.Read(s => s.FindApp(appId)) ?? throw new InvalidOperationException($"No app {appId}.");
 
     /// <summary>A shared-space app (not a published copy) with charts on sheets and private objects of other users.</summary>
