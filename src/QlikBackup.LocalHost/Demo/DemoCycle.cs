@@ -92,7 +92,9 @@ public static class DemoCycle
 
             var summary = new Table().Border(TableBorder.Rounded).AddColumns("Check", "Result");
             summary.AddRow("Apps captured", points.Count.ToString());
-            summary.AddRow("Restored app", $"{Markup.Escape(victim.Name ?? "")} → new id {restoredId} ({outcome.Plan.Actions.Count} planned actions, {outcome.Duration.TotalSeconds:0.0} s)");
+            // Inside Qlik's soft-delete window the app comes back with its own id; after it, as a new app (lineage).
+            string how = restoredId == victim.AssetId ? $"same id {restoredId} (Qlik's soft-delete restore)" : $"new id {restoredId} (imported from the point)";
+            summary.AddRow("Restored app", $"{Markup.Escape(victim.Name ?? "")} → {how} ({outcome.Plan.Actions.Count} planned actions, {outcome.Duration.TotalSeconds:0.0} s)");
             summary.AddRow("QVF SHA-256 (point)", qvf?.Sha256 ?? "(none)");
             summary.AddRow("QVF SHA-256 (restored)", restoredSha);
             summary.AddRow("Byte-identical", identical ? "[green]yes[/]" : "[red]NO[/]");
