@@ -24,9 +24,8 @@ public sealed class DrillServiceTests(AzuriteFixture azurite)
     static DrillService Drills(RestoreHarness h, IAlertSink alerts)
     {
         var drill = Options.Create(new DrillOptions());
-        var storage = h.Services.GetRequiredService<IOptions<StorageOptions>>();
-        var store = ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, drill, storage);
-        var drillAlerts = ActivatorUtilities.CreateInstance<DrillAlerts>(h.Services, alerts, drill, storage);
+        var store = ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, drill);
+        var drillAlerts = ActivatorUtilities.CreateInstance<DrillAlerts>(h.Services, alerts, drill);
         return ActivatorUtilities.CreateInstance<DrillService>(h.Services, ActivatorUtilities.CreateInstance<FidelityCheck>(h.Services),
             store, drillAlerts, drill, Options.Create(new RtoOptions()));
     }
@@ -174,7 +173,7 @@ public sealed class DrillServiceTests(AzuriteFixture azurite)
         Assert.Equal(("slow1", "error"), ((string?)breach["reference"], (string?)breach["severity"]));
         Assert.Contains("objective", (string?)breach["detail"]);
         Assert.Equal("info", (string?)received.Single(r => (string?)r.Body["kind"] == "RtoResolved").Body["severity"]);
-        var store = ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions()), h.Services.GetRequiredService<IOptions<StorageOptions>>());
+        var store = ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions()));
         Assert.Equal(["fast", "slow2", "slow1"], (await store.ListAsync()).Select(r => r.DrillId));
         var json = JsonDocument.Parse((await store.ReadJsonAsync("slow1"))!).RootElement;
         Assert.Equal("slow1", json.GetProperty("drillId").GetString());

@@ -14,9 +14,9 @@ namespace QlikBackup.Core.Drill;
 /// written only after its alert went out, so an undelivered alert is tried again by the next drill.
 /// </summary>
 public sealed class DrillAlerts(
-    IAlertSink sink, TableServiceClient tables, IOptions<DrillOptions> options, IOptions<StorageOptions> storage, ITenantContext tenant, ILogger<DrillAlerts> logger)
+    IAlertSink sink, StorageTables tables, IOptions<DrillOptions> options, ITenantContext tenant, ILogger<DrillAlerts> logger)
 {
-    readonly TableClient _table = tables.GetTableClient(storage.Value.TablePrefix + options.Value.ReportsTable);
+    readonly LazyTable _reports = tables.Get(options.Value.ReportsTable);
 
     public async Task RaiseAsync(DrillReport report, CancellationToken ct = default)
     {
@@ -29,21 +29,21 @@ public sealed class DrillAlerts(
             await SendAsync(new Alert(AlertKind.DrillFailed, $"{report.Tier} drill failed", $"{report.Headline}. {string.Join(" | ", problems.Take(10))}", report.DrillId), ct);
         }
 
-        await _table.CreateIfNotExistsAsync(ct);
+        TableClient table = await _reports.GetAsync(ct);
         string pk = RecoveryPointIds.EscapeKey(tenant.TenantId) + "|rto", rk = report.Tier.ToString();
-        bool open = (await _table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: ct)).HasValue;
+        bool open = (await table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: ct)).HasValue;
         if (report.RtoBreached && !open)
         {
             if (await SendAsync(new Alert(AlertKind.RtoBreached, $"{report.Tier} RTO breached",
                     $"Drill {report.DrillId} recovered in {report.Rto}; the {report.Tier} objective is {report.RtoObjective}.", report.DrillId), ct))
-                await _table.UpsertEntityAsync(new TableEntity(pk, rk) { ["DrillId"] = report.DrillId, ["Rto"] = report.Rto.ToString() }, cancellationToken: ct);
+                await table.UpsertEntityAsync(new TableEntity(pk, rk) { ["DrillId"] = report.DrillId, ["Rto"] = report.Rto.ToString() }, cancellationToken: ct);
         }
         else if (!report.RtoBreached && open && report.Assets.Count > 0)
         {
             if (await SendAsync(new Alert(AlertKind.RtoResolved, $"{report.Tier} RTO met again",
                     $"Drill {report.DrillId} recovered in {report.Rto}, within the {report.Tier} objective {report.RtoObjective}.", report.DrillId), ct))
             {
-                try { await _table.DeleteEntityAsync(pk, rk, ETag.All, ct); }
+                try { await table.DeleteEntityAsync(pk, rk, ETag.All, ct); }
                 catch (RequestFailedException ex) when (ex.Status == 404) { }
             }
         }

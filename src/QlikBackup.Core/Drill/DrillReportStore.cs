@@ -20,28 +20,24 @@ public sealed class DrillReportStore
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() }, WriteIndented = true };
 
-    readonly TableClient _table;
+    readonly LazyTable _reports;
     readonly BlobContainerClient _container;
-    readonly AsyncOnce _create;
+    readonly AsyncOnce _createContainer;
     readonly ITenantContext _tenant;
 
-    public DrillReportStore(TableServiceClient tables, BlobServiceClient blobs, IOptions<DrillOptions> options, IOptions<StorageOptions> storage, ITenantContext tenant)
+    public DrillReportStore(StorageTables tables, BlobServiceClient blobs, IOptions<DrillOptions> options, ITenantContext tenant)
     {
         _tenant = tenant;
-        _table = tables.GetTableClient(storage.Value.TablePrefix + options.Value.ReportsTable);
+        _reports = tables.Get(options.Value.ReportsTable);
         _container = blobs.GetBlobContainerClient(options.Value.ReportsContainer);
-        _create = new AsyncOnce(async c =>
-        {
-            await _table.CreateIfNotExistsAsync(c);
-            await _container.CreateIfNotExistsAsync(cancellationToken: c);
-        });
+        _createContainer = new AsyncOnce(c => _container.CreateIfNotExistsAsync(cancellationToken: c));
     }
 
     string Blob(string drillId, string file) => $"{BlobLayout.TenantHash(_tenant.TenantId)}/{Uri.EscapeDataString(drillId)}/{file}";
 
     public async Task SaveAsync(DrillReport report, CancellationToken ct = default)
     {
-        await _create.RunAsync(ct);
+        await _createContainer.RunAsync(ct);
         await CreateOnlyAsync(Blob(report.DrillId, "report.json"), JsonSerializer.SerializeToUtf8Bytes(report, Json), "application/json", ct);
         await CreateOnlyAsync(Blob(report.DrillId, "report.html"), Encoding.UTF8.GetBytes(DrillReportHtml.Render(report)), "text/html; charset=utf-8", ct);
         var row = new TableEntity(RecoveryPointIds.EscapeKey(_tenant.TenantId), $"{RecoveryPointIds.InvertedTicks(report.StartedAt)}-{report.DrillId}")
@@ -53,7 +49,7 @@ public sealed class DrillReportStore
             ["Passed"] = report.Passed,
             ["Headline"] = report.Headline,
         };
-        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, ct);
+        await (await _reports.GetAsync(ct)).UpsertEntityAsync(row, TableUpdateMode.Replace, ct);
     }
 
     async Task CreateOnlyAsync(string name, byte[] content, string contentType, CancellationToken ct)
@@ -74,10 +70,10 @@ public sealed class DrillReportStore
 
     public async Task<IReadOnlyList<DrillReportSummary>> ListAsync(int take = 50, CancellationToken ct = default)
     {
-        await _create.RunAsync(ct);
+        TableClient table = await _reports.GetAsync(ct);
         var list = new List<DrillReportSummary>();
         string pk = RecoveryPointIds.EscapeKey(_tenant.TenantId);
-        await foreach (var e in _table.QueryAsync<TableEntity>(x => x.PartitionKey == pk, maxPerPage: take, cancellationToken: ct))
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == pk, maxPerPage: take, cancellationToken: ct))
         {
             list.Add(new DrillReportSummary(e.GetString("DrillId"), e.GetDateTimeOffset("StartedAt") ?? default,
                 Enum.Parse<DrillScope>(e.GetString("Scope")), Enum.Parse<Tier>(e.GetString("Tier")), e.GetBoolean("Passed") ?? false, e.GetString("Headline")));
@@ -93,7 +89,7 @@ public sealed class DrillReportStore
 
     async Task<byte[]?> ReadAsync(string drillId, string file, CancellationToken ct)
     {
-        await _create.RunAsync(ct);
+        await _createContainer.RunAsync(ct);
         try
         {
             var content = await _container.GetBlobClient(Blob(drillId, file)).DownloadContentAsync(ct);
