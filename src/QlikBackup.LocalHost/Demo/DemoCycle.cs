@@ -111,7 +111,7 @@ public static class DemoCycle
 
             // And one space as after losing it: the space, its members and every app, into one isolated space.
             var spaces = await ToListAsync(qlik.ListSpacesAsync(ct));
-            if (spaces.Where(s => s.Type == "shared" && !s.Name.StartsWith("drill-", StringComparison.Ordinal)).OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault() is { } shared)
+            if (spaces.Where(s => s.Type == "shared" && s.Name is { } name && !name.StartsWith("drill-", StringComparison.Ordinal)).OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault() is { } shared)
             {
                 drills.Add(await RunAsync<DrillReport>(env.Host.Client, nameof(DrillOrchestrator),
                     new DrillRequest { Scope = DrillScope.Space, SpaceId = shared.Id, Operator = "demo" }, $"Drilling space {shared.Name}...", ct));

@@ -1,3 +1,4 @@
+using QlikBackup.Functions.Tests.Support;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -102,7 +103,7 @@ public sealed class WebhookIntakeTests
     {
         var intake = new ScriptedIntake();
         byte[] payload = Encoding.UTF8.GetBytes("{}");
-        DurableTaskTestHost host = await DurableTaskTestHost.StartAsync(registry =>
+        DurableTaskTestHost host = await TestHosts.StartAsync(registry =>
             registry.AddOrchestratorFunc<CaptureAssetInput, string>(nameof(CaptureAssetOrchestrator), (_, _) => Task.FromResult("ok")));
         DurableTaskClient client = host.Client;
         await host.DisposeAsync();
@@ -112,7 +113,7 @@ public sealed class WebhookIntakeTests
         Assert.Equal(500, Assert.IsType<ObjectResult>(down).StatusCode);
         Assert.Empty(intake.Started);
 
-        await using DurableTaskTestHost up = await DurableTaskTestHost.StartAsync(registry =>
+        await using DurableTaskTestHost up = await TestHosts.StartAsync(registry =>
             registry.AddOrchestratorFunc<CaptureAssetInput, string>(nameof(CaptureAssetOrchestrator), (_, _) => Task.FromResult("ok")));
         IActionResult result = await ApiRoutes.ServeAsync(Route, Call(new MemoryStream(payload), payload.Length, intake, up.Client));
 

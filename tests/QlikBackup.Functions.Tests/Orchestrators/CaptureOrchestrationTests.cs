@@ -1,3 +1,4 @@
+using QlikBackup.Functions.Tests.Support;
 using System.Collections.Concurrent;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -42,7 +43,7 @@ public sealed class CaptureOrchestrationTests
     readonly ConcurrentQueue<CaptureRunResult> recorded = new();
 
     Task<DurableTaskTestHost> StartAsync(ScriptedCaptureService capture, RecordingAlerts alerts) =>
-        DurableTaskTestHost.StartAsync(
+        TestHosts.StartAsync(
             registry =>
             {
                 registry.AddOrchestrator<CaptureTierOrchestrator>();

@@ -1,3 +1,4 @@
+using QlikBackup.Functions.Tests.Support;
 using Azure.Data.Tables;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Testing;
@@ -49,7 +50,7 @@ public sealed class CaptureTimerTests
         // The newest T1 run is three hours old: far past its 15-minute objective, so the check raises an alert.
         await runs.RecordAsync(new CaptureRun(Tier.T1, "old", clock.GetUtcNow().AddHours(-3), clock.GetUtcNow().AddHours(-3), 1, CaptureSummary.Empty));
         var alerts = new HangingAlerts();
-        await using DurableTaskTestHost host = await DurableTaskTestHost.StartAsync(registry =>
+        await using DurableTaskTestHost host = await TestHosts.StartAsync(registry =>
             registry.AddOrchestratorFunc<CaptureTierInput, string>(nameof(CaptureTierOrchestrator), (_, _) => Task.FromResult("ran")));
         var timers = new CaptureTimers(new RpoWatch(runs, alerts), Options.Create(new CaptureOptions()), clock, NullLogger<CaptureTimers>.Instance);
 

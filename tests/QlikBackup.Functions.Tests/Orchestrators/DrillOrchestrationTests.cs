@@ -1,3 +1,4 @@
+using QlikBackup.Functions.Tests.Support;
 using System.Collections.Concurrent;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -51,7 +52,7 @@ public sealed class DrillOrchestrationTests
         }
     }
 
-    static Task<DurableTaskTestHost> StartAsync(ScriptedDrills drills) => DurableTaskTestHost.StartAsync(
+    static Task<DurableTaskTestHost> StartAsync(ScriptedDrills drills) => TestHosts.StartAsync(
         registry =>
         {
             registry.AddOrchestrator<DrillOrchestrator>();

@@ -1,3 +1,4 @@
+using QlikBackup.Functions.Tests.Support;
 using System.Collections.Concurrent;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -56,7 +57,7 @@ public sealed class RestoreOrchestrationTests
         [], []);
 
     static Task<DurableTaskTestHost> StartAsync(ScriptedRestore restore) =>
-        DurableTaskTestHost.StartAsync(
+        TestHosts.StartAsync(
             registry =>
             {
                 registry.AddOrchestrator<RestoreOrchestrator>();

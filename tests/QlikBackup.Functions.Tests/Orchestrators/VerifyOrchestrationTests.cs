@@ -1,3 +1,4 @@
+using QlikBackup.Functions.Tests.Support;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -27,7 +28,7 @@ public sealed class VerifyOrchestrationTests
     static readonly VerifyProblem Lost = new("p-2", AssetKind.App, "app-2", "qvf", VerifyProblemKind.Missing, "A chunk of content 'c' is missing.");
 
     static Task<DurableTaskTestHost> StartAsync(RecordingAlerts alerts, ConcurrentBag<string> verified) =>
-        DurableTaskTestHost.StartAsync(
+        TestHosts.StartAsync(
             registry =>
             {
                 registry.AddOrchestrator<VerifyOrchestrator>();
