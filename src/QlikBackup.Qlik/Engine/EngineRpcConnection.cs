@@ -23,6 +23,8 @@ internal sealed class EngineRpcConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<int, Pending> _pending = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
+    // Cancelled once the socket breaks: callers queued for the send gate then fail at once instead of waiting out their timeout.
+    private readonly CancellationTokenSource _broken = new();
     private readonly Task _receiveLoop;
     private int _nextId;
     private volatile Exception? _failure;
@@ -69,6 +71,10 @@ internal sealed class EngineRpcConnection : IAsyncDisposable
         }
         return new EngineRpcConnection(socket, logger, options.RequestTimeout, handlesClosed);
     }
+
+    /// <summary>A connection over a socket that is already open (tests drive the socket directly).</summary>
+    internal static EngineRpcConnection Over(WebSocket socket, TimeSpan requestTimeout, ILogger logger)
+        => new(socket, logger, requestTimeout, _ => { });
 
     private static TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
     {
@@ -133,9 +139,21 @@ internal sealed class EngineRpcConnection : IAsyncDisposable
 
     private async Task SendAsync(byte[] payload, CancellationToken ct)
     {
-        await _sendGate.WaitAsync(ct).ConfigureAwait(false);
+        using (var queued = CancellationTokenSource.CreateLinkedTokenSource(ct, _broken.Token))
+        {
+            try
+            {
+                await _sendGate.WaitAsync(queued.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && _failure is { } broke)
+            {
+                throw Lost(broke);
+            }
+        }
+
         try
         {
+            ThrowIfBroken();
             await _socket.SendAsync(payload, WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException)
@@ -248,6 +266,7 @@ internal sealed class EngineRpcConnection : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _failure, cause, null) is not null) return;
         _logger.LogDebug(cause, "Engine WebSocket broke");
         foreach (var (_, pending) in _pending) pending.Result.TrySetException(Lost(cause));
+        _broken.Cancel();
     }
 
     private void ThrowIfBroken()
@@ -282,8 +301,9 @@ internal sealed class EngineRpcConnection : IAsyncDisposable
         {
         }
         _socket.Dispose();
-        _stop.Dispose();
-        _sendGate.Dispose();
+        // The send gate and the token sources are left to the GC: a caller may still hold or wait for the gate (a session
+        // disposes a broken connection while its other readers are mid-call), and disposing them under it left those
+        // callers waiting forever for a release that threw ObjectDisposedException.
     }
 
     private sealed record Pending(string Method, TaskCompletionSource<JsonElement> Result);
