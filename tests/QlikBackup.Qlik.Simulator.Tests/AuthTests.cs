@@ -61,7 +61,8 @@ public sealed class AuthTests(SimulatorFixture sim) : IClassFixture<SimulatorFix
         {
             var sw = Stopwatch.StartNew();
             Assert.Equal(HttpStatusCode.OK, (await sim.Admin.GetAsync("/api/v1/spaces/types")).StatusCode);
-            Assert.True(sw.ElapsedMilliseconds >= 290, $"took {sw.ElapsedMilliseconds} ms");
+            // Below 300 on purpose: a timer can end a little before a Stopwatch says its time has passed, never 50 ms before.
+            Assert.True(sw.ElapsedMilliseconds >= 250, $"took {sw.ElapsedMilliseconds} ms");
         }
         finally
         {
