@@ -198,11 +198,11 @@ internal sealed partial class RestorePlanner
                 objectId: obj.QId, part: obj.Part);
         }
 
-        /// <summary>The live source app of a published copy's point (the app part's originAppId), or null when it is gone.</summary>
+        /// <summary>The live source app of a published copy's point (the app part's originAppId, or the app it came back as), or null when it is gone.</summary>
         async Task<string?> LiveOriginAsync(PointContent content, CancellationToken ct)
         {
             string? origin = await content.ReadAppAttributeAsync("originAppId", ct);
-            return origin is not null && await p.Rest.GetAppAsync(origin, ct) is not null ? origin : null;
+            return origin is null ? null : (await AppLineage.LiveAsync(p.Index, p.Rest, TenantId, origin, ct))?.Id;
         }
 
         async Task PlanAppInPlaceAsync(PointContent content, QlikApp live, CancellationToken ct)
