@@ -14,7 +14,7 @@ namespace QlikBackup.Core.Restore;
 /// </summary>
 internal sealed partial class RestoreExecutor(
     IContentStore store, IQlikRestClient rest, IQlikEngine engine, IRecoveryPointIndex index, RestoreProgressStore progress,
-    ITenantContext tenant, ILogger<RestoreExecutor> log, ISpaceTierStore? tiers = null)
+    ITenantContext tenant, ILogger<RestoreExecutor> log, ISpaceTierStore? tiers = null, CapturedAssetCatalog? catalog = null)
 {
     // Primary-constructor parameters are not reachable from the nested Run class; these are.
     IContentStore Store => store;
@@ -26,6 +26,8 @@ internal sealed partial class RestoreExecutor(
     ILogger Log => log;
     /// <summary>Registered with the capture engine; a host without it restores without carrying space tiers.</summary>
     ISpaceTierStore? Tiers => tiers;
+    /// <summary>Registered with the capture engine; a host without it ends an old id's history in the index only.</summary>
+    CapturedAssetCatalog? Catalog => catalog;
 
     public async Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct)
     {
