@@ -30,19 +30,25 @@ internal sealed partial class RestorePlanner
             return AppTarget.Import(space, validation: false) with { Native = ownSpace && await MayBeInSoftDeleteWindowAsync(point, ct) };
         }
 
-        /// <summary>Qlik keeps a soft-deleted app 14 days (reference §15). When the index recorded the deletion longer ago than that,
-        /// Qlik's restore cannot succeed; otherwise (no record, or within the window) it is worth asking.</summary>
+        /// <summary>Qlik keeps a soft-deleted app until its purgeAt (reference §15), which capture records from Qlik's events on the
+        /// Deleted point. Past it (or hard-deleted) Qlik's restore cannot succeed; within it, or with no record, it is worth asking.
+        /// A Deleted point without purgeAt (the events were not readable) falls back on Qlik's documented 14 days.</summary>
         async Task<bool> MayBeInSoftDeleteWindowAsync(RecoveryPoint point, CancellationToken ct)
         {
             var newest = (await p.Index.GetNewestAsync(TenantId, AssetKind.App, point.AssetId, 1, ct)).FirstOrDefault();
             if (newest is not { Status: RecoveryPointStatus.Deleted }) return true;
             var deletedAt = newest.ChangedAt ?? newest.CapturedAt;
-            if (deletedAt + SoftDeleteWindow > p.Time.GetUtcNow()) return true;
-            b.Warnings.Add($"App '{point.Name ?? point.AssetId}' was deleted at {deletedAt:u}, more than {SoftDeleteWindow.TotalDays:N0} days ago: past Qlik's soft-delete window, so it is imported with a new id.");
+            var purgeAt = newest.PurgeAt ?? deletedAt + SoftDeleteWindow;
+            if (purgeAt > p.Time.GetUtcNow()) return true;
+            b.Warnings.Add(newest.PurgeAt is null
+                ? $"App '{point.Name ?? point.AssetId}' was deleted at {deletedAt:u}, more than {SoftDeleteWindow.TotalDays:N0} days ago: past Qlik's soft-delete window, so it is imported with a new id."
+                : newest.PurgeAt <= deletedAt
+                    ? $"App '{point.Name ?? point.AssetId}' was hard-deleted at {deletedAt:u} (Qlik keeps no copy), so it is imported with a new id."
+                    : $"App '{point.Name ?? point.AssetId}' was deleted at {deletedAt:u} and Qlik purged it at {purgeAt:u}: past its soft-delete window, so it is imported with a new id.");
             return false;
         }
 
-        /// <summary>How long Qlik keeps a soft-deleted app before it may be purged (reference §15).</summary>
+        /// <summary>How long Qlik keeps a soft-deleted app when its purgeAt was not recorded (reference §15).</summary>
         static readonly TimeSpan SoftDeleteWindow = TimeSpan.FromDays(14);
 
         /// <summary>A validation space's name always carries Restore:ValidationSpacePrefix, so validation copies are recognisable.</summary>
