@@ -43,4 +43,26 @@ public sealed class ObjectOwnerTests(AzuriteFixture azurite)
         Assert.Empty(clean.Checklist!);
         Assert.Equal(owner, h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects[sheet.Id].OwnerId));
     }
+
+    [Fact]
+    public async Task An_object_only_handed_to_another_owner_since_the_point_is_given_back_in_place()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        string appId = h.SharedApp(1);
+        var sheet = h.Tenant.Read(s => s.FindApp(appId)!.Document.Objects.Values.First(o => o.QType == "sheet" && o.Published));
+        string owner = sheet.OwnerId!, other = h.Tenant.Read(s => s.Users.First(u => u.Id != owner && u.Status == "active").Id);
+        var contents = h.Contents(appId);
+        await h.CaptureAsync(AssetKind.App, appId);
+        await h.Rest.ChangeAppObjectOwnerAsync(appId, sheet.Id, other);
+
+        var (plan, result) = await h.RestoreAsync(new RestoreRequest { Scope = RestoreScope.App, AssetId = appId, Operator = RestoreHarness.Operator });
+
+        var action = Assert.Single(plan.Actions, a => a.Step == RestoreStep.Object && a.ObjectId == sheet.Id);
+        Assert.Equal(RestoreActionKind.Replace, action.Kind);
+        Assert.Contains($"owner {other} → {owner}", action.Description);
+        Assert.Empty(result.Checklist!);
+        var now = h.Contents(appId);
+        Assert.Equal(contents.Keys.Order(), now.Keys.Order());
+        foreach (var (id, was) in contents) Assert.True(ScenarioTests.Same(was, now[id]), $"Object {id}:\n{was}\n{now[id]}");
+    }
 }

@@ -220,6 +220,7 @@ internal sealed partial class RestorePlanner
             _plannedApps[point.AssetId] = appTarget;
             var owners = content.Objects.Select(o => o.PrivateOwnerId).OfType<string>();
             var now = await LiveApp.ReadAsync(Sessions, live, owners, _listings, ct);
+            var index = await content.ReadObjectIndexAsync(ct);
 
             foreach (var obj in OrderObjects(content.Objects))
             {
@@ -228,6 +229,11 @@ internal sealed partial class RestorePlanner
                 var (kind, why) = now.Snapshot.Find(obj.Part)?.Json is { } current
                     ? Decide(obj, captured, current)
                     : await CompareObjectAsync(await Sessions.GetAsync(live.Id, obj.PrivateOwnerId, ct), obj, captured, ct);
+                // Same properties, yet handed to another owner or (un)published since the point: written again, its state re-applied.
+                if (kind == RestoreActionKind.Skip && obj.PrivateOwnerId is null && index?.GetValueOrDefault((obj.Class, obj.QId)) is { } was
+                    && now.Objects.GetValueOrDefault(obj.Part) is { } info && (was.OwnerId != info.OwnerId || was.Published != info.Published || was.Approved != info.Approved))
+                    (kind, why) = (RestoreActionKind.Replace, $"{why[..^1]}, but its owner or publish state changed since the point "
+                        + $"(owner {info.OwnerId} → {was.OwnerId}, published {info.Published} → {was.Published}, approved {info.Approved} → {was.Approved}).");
                 b.Add(RestoreStep.Object, kind, point, AssetKind.App, point.AssetId, name, why, objectId: obj.QId, part: obj.Part);
             }
             if (r.RemoveObjectsAddedSincePoint)
