@@ -47,9 +47,12 @@ public sealed class WholeTenantTests(AzuriteFixture azurite)
 
         var checklist = restores.SelectMany(r => r.Plan.ReconfigurationChecklist.Concat(r.Result.Checklist ?? [])).Distinct().ToList();
         var after = TenantSnapshot.Take(h.Tenant);
-        // A difference is explained only by a checklist line about that asset ("Webhook 'Change feed 1': re-enter the signing secret ...").
+        // A difference is explained only by a checklist line about that asset ("Webhook 'Change feed 1': re-enter the signing secret ..."),
+        // and only in what such a line is about: secrets Qlik never returns, an IdP to activate, an identity-provider group and its members.
         var unexplained = TenantSnapshot.Diff(before, after)
-            .Where(d => !checklist.Any(c => TenantSnapshot.ChecklistNames(d.Asset).Any(n => c.StartsWith(n + ":", StringComparison.Ordinal) || c.StartsWith(n + " (", StringComparison.Ordinal)))).ToList();
+            .Where(d => !ManualSteps.Contains((d.Asset[..d.Asset.IndexOf(' ')], d.Attribute))
+                || (d.Asset.StartsWith("assignment ", StringComparison.Ordinal) && !d.Asset.Contains(" group group '", StringComparison.Ordinal))
+                || !checklist.Any(c => TenantSnapshot.ChecklistNames(d.Asset).Any(n => c.StartsWith(n + ":", StringComparison.Ordinal) || c.StartsWith(n + " (", StringComparison.Ordinal)))).ToList();
         Assert.True(unexplained.Count == 0, $"{unexplained.Count} differences not on the checklist:\n" + string.Join("\n", unexplained.Select(d => $"{d.Asset} / {d.Attribute}: was {d.Before}, now {d.After}"))
             + "\nChecklist:\n" + string.Join("\n", checklist));
 
@@ -77,6 +80,15 @@ public sealed class WholeTenantTests(AzuriteFixture azurite)
             Assert.True(left.Count == 0 || notRestored, $"{point.Kind} {point.Name}:\n" + string.Join("\n", result.Differences));
         }
     }
+
+    /// <summary>(asset kind, attribute) that a checklist line may leave different: what the operator must do by hand.</summary>
+    static readonly HashSet<(string, string)> ManualSteps =
+    [
+        (ResourceKinds.Webhooks, "secret"), (ResourceKinds.Webhooks, "headers"),
+        (ResourceKinds.AutomationConnections, "params"),
+        (ResourceKinds.IdentityProviders, "options"), (ResourceKinds.IdentityProviders, "active"),
+        ("group", "(asset)"), ("assignment", "(asset)") /* of a group */, ("user", "groups"),
+    ];
 
     /// <summary>The incident, through Qlik's API as an administrator would do it: every space with everything in it, every group,
     /// webhook, theme and identity provider. Apps are past Qlik's soft-delete window (only the points can bring them back).</summary>
