@@ -31,6 +31,7 @@ public static class QlikBackupServiceCollectionExtensions
         services.AddHttpClient<IAlertSink, LogicAppAlertSink>().AddStandardResilienceHandler();
         services.AddOptions<RpoOptions>().Bind(configuration.GetSection(RpoOptions.Section));
         services.TryAddSingleton<CaptureRunLog>();
+        services.TryAddSingleton<RestoredAssets>();
         services.TryAddSingleton<RpoWatch>();
         services.TryAddSingleton<PointVerifier>();
         services.TryAddSingleton<VerifyService>();

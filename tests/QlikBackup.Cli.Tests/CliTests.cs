@@ -285,6 +285,19 @@ public sealed class CliTests : IClassFixture<FakeApiFixture>
     }
 
     [Fact]
+    public async Task Status_shows_a_deleted_app_whose_history_continues_under_a_new_id_as_restored_as_that_id()
+    {
+        api.Restored.Add(new { kind = "App", assetId = "app-sales", name = "Sales", restoredAsId = "app-sales-2", restoredAt = DateTimeOffset.Parse("2026-05-04T10:00:00Z") });
+
+        CliResult r = await CliRunner.RunAsync("status", "--url", Url);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string line = r.Out.Split('\n').Single(l => l.Contains("app-sales "));
+        Assert.Contains("Sales", line);
+        Assert.Contains("restored as app-sales-2", line);
+    }
+
+    [Fact]
     public async Task Status_within_rpo_exits_0()
     {
         CliResult r = await CliRunner.RunAsync("status", "--url", Url);

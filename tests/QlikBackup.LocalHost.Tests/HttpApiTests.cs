@@ -58,6 +58,28 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
     }
 
     [Fact]
+    public async Task Status_lists_a_deleted_app_whose_history_continues_under_a_new_id()
+    {
+        // The end of an old id's history as a restore writes it: the catalog row, then a Deleted point naming the new id.
+        string oldId = "status-lineage-" + Guid.NewGuid().ToString("N")[..8], newId = oldId + "-new";
+        var at = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        var marker = new RecoveryPoint
+        {
+            TenantId = TenantId, PointId = RecoveryPointIds.Create(AssetKind.App, oldId, at), Kind = AssetKind.App, AssetId = oldId, Name = "Lineage app",
+            SpaceId = "space-lineage", CapturedAt = at, Status = RecoveryPointStatus.Deleted, RestoredAsId = newId,
+        };
+        var catalog = fixture.Env.Host.Services.GetRequiredService<Core.Capture.CapturedAssetCatalog>();
+        Assert.True(await catalog.TryWriteAsync(TenantId, new Core.Capture.CapturedAsset(AssetKind.App, oldId, "space-lineage", "Lineage app", Tier.T3, RecoveryPointStatus.Deleted), marker.PointId, null));
+        await Index.AddAsync(marker);
+
+        JsonElement status = await fixture.Api.GetFromJsonAsync<JsonElement>("api/status");
+
+        JsonElement restored = status.GetProperty("restored").EnumerateArray().Single(r => r.GetProperty("assetId").GetString() == oldId);
+        Assert.Equal(("App", "Lineage app", newId, at), (restored.GetProperty("kind").GetString(), restored.GetProperty("name").GetString(),
+            restored.GetProperty("restoredAsId").GetString(), restored.GetProperty("restoredAt").GetDateTimeOffset()));
+    }
+
+    [Fact]
     public void On_a_cold_start_the_first_request_a_GET_answers_JSON()
     {
         Assert.Equal(200, fixture.FirstGet.Status);

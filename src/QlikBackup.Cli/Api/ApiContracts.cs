@@ -41,7 +41,11 @@ public sealed record PromoteResult(string? ProductionAppId, string? Method, IRea
 
 public sealed record SpaceTiers(string? DefaultTier, IReadOnlyDictionary<string, string>? Spaces);
 
-public sealed record StatusReport(IReadOnlyList<TierStatus>? Tiers, bool RpoBreached);
+/// <summary><see cref="Restored"/>: deleted apps and spaces whose history continues under a new id (an older API omits it).</summary>
+public sealed record StatusReport(IReadOnlyList<TierStatus>? Tiers, bool RpoBreached, IReadOnlyList<RestoredAsset>? Restored = null);
+
+/// <summary>A deleted app or space that a restore brought back under <see cref="RestoredAsId"/>.</summary>
+public sealed record RestoredAsset(string? Kind, string AssetId, string? Name, string RestoredAsId, DateTimeOffset? RestoredAt);
 
 /// <summary>The body of POST /api/restores (mirrors Core's RestoreRequest; nulls are left out).</summary>
 public sealed record RestoreRequest

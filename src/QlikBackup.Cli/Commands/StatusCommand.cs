@@ -8,7 +8,7 @@ public static class StatusCommand
 {
     public static Command Create(CommandHost host)
     {
-        var command = new Command("status", "Per tier: last run, last clean run, and whether the RPO is breached (exit code 3 if so).");
+        var command = new Command("status", "Per tier: last run, last clean run, and whether the RPO is breached (exit code 3 if so); deleted apps and spaces restored as a new id.");
         host.SetAction(command, async (ctx, ct) =>
         {
             var status = await ctx.Terminal.BusyAsync("Reading status", () => ctx.Api.GetStatusAsync(ct));

@@ -21,6 +21,19 @@ public static class StatusRenderer
         }
 
         console.Write(table);
+        if (report.Restored is { Count: > 0 } restored)
+        {
+            // A deleted asset that lives on under a new id is not a loss: its history continues there.
+            Table lineage = Format.NewTable("Kind", "Name", "Id", "Since", "Lineage");
+            foreach (RestoredAsset r in restored)
+            {
+                lineage.AddRow(Format.Text(r.Kind), Format.Text(r.Name), Markup.Escape(r.AssetId), Format.Time(r.RestoredAt),
+                    $"[green]restored as {Markup.Escape(r.RestoredAsId)}[/]");
+            }
+
+            console.Write(lineage);
+        }
+
         console.MarkupLine(report.RpoBreached
             ? "[red bold]At least one tier is past its recovery point objective.[/]"
             : "[green]All tiers are within their recovery point objective.[/]");

@@ -38,6 +38,9 @@ public sealed record RecoveryPoint
     /// <summary>Attribution from Qlik's audit events: who changed the asset, when, from which client.</summary>
     /// <summary>On a Deleted point: the asset was restored under this new id (lineage), so it is gone only in name.</summary>
     public string? RestoredAsId { get; init; }
+    /// <summary>On a Deleted app point: when Qlik purges the app from its soft-delete window (the purgeAt of Qlik's
+    /// com.qlik.app.softdeleted event), or the deletion time for a hard delete; null when Qlik's events did not say.</summary>
+    public DateTimeOffset? PurgeAt { get; init; }
     public string? ChangedBy { get; init; }
     public DateTimeOffset? ChangedAt { get; init; }
     public string? ChangedFromClient { get; init; }

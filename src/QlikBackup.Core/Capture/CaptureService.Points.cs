@@ -144,6 +144,38 @@ public sealed partial class CaptureService
         return best is null ? Attribution.None : new Attribution(best.UserId, best.EventTime, best.ClientId ?? best.Source);
     }
 
+    /// <summary>
+    /// When Qlik purges a deleted app (reference §15), from its own events: com.qlik.app.softdeleted carries purgeAt; a hard delete
+    /// (com.qlik.app.harddeleted, or com.qlik.app.deleted with deleteType HARD) leaves no window, so its time. Null when the events
+    /// do not say (no audit access, or older events); restore then assumes Qlik's documented 14 days.
+    /// </summary>
+    async Task<DateTimeOffset?> PurgeAtAsync(string appId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
+    {
+        (DateTimeOffset At, DateTimeOffset? PurgeAt)? newest = null;
+        try
+        {
+            await foreach (QlikAuditEvent e in rest.ListAuditsAsync(since, until, null, ct))
+            {
+                if (!Concerns(e, appId) || newest is { } n && e.EventTime < n.At) continue;
+                JsonElement data = e.Raw.ValueKind == JsonValueKind.Object && e.Raw.TryGetProperty("data", out JsonElement d) ? d : default;
+                DateTimeOffset? purgeAt = e.EventType switch
+                {
+                    "com.qlik.app.softdeleted" when data.ValueKind == JsonValueKind.Object && DateTimeOffset.TryParse(JsonMembers.Str(data, "purgeAt"),
+                        System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) => at,
+                    "com.qlik.app.harddeleted" => e.EventTime,
+                    "com.qlik.app.deleted" when data.ValueKind == JsonValueKind.Object && JsonMembers.Str(data, "deleteType") == "HARD" => e.EventTime,
+                    _ => null,
+                };
+                if (purgeAt is not null) newest = (e.EventTime, purgeAt);
+            }
+        }
+        catch (QlikApiException ex) when (ex.Status is 400 or 403)
+        {
+            log.LogWarning("Audit events could not be read for the soft-delete window of app {AppId} ({Status}).", appId, ex.Status);
+        }
+        return newest?.PurgeAt;
+    }
+
     static bool Concerns(QlikAuditEvent e, string assetId)
     {
         if (e.TopLevelResourceId == assetId) return true;

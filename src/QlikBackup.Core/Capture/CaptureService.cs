@@ -172,6 +172,7 @@ public sealed partial class CaptureService : ICaptureService
         Attribution who = await AttributeAsync(asset.Id, latest.CapturedAt, now, ct);
         var identity = new PointIdentity(latest.Name ?? asset.Name, latest.SpaceId ?? asset.SpaceId ?? DefaultSpaceOf(asset.Kind, asset.Id), latest.SpaceName, latest.OwnerId, null);
         RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Deleted, identity, who);
+        if (asset.Kind == AssetKind.App) point = point with { PurgeAt = await PurgeAtAsync(asset.Id, latest.CapturedAt, now, ct) };
         await WritePointAsync(point, latest, ct);
         return new AssetCaptureResult(asset, CaptureOutcome.Deleted, point.PointId);
     }

@@ -22,6 +22,8 @@ public static class ResourceShapes
         "spaceId", "lastModifiedDate", "usage", "resourceUpdatedAt", "providerType",
         // Data alerts and sharing tasks: stamped by Qlik on create (a recreated one carries its own), never sent back.
         "dateCreated", "ownerName",
+        // Themes: Qlik's own spelling of the update time.
+        "updateAt",
     };
 
     /// <summary>Kept when sending a resource back although <see cref="ReadOnlyFields"/> lists them for comparison.</summary>
@@ -109,21 +111,23 @@ public static class ResourceShapes
     public enum OwnerMeans { None, ChangeOwner, CreateAsOwner }
 
     /// <summary>
-    /// Automations and automation connections have a change-owner action; data connections, data alerts and reload tasks have none
-    /// (a reload task runs as its creator), so they are created as their owner through impersonation (reference §5, §12, §13).
+    /// Automations and automation connections have a change-owner action; data connections, data alerts, subscriptions (sharing
+    /// tasks: Qlik makes the creator their owner) and reload tasks have none (a reload task runs as its creator), so they are created
+    /// as their owner through impersonation (reference §5, §12, §13).
     /// </summary>
     public static OwnerMeans HowOwned(AssetKind kind) => kind switch
     {
         AssetKind.Automation or AssetKind.AutomationConnection => OwnerMeans.ChangeOwner,
-        AssetKind.DataConnection or AssetKind.DataAlert or AssetKind.ReloadTask => OwnerMeans.CreateAsOwner,
+        AssetKind.DataConnection or AssetKind.DataAlert or AssetKind.ReloadTask or AssetKind.Subscription => OwnerMeans.CreateAsOwner,
         _ => OwnerMeans.None,
     };
 
-    /// <summary>The captured owner's user id: data connections name it "user", reload tasks "userId", the others "ownerId".</summary>
+    /// <summary>The captured owner's user id: data connections name it "user", reload tasks "userId", subscriptions "owner", the others "ownerId".</summary>
     public static string? OwnerOf(AssetKind kind, JsonElement doc) => kind switch
     {
         AssetKind.DataConnection => JsonTools.GetString(doc, "user"),
         AssetKind.ReloadTask => JsonTools.GetString(doc, "userId"),
+        AssetKind.Subscription => JsonTools.GetString(doc, "owner"),
         _ => JsonTools.GetString(doc, "ownerId"),
     } is { Length: > 0 } id ? id : null;
 
@@ -173,7 +177,10 @@ public static class ResourceShapes
                 yield return $"Automation connection '{name}': re-authenticate it (OAuth tokens and secret parameters are not returned).";
                 break;
             case AssetKind.IdentityProvider:
-                yield return $"Identity provider '{name}': re-enter its client secret and certificates.";
+                // Qlik creates an identity provider inactive; activating it before its secret is back would break sign-in.
+                yield return JsonTools.GetBool(doc, "active")
+                    ? $"Identity provider '{name}': re-enter its client secret and certificates, then activate it (Qlik creates it inactive)."
+                    : $"Identity provider '{name}': re-enter its client secret and certificates.";
                 break;
             case AssetKind.ApiKey:
                 yield return $"API key '{name}' of user {JsonTools.GetString(doc, "sub") ?? "?"}: its token cannot be recreated; issue a new key and update its consumers.";

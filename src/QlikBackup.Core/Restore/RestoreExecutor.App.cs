@@ -133,16 +133,18 @@ internal sealed partial class RestoreExecutor
             // An isolated copy keeps no source app behind: the publish moves the imported app away.
             bool move = origin is not null || isolated;
             publishedId ??= (await x.Rest.PublishAppAsync(appId, spaceId, action.Name, originAppId: origin, moveApp: move, ct: ct)).Id;
-            await RestorePublishedStateAsync(content, publishedId, index, sourceStates, ct);
+            await RestorePublishedStateAsync(action, content, publishedId, index, sourceStates, ct);
             return publishedId;
         }
 
-        /// <summary>The live app a published copy's point names as its source (remapped if it came back with a new id); null if gone.</summary>
+        /// <summary>The live app a published copy's point names as its source (remapped, or found by lineage, if it came back with a new id); null if gone.</summary>
         async Task<string?> LiveOriginAsync(PointContent content, string importedId, CancellationToken ct)
         {
             if (await content.ReadAppAttributeAsync("originAppId", ct) is not { } origin) return null;
             origin = _idMap.GetValueOrDefault(origin, origin);
-            return origin != importedId && await x.Rest.GetAppAsync(origin, ct) is not null ? origin : null;
+            // A source app restored by an earlier restore (new id) is found through its lineage.
+            string? live = (await AppLineage.LiveAsync(x.Index, x.Rest, TenantId, origin, ct))?.Id;
+            return live != importedId ? live : null;
         }
 
         async Task<IReadOnlyDictionary<(EngineObjectClass, string), CapturedObjectInfo>?> ObjectIndexAsync(PointContent content, CancellationToken ct)
@@ -156,7 +158,7 @@ internal sealed partial class RestoreExecutor
         /// Publishing makes every object approved base content owned by the publisher; the point's object index (or the source
         /// app's states from the QVF) says which were community content and who owned each, so the copy gets both back.
         /// </summary>
-        async Task RestorePublishedStateAsync(PointContent content, string publishedId, IReadOnlyDictionary<(EngineObjectClass, string), CapturedObjectInfo>? index,
+        async Task RestorePublishedStateAsync(RestoreAction action, PointContent content, string publishedId, IReadOnlyDictionary<(EngineObjectClass, string), CapturedObjectInfo>? index,
             IReadOnlyList<EngineObjectInfo>? sourceStates, CancellationToken ct)
         {
             var copy = await Sessions.GetAsync(publishedId, null, ct);
@@ -169,10 +171,10 @@ internal sealed partial class RestoreExecutor
                     : sourceStates?.FirstOrDefault(s => s.Class == info.Class && s.QId == info.QId) is { } s ? (s.Published, s.Approved, null)
                     : (info.Published, info.Approved, (string?)null);
                 await copy.SetPublishStateAsync(info.Class, info.QId, published, approved, ct);
-                if (owner is not null && owner != info.OwnerId) _owners.Add((publishedId, info.QId, owner));
+                if (owner is not null && owner != info.OwnerId) _owners.Add((publishedId, info.QId, owner, action));
             }
             await Sessions.SaveAsync(publishedId, ct);
-            await GiveObjectsToOwnersAsync(ct);
+            foreach (var line in (await GiveObjectsToOwnersAsync(ct)).Values) Note(line);
         }
 
         /// <summary>A reload task (data alert, subscription) kept with an app point, recreated for the restored app.</summary>

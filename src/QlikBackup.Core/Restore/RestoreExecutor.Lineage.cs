@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
 using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Core.Restore;
@@ -29,11 +30,14 @@ internal sealed partial class RestoreExecutor
                 if (newest is not null && newest.RestoredAsId != newId)
                 {
                     var at = DateTimeOffset.UtcNow;
-                    await x.Index.AddAsync(newest with
+                    var marker = newest with
                     {
                         PointId = RecoveryPointIds.Create(target.Kind, target.AssetId, at), CapturedAt = at, Status = RecoveryPointStatus.Deleted,
                         ManifestRef = null, Size = 0, NewBytes = 0, RestoredAsId = newId, ChangedBy = null, ChangedAt = null, ChangedFromClient = null, Error = null,
-                    }, ct);
+                    };
+                    // As capture writes a point: the catalog row first (status lists deleted assets from it), then the index entry.
+                    await CatalogDeletedAsync(marker, ct);
+                    await x.Index.AddAsync(marker, ct);
                 }
                 if (target.Kind == AssetKind.Space && x.Tiers is { } tiers && (await tiers.GetAllAsync(ct)).TryGetValue(target.AssetId, out var tier))
                 {
@@ -42,6 +46,22 @@ internal sealed partial class RestoreExecutor
                 x.Log.LogInformation("Restore {RestoreId}: {Kind} {OldId} is now {NewId}; {Count} earlier point(s) filed under the new id.",
                     plan.RestoreId, target.Kind, target.AssetId, newId, history.Count);
             }
+        }
+
+        /// <summary>
+        /// The old id's catalog row names its last point, Deleted: the deleted check of capture passes it by, and status finds it among
+        /// the deleted assets and reads "restored as" from that point. Written on the row's ETag, read again if a capture wrote in between.
+        /// </summary>
+        async Task CatalogDeletedAsync(RecoveryPoint marker, CancellationToken ct)
+        {
+            if (x.Catalog is not { } catalog || marker.SpaceId is not { } spaceId) return;
+            var row = new CapturedAsset(marker.Kind, marker.AssetId, spaceId, marker.Name, marker.Tier, RecoveryPointStatus.Deleted);
+            for (int attempt = 0; attempt < 5; attempt++)
+            {
+                var head = await catalog.GetHeadAsync(TenantId, spaceId, marker.Kind, marker.AssetId, ct);
+                if (await catalog.TryWriteAsync(TenantId, row, marker.PointId, head, ct)) return;
+            }
+            throw new InvalidOperationException($"The catalog row of {marker.Kind} {marker.AssetId} kept changing; run the restore again to end its history.");
         }
 
         /// <summary>

@@ -24,7 +24,7 @@ internal sealed partial class RestoreExecutor
                     if (qId != part.QId)
                         x.Log.LogWarning("Restore {RestoreId}: {Class} {QId} was created as {NewQId} in app {AppId} (its qId is taken).", plan.RestoreId, part.Class, part.QId, qId, appId);
                     if (part.PrivateOwnerId is null && part.Class != EngineObjectClass.Variable)
-                        await RestoreSharedStateAsync(content, session, part, kind, appId, qId, ct);
+                        await RestoreSharedStateAsync(action, content, session, part, kind, appId, qId, ct);
                     break;
                 }
                 case RestoreStep.DeleteObject:
@@ -46,7 +46,7 @@ internal sealed partial class RestoreExecutor
         /// A shared object's publish state and owner: as the "objects" part recorded them; without it, an object created anew is
         /// published (it was visible to the backup principal, so it was shared) and keeps the restore principal as owner.
         /// </summary>
-        async Task RestoreSharedStateAsync(PointContent content, EngineSessions.Session session, ObjectPartName part, RestoreActionKind kind,
+        async Task RestoreSharedStateAsync(RestoreAction action, PointContent content, EngineSessions.Session session, ObjectPartName part, RestoreActionKind kind,
             string appId, string qId, CancellationToken ct)
         {
             var index = await ObjectIndexAsync(content, ct);
@@ -60,7 +60,7 @@ internal sealed partial class RestoreExecutor
             {
                 x.Log.LogWarning("Restore {RestoreId}: the Engine session cannot set the publish state of {QId}.", plan.RestoreId, qId);
             }
-            if (meta?.OwnerId is { } owner && (await session.FindAsync(part.Class, qId, ct))?.OwnerId != owner) _owners.Add((appId, qId, owner));
+            if (meta?.OwnerId is { } owner && (await session.FindAsync(part.Class, qId, ct))?.OwnerId != owner) _owners.Add((appId, qId, owner, action));
         }
     }
 }

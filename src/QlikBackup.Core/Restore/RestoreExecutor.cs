@@ -14,7 +14,7 @@ namespace QlikBackup.Core.Restore;
 /// </summary>
 internal sealed partial class RestoreExecutor(
     IContentStore store, IQlikRestClient rest, IQlikEngine engine, IRecoveryPointIndex index, RestoreProgressStore progress,
-    ITenantContext tenant, ILogger<RestoreExecutor> log, ISpaceTierStore? tiers = null)
+    ITenantContext tenant, ILogger<RestoreExecutor> log, ISpaceTierStore? tiers = null, CapturedAssetCatalog? catalog = null)
 {
     // Primary-constructor parameters are not reachable from the nested Run class; these are.
     IContentStore Store => store;
@@ -26,6 +26,8 @@ internal sealed partial class RestoreExecutor(
     ILogger Log => log;
     /// <summary>Registered with the capture engine; a host without it restores without carrying space tiers.</summary>
     ISpaceTierStore? Tiers => tiers;
+    /// <summary>Registered with the capture engine; a host without it ends an old id's history in the index only.</summary>
+    CapturedAssetCatalog? Catalog => catalog;
 
     public async Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct)
     {
@@ -46,7 +48,8 @@ internal sealed partial class RestoreExecutor(
         readonly Dictionary<string, string> _idMap = new(StringComparer.Ordinal);
         readonly Dictionary<string, PointContent> _contents = new(StringComparer.Ordinal);
         readonly List<(string AppId, RestoreAction Action)> _pending = [];
-        readonly List<(string AppId, string QId, string OwnerId)> _owners = [];
+        // Objects to give back to their owners, with the action that wrote each (a refusal is that action's checklist line).
+        readonly List<(string AppId, string QId, string OwnerId, RestoreAction Action)> _owners = [];
         readonly List<RestoreAction> _done = [];
         // Manual steps found while executing (e.g. an owner Qlik refused), by action, kept in the progress rows so a retry reports them too.
         readonly Dictionary<string, string> _notes = new(StringComparer.Ordinal);
@@ -120,19 +123,26 @@ internal sealed partial class RestoreExecutor(
         {
             if (_pending.Count == 0) return;
             foreach (var appId in _pending.Select(p => p.AppId).Distinct()) await Sessions.SaveAsync(appId, ct);
-            await GiveObjectsToOwnersAsync(ct);
+            var refused = await GiveObjectsToOwnersAsync(ct);
             foreach (var (_, action) in _pending)
             {
-                await x.Progress.MarkDoneAsync(plan.RestoreId, action.Id, null, null, ct);
+                string? note = refused.GetValueOrDefault(action.Id);
+                await x.Progress.MarkDoneAsync(plan.RestoreId, action.Id, null, null, ct, note);
+                if (note is not null) _notes[action.Id] = note;
                 _done.Add(action);
             }
             _pending.Clear();
         }
 
-        /// <summary>Qlik's change-owner action for every object written by the restore principal on another owner's behalf.</summary>
-        async Task GiveObjectsToOwnersAsync(CancellationToken ct)
+        /// <summary>
+        /// Qlik's change-owner action for every object written by the restore principal on another owner's behalf. A refusal (the owner
+        /// is gone or may not own content there now) leaves the object with the restore principal and is never silent: it is a checklist
+        /// line naming the object, its owner and the manual step, returned by the id of the action that wrote the object.
+        /// </summary>
+        async Task<Dictionary<string, string>> GiveObjectsToOwnersAsync(CancellationToken ct)
         {
-            foreach (var (appId, qId, owner) in _owners)
+            var refused = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (appId, qId, owner, action) in _owners)
             {
                 try
                 {
@@ -140,11 +150,17 @@ internal sealed partial class RestoreExecutor(
                 }
                 catch (QlikApiException ex) when (ex.Status is >= 400 and < 500 and not 429)
                 {
-                    // The user is gone or may not own it any more: the object stays with the restore principal.
-                    x.Log.LogWarning("Restore {RestoreId}: object {QId} of app {AppId} not given back to {Owner}: Qlik answered {Status}.", plan.RestoreId, qId, appId, owner, ex.Status);
+                    string who = await UserLabelAsync(owner, ct);
+                    string line = $"Object {qId} of app '{action.Name ?? appId}' ({appId}) is owned by the restore principal, not by its owner {who}: "
+                        + $"Qlik refused the change-owner (Qlik answered {ex.Status}). Manual step: make {who} able to own content in the app's space "
+                        + $"(a member who may edit), then change the owner of object {qId} in app {appId} to {who}.";
+                    refused[action.Id] = refused.TryGetValue(action.Id, out var earlier) ? $"{earlier}\n{line}" : line;
+                    x.Log.LogWarning("Restore {RestoreId}: object {QId} of app {AppId} not given back to {Owner}: Qlik answered {Status}; on the checklist.",
+                        plan.RestoreId, qId, appId, owner, ex.Status);
                 }
             }
             _owners.Clear();
+            return refused;
         }
 
         RestoreTarget Target(RestoreAction action)

@@ -30,19 +30,25 @@ internal sealed partial class RestorePlanner
             return AppTarget.Import(space, validation: false) with { Native = ownSpace && await MayBeInSoftDeleteWindowAsync(point, ct) };
         }
 
-        /// <summary>Qlik keeps a soft-deleted app 14 days (reference §15). When the index recorded the deletion longer ago than that,
-        /// Qlik's restore cannot succeed; otherwise (no record, or within the window) it is worth asking.</summary>
+        /// <summary>Qlik keeps a soft-deleted app until its purgeAt (reference §15), which capture records from Qlik's events on the
+        /// Deleted point. Past it (or hard-deleted) Qlik's restore cannot succeed; within it, or with no record, it is worth asking.
+        /// A Deleted point without purgeAt (the events were not readable) falls back on Qlik's documented 14 days.</summary>
         async Task<bool> MayBeInSoftDeleteWindowAsync(RecoveryPoint point, CancellationToken ct)
         {
             var newest = (await p.Index.GetNewestAsync(TenantId, AssetKind.App, point.AssetId, 1, ct)).FirstOrDefault();
             if (newest is not { Status: RecoveryPointStatus.Deleted }) return true;
             var deletedAt = newest.ChangedAt ?? newest.CapturedAt;
-            if (deletedAt + SoftDeleteWindow > p.Time.GetUtcNow()) return true;
-            b.Warnings.Add($"App '{point.Name ?? point.AssetId}' was deleted at {deletedAt:u}, more than {SoftDeleteWindow.TotalDays:N0} days ago: past Qlik's soft-delete window, so it is imported with a new id.");
+            var purgeAt = newest.PurgeAt ?? deletedAt + SoftDeleteWindow;
+            if (purgeAt > p.Time.GetUtcNow()) return true;
+            b.Warnings.Add(newest.PurgeAt is null
+                ? $"App '{point.Name ?? point.AssetId}' was deleted at {deletedAt:u}, more than {SoftDeleteWindow.TotalDays:N0} days ago: past Qlik's soft-delete window, so it is imported with a new id."
+                : newest.PurgeAt <= deletedAt
+                    ? $"App '{point.Name ?? point.AssetId}' was hard-deleted at {deletedAt:u} (Qlik keeps no copy), so it is imported with a new id."
+                    : $"App '{point.Name ?? point.AssetId}' was deleted at {deletedAt:u} and Qlik purged it at {purgeAt:u}: past its soft-delete window, so it is imported with a new id.");
             return false;
         }
 
-        /// <summary>How long Qlik keeps a soft-deleted app before it may be purged (reference §15).</summary>
+        /// <summary>How long Qlik keeps a soft-deleted app when its purgeAt was not recorded (reference §15).</summary>
         static readonly TimeSpan SoftDeleteWindow = TimeSpan.FromDays(14);
 
         /// <summary>A validation space's name always carries Restore:ValidationSpacePrefix, so validation copies are recognisable.</summary>
@@ -198,11 +204,11 @@ internal sealed partial class RestorePlanner
                 objectId: obj.QId, part: obj.Part);
         }
 
-        /// <summary>The live source app of a published copy's point (the app part's originAppId), or null when it is gone.</summary>
+        /// <summary>The live source app of a published copy's point (the app part's originAppId, or the app it came back as), or null when it is gone.</summary>
         async Task<string?> LiveOriginAsync(PointContent content, CancellationToken ct)
         {
             string? origin = await content.ReadAppAttributeAsync("originAppId", ct);
-            return origin is not null && await p.Rest.GetAppAsync(origin, ct) is not null ? origin : null;
+            return origin is null ? null : (await AppLineage.LiveAsync(p.Index, p.Rest, TenantId, origin, ct))?.Id;
         }
 
         async Task PlanAppInPlaceAsync(PointContent content, QlikApp live, CancellationToken ct)
@@ -214,6 +220,7 @@ internal sealed partial class RestorePlanner
             _plannedApps[point.AssetId] = appTarget;
             var owners = content.Objects.Select(o => o.PrivateOwnerId).OfType<string>();
             var now = await LiveApp.ReadAsync(Sessions, live, owners, _listings, ct);
+            var index = await content.ReadObjectIndexAsync(ct);
 
             foreach (var obj in OrderObjects(content.Objects))
             {
@@ -222,6 +229,11 @@ internal sealed partial class RestorePlanner
                 var (kind, why) = now.Snapshot.Find(obj.Part)?.Json is { } current
                     ? Decide(obj, captured, current)
                     : await CompareObjectAsync(await Sessions.GetAsync(live.Id, obj.PrivateOwnerId, ct), obj, captured, ct);
+                // Same properties, yet handed to another owner or (un)published since the point: written again, its state re-applied.
+                if (kind == RestoreActionKind.Skip && obj.PrivateOwnerId is null && index?.GetValueOrDefault((obj.Class, obj.QId)) is { } was
+                    && now.Objects.GetValueOrDefault(obj.Part) is { } info && (was.OwnerId != info.OwnerId || was.Published != info.Published || was.Approved != info.Approved))
+                    (kind, why) = (RestoreActionKind.Replace, $"{why[..^1]}, but its owner or publish state changed since the point "
+                        + $"(owner {info.OwnerId} → {was.OwnerId}, published {info.Published} → {was.Published}, approved {info.Approved} → {was.Approved}).");
                 b.Add(RestoreStep.Object, kind, point, AssetKind.App, point.AssetId, name, why, objectId: obj.QId, part: obj.Part);
             }
             if (r.RemoveObjectsAddedSincePoint)

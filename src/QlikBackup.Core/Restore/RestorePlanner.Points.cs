@@ -71,30 +71,14 @@ internal sealed partial class RestorePlanner
         }
 
         /// <summary>
-        /// The live app a point is of: its own id, or the app it came back as (a restore files the app's earlier points again under
-        /// the new id, so the same manifest captured at the same time under another id, live now, is that app).
-        /// </summary>
-        /// <summary>
-        /// The live app a point restores into: the app itself, or the app it came back as. An app restored under a new id
-        /// ends its old id's history with a Deleted point naming the new id (lineage); the chain is followed, bounded, in
-        /// case the app was restored again since.
+        /// The live app a point restores into: the app itself, or the app it came back as (<see cref="AppLineage"/>).
         /// </summary>
         async Task<QlikApp?> LiveAppOfAsync(RecoveryPoint point, CancellationToken ct)
         {
-            if (await p.Rest.GetAppAsync(point.AssetId, ct) is { } app) return app;
-            string assetId = point.AssetId;
-            for (int hop = 0; hop < 8; hop++)
-            {
-                var newest = (await p.Index.GetNewestAsync(TenantId, point.Kind, assetId, 1, ct)).FirstOrDefault();
-                if (newest?.RestoredAsId is not { } next) return null;
-                if (await p.Rest.GetAppAsync(next, ct) is { } restored)
-                {
-                    b.Warnings.Add($"App '{point.Name ?? point.AssetId}' ({point.AssetId}) was restored earlier as {restored.Id}; point {point.PointId} is restored into that app.");
-                    return restored;
-                }
-                assetId = next;
-            }
-            return null;
+            var app = await AppLineage.LiveAsync(p.Index, p.Rest, TenantId, point.AssetId, ct);
+            if (app is not null && app.Id != point.AssetId)
+                b.Warnings.Add($"App '{point.Name ?? point.AssetId}' ({point.AssetId}) was restored earlier as {app.Id}; point {point.PointId} is restored into that app.");
+            return app;
         }
     }
 }

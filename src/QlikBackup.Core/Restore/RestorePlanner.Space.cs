@@ -52,12 +52,19 @@ internal sealed partial class RestorePlanner
 
             // Every app the space held: the newest point of each app at the chosen time (the incident, or now).
             var apps = await NewestPerAssetAsync(new RecoveryPointQuery { Kind = AssetKind.App, SpaceId = point.AssetId, To = r.IncidentTime, Take = 1000 }, ct);
+            var planned = apps.Select(a => a.AssetId).ToHashSet(StringComparer.Ordinal);
             foreach (var appPoint in apps)
             {
+                if (!validation && !isolated && await ContinuedAsAsync(appPoint, ct) is { } newId && planned.Contains(newId))
+                {
+                    // Restored earlier under a new id, whose history (refiled under it) is planned here: once is enough.
+                    b.Warnings.Add($"App '{appPoint.Name ?? appPoint.AssetId}' ({appPoint.AssetId}) was restored earlier as {newId}; it is restored once, as that app.");
+                    continue;
+                }
                 b.AddPoint(appPoint);
                 var appContent = await PointContent.LoadAsync(p.Store, appPoint, ct);
-                var live = validation || isolated ? null : await p.Rest.GetAppAsync(appPoint.AssetId, ct);
-                await PlanAppAsync(appContent, live is not null ? AppTarget.InPlace(live) : AppTarget.Import(space, validation, isolated), ct);
+                var live = validation || isolated ? null : await LiveAppOfAsync(appPoint, ct);
+                await PlanAppAsync(appContent, live is not null ? AppTarget.InPlace(live) : await SpaceAppImportAsync(appPoint, space, validation, isolated, ct), ct);
             }
             if (apps.Count == 0) b.Warnings.Add($"No app points were found for space '{name}'{(r.IncidentTime is { } t ? $" before {t:u}" : "")}.");
 
@@ -76,6 +83,22 @@ internal sealed partial class RestorePlanner
                 }
             }
         }
+
+        /// <summary>
+        /// A deleted app of a space goes back as the app restore does it: Qlik's own restore first (same id, every link valid) when the
+        /// space is the app's own, live, and the app is not past its purgeAt; Qlik restores an app only into its own space, so a
+        /// recreated space (new id) or a copy gets the import.
+        /// </summary>
+        async Task<AppTarget> SpaceAppImportAsync(RecoveryPoint appPoint, SpaceTarget space, bool validation, bool isolated, CancellationToken ct)
+        {
+            var target = AppTarget.Import(space, validation, isolated);
+            bool ownSpace = !validation && !isolated && space.ActionId is null && space.Id is not null && space.Id == RealSpace(appPoint.SpaceId);
+            return ownSpace && await MayBeInSoftDeleteWindowAsync(appPoint, ct) ? target with { Native = true } : target;
+        }
+
+        /// <summary>The id an app's history continues under (its newest point is Deleted, restored as that id), or null.</summary>
+        async Task<string?> ContinuedAsAsync(RecoveryPoint appPoint, CancellationToken ct)
+            => (await p.Index.GetNewestAsync(TenantId, AssetKind.App, appPoint.AssetId, 1, ct)).FirstOrDefault()?.RestoredAsId;
 
         async Task PlanAssignmentsAsync(PointContent content, SpaceTarget space, bool validation, CancellationToken ct)
         {

@@ -50,6 +50,15 @@ internal sealed partial class RestorePlanner
                 b.Warnings.Add($"Reload task {point.AssetId} was not planned: app {appId} no longer exists.");
                 return;
             }
+            var space = await ResourceSpaceAsync(point, ct);
+            if (space is { Id: null, ActionId: null })
+            {
+                // Qlik refuses a resource in a space that does not exist (400); the space's own restore brings it back with it.
+                b.Add(RestoreStep.Resource, RestoreActionKind.Skip, point, point.Kind, point.AssetId, name,
+                    $"{point.Kind} '{name}': its space '{point.SpaceName ?? point.SpaceId}' no longer exists; restoring the space (Space scope) brings it back.", part: CapturePartNames.Resource);
+                b.Warnings.Add($"{point.Kind} '{name}' was not planned: its space '{point.SpaceName ?? point.SpaceId}' ({point.SpaceId}) no longer exists; restore the space.");
+                return;
+            }
             var live = await _listings.FindAsync(point.Kind, point.AssetId, doc, null, ct);
             if (point.Kind == AssetKind.Group && live is null && !ResourceShapes.CanCreateGroup(doc))
             {
@@ -73,7 +82,6 @@ internal sealed partial class RestorePlanner
                 (kind, why) = (RestoreActionKind.Replace, $"Replace {point.Kind} '{name}' ({live.Id}): {string.Join("; ", changes.Take(3).Select(c => c.Path))}.");
             }
             b.Add(RestoreStep.Resource, kind, point, point.Kind, point.AssetId, name, why, objectId: live?.Id, part: CapturePartNames.Resource);
-            var space = await ResourceSpaceAsync(point, ct);
             b.Targets.Add(new RestoreTarget(point.PointId, point.Kind, point.AssetId, name, live?.Id, space?.Id, space?.ActionId, TargetSpace: space?.Describe()));
             if (kind != RestoreActionKind.Skip) b.Check(ResourceShapes.Checklist(point.Kind, name, doc));
             if (kind == RestoreActionKind.Create) await CheckOwnerAsync(point.Kind, name, doc, ct);

@@ -247,6 +247,7 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
         ["ChangedAt"] = p.ChangedAt,
         ["ChangedFromClient"] = p.ChangedFromClient,
         ["RestoredAsId"] = p.RestoredAsId,
+        ["PurgeAt"] = p.PurgeAt,
         // A Table string property holds at most 32K characters; an error message never needs that many.
         ["Error"] = p.Error is { Length: > MaxErrorLength } e ? e[..MaxErrorLength] : p.Error,
     };
@@ -278,6 +279,7 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
             ChangedAt = e.GetDateTimeOffset("ChangedAt"),
             ChangedFromClient = e.GetString("ChangedFromClient"),
             RestoredAsId = e.GetString("RestoredAsId"),
+            PurgeAt = e.GetDateTimeOffset("PurgeAt"),
             Error = e.GetString("Error"),
         };
     }

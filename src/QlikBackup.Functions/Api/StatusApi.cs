@@ -12,11 +12,13 @@ namespace QlikBackup.Functions.Api;
 public sealed record TierState(
     Tier Tier, TimeSpan Objective, CaptureRun? LastRun, CaptureRun? LastCleanRun, bool RpoBreached, TimeSpan? Age, bool HasSpaces);
 
-public sealed record StatusResponse(IReadOnlyList<TierState> Tiers, bool RpoBreached);
+/// <summary><see cref="Restored"/>: deleted apps and spaces whose history continues under the id a restore gave them.</summary>
+public sealed record StatusResponse(IReadOnlyList<TierState> Tiers, bool RpoBreached, IReadOnlyList<RestoredAsset> Restored);
 
 public static class StatusApi
 {
-    /// <summary>GET /api/status: per tier, the newest run, the newest clean run and whether the RPO is breached.</summary>
+    /// <summary>GET /api/status: per tier, the newest run, the newest clean run and whether the RPO is breached; and which deleted
+    /// apps and spaces were restored as a new id.</summary>
     public static async Task<IActionResult> GetAsync(ApiCall call)
     {
         var runs = call.Get<CaptureRunLog>();
@@ -30,6 +32,7 @@ public static class StatusApi
             tiers.Add(new TierState(s.Tier, s.Objective, s.LastRun, s.LastCleanRun, s.RpoBreached && hasSpaces, s.Age, hasSpaces));
         }
 
-        return ApiResults.Ok(new StatusResponse(tiers, tiers.Any(t => t.RpoBreached)));
+        var restored = await call.Get<RestoredAssets>().ListAsync(call.Aborted);
+        return ApiResults.Ok(new StatusResponse(tiers, tiers.Any(t => t.RpoBreached), restored));
     }
 }

@@ -45,6 +45,9 @@ public sealed class FakeApi : IAsyncDisposable
 
     public bool RpoBreached { get; set; }
 
+    /// <summary>What GET /api/status lists as restored under a new id.</summary>
+    public List<object> Restored { get; } = [];
+
     /// <summary>How many polls an operation answers Running before it finishes.</summary>
     public int RunningPolls { get; set; } = 2;
 
@@ -64,6 +67,7 @@ public sealed class FakeApi : IAsyncDisposable
         RequiredKey = null;
         Unavailable = null;
         RpoBreached = false;
+        Restored.Clear();
         RunningPolls = 2;
         FinalStatus = "Completed";
         RestoreSucceeds = true;
@@ -216,7 +220,7 @@ public sealed class FakeApi : IAsyncDisposable
                 Tier("T2", TimeSpan.FromHours(1), TimeSpan.FromMinutes(20), false),
                 Tier("T3", TimeSpan.FromDays(1), TimeSpan.FromHours(3), false),
             };
-            return Ok(new { tiers, rpoBreached = RpoBreached });
+            return Ok(new { tiers, rpoBreached = RpoBreached, restored = Restored });
         });
 
         app.MapPost("/api/drills", async (HttpRequest request) =>

@@ -69,7 +69,8 @@ public sealed class RestoreHarness : IAsyncDisposable
     public IQlikRestClient Rest => Services.GetRequiredService<IQlikRestClient>();
     public IQlikEngine Engine => Services.GetRequiredService<IQlikEngine>();
 
-    public static async Task<RestoreHarness> StartAsync(AzuriteFixture azurite, DemoTenantSpec? spec = null)
+    /// <param name="time">The engines' clock (capture times, planning's "now"); the simulated tenant keeps the system clock.</param>
+    public static async Task<RestoreHarness> StartAsync(AzuriteFixture azurite, DemoTenantSpec? spec = null, TimeProvider? time = null)
     {
         var simulator = await QlikSimulatorHost.StartAsync(new SimulatorOptions { Seed = spec ?? DemoTenantSpec.Demo with { QvfDataBytes = 2048 }, SaveOnStop = false });
         string tenantId = "r" + Guid.NewGuid().ToString("N")[..12];
@@ -93,7 +94,7 @@ public sealed class RestoreHarness : IAsyncDisposable
 
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time ?? TimeProvider.System);
         services.AddQlikClient(config);
         services.AddQlikEngine();
         services.AddRecoveryPointStorage(config);
