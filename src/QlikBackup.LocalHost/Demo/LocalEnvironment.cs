@@ -29,7 +29,9 @@ public sealed class LocalEnvironment : IAsyncDisposable
     public static async Task<LocalEnvironment> StartAsync(DemoTenantSpec spec, bool keepData, ILoggerFactory? logs, CancellationToken ct)
     {
         // On disk rather than in memory: the Durable task hub lives there and would survive a restart of this process.
-        string data = Path.Combine(Path.GetTempPath(), "qlikbackup-local-" + DateTime.UtcNow.ToString("yyyyMMddHHmmss"));
+        // Unique, not only timestamped: two environments started in the same second (parallel test classes) shared one
+        // Azurite folder, and the first to stop deleted the other's data.
+        string data = Path.Combine(Path.GetTempPath(), $"qlikbackup-local-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..48]);
         return await StartAsync(spec, data, persistent: false, keepData, logs, ct);
     }
 
