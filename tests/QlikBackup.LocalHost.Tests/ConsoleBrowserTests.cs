@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using QlikBackup.Core.Assets;
+using static Microsoft.Playwright.Assertions;
+
+namespace QlikBackup.LocalHost.Tests;
+
+/// <summary>
+/// The recovery console in a real browser (Debian's headless chromium) against the local host, as an operator uses
+/// it: every wait is Playwright's wait for a condition on the page; time is moved with the host's clock.
+/// </summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+{
+    static ILocator Cell(IPage page, string spaceId) => page.Locator($"#heatmap td[data-space='{spaceId}']");
+
+    static Task ScreenshotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = ConsoleFixture.ScreenshotPath(name), FullPage = true });
+
+    [Fact]
+    public async Task The_console_is_behind_the_API_key_and_runs_only_its_own_script()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.Host.ApiBaseUrl };
+        using HttpResponseMessage refused = await anonymous.GetAsync("api/console");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+
+        using HttpResponseMessage page = await anonymous.GetAsync($"api/console?code={fixture.Key}");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        string policy = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+        Assert.Matches("script-src 'sha256-[A-Za-z0-9+/=]+'", policy);
+        Assert.Contains("connect-src 'self'", policy);
+        Assert.DoesNotContain("src=\"console.js\"", await page.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_pages_are_reached_by_keyboard()
+    {
+        IPage page = await fixture.OpenAsync();
+        try
+        {
+            await Expect(page.Locator("#heatmap")).ToBeVisibleAsync();
+            await page.Keyboard.PressAsync("Tab");
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" })).ToBeFocusedAsync();
+            await page.Keyboard.PressAsync("Tab");
+            await page.Keyboard.PressAsync("Tab");
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Find", Exact = true })).ToBeFocusedAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Find recovery points" })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Find", Exact = true })).ToHaveAttributeAsync("aria-current", "page");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_heat_map_cell_of_a_tier_turns_red_when_the_tier_breaches_its_RPO()
+    {
+        string t1 = fixture.Tiers.First(kv => kv.Value == Tier.T1).Key;
+        string t3 = fixture.Tiers.First(kv => kv.Value == Tier.T3).Key;
+        IPage page = await fixture.OpenAsync();
+        try
+        {
+            await Expect(Cell(page, t1)).ToHaveAttributeAsync("data-state", "ok");
+            await Expect(Cell(page, t3)).ToHaveAttributeAsync("data-state", "ok");
+            await Expect(page.Locator("#alerts")).ToHaveTextAsync("No open alerts.");
+            // Dates are the viewer's, with UTC on hover.
+            await Expect(page.Locator("#heatmap caption time")).ToHaveAttributeAsync("title", new Regex(" UTC$"));
+
+            // Two hours on: past T1's 15 minutes (and T2's hour), well inside T3's day.
+            fixture.Clock.Offset = TimeSpan.FromHours(2);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Refresh" }).ClickAsync();
+
+            await Expect(Cell(page, t1)).ToHaveAttributeAsync("data-state", "breached");
+            await Expect(Cell(page, t1)).ToHaveCSSAsync("background-color", "rgb(179, 38, 30)");
+            await Expect(Cell(page, t1)).ToContainTextAsync("over RPO");
+            await Expect(Cell(page, t3)).ToHaveAttributeAsync("data-state", "ok");
+            await Expect(page.Locator("#alerts")).ToContainTextAsync("T1 is behind its RPO");
+            await ScreenshotAsync(page, "overview");
+        }
+        finally
+        {
+            fixture.Clock.Offset = TimeSpan.Zero;
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_sheet_is_found_compared_and_its_older_version_restored_after_its_plan_is_shown()
+    {
+        IPage page = await fixture.OpenAsync("#/find");
+        try
+        {
+            await page.GetByLabel("Name contains").FillAsync(fixture.AppName);
+            await page.GetByLabel("Kind").SelectOptionAsync("App");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = $"History of {fixture.AppName}" }).First.ClickAsync();
+
+            ILocator versions = page.Locator("#history-table tbody tr");
+            await Expect(versions).ToHaveCountAsync(2);
+            await versions.Nth(0).GetByRole(AriaRole.Checkbox).CheckAsync();
+            await versions.Nth(1).GetByRole(AriaRole.Checkbox).CheckAsync();
+            await ScreenshotAsync(page, "find");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Compare the two selected" }).ClickAsync();
+
+            // The older point on the left, the renamed sheet and the script edit on the right.
+            ILocator sheet = page.Locator("#changed details").Filter(new() { HasText = fixture.SheetId });
+            await Expect(sheet.Locator("td.old")).ToContainTextAsync(fixture.SheetTitleAtFirstPoint);
+            await Expect(sheet.Locator("td.new")).ToContainTextAsync(ConsoleFixture.EditedTitle);
+            await Expect(page.Locator("#script .Added")).ToContainTextAsync(ConsoleFixture.ScriptEdit);
+            await ScreenshotAsync(page, "compare");
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "Restore the left point…" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show the plan (dry run)" }).ClickAsync();
+            await Expect(page.Locator("#plan-actions tbody tr").Filter(new() { HasText = "Replace" }).First).ToBeVisibleAsync();
+            await Expect(page.Locator("#checklist")).ToBeVisibleAsync();
+            // Planning touched nothing.
+            Assert.Equal(ConsoleFixture.EditedTitle, SheetTitle());
+            await ScreenshotAsync(page, "restore");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Confirm and restore" }).ClickAsync();
+            await Expect(page.Locator("#restore-done")).ToBeVisibleAsync(new() { Timeout = 180_000 });
+            Assert.Equal(fixture.SheetTitleAtFirstPoint, SheetTitle());
+            Assert.DoesNotContain(ConsoleFixture.ScriptEdit, fixture.Tenant.Read(s => s.FindApp(fixture.AppId)!.Document.Script));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_drill_is_started_and_its_report_opened()
+    {
+        IPage page = await fixture.OpenAsync("#/drills");
+        try
+        {
+            await page.GetByLabel("Scope").SelectOptionAsync("Sample");
+            await page.GetByLabel("Tier (Sample, Tier)").SelectOptionAsync("T3");
+            await page.GetByLabel("Sample size").FillAsync("1");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Start drill" }).ClickAsync();
+
+            // Once the drill has finished the page lists it and opens its report.
+            ILocator drill = page.Locator("#drill-list tbody tr");
+            await Expect(drill).ToHaveCountAsync(1, new() { Timeout = 180_000 });
+            string id = (await drill.GetAttributeAsync("data-drill"))!;
+            await Expect(page.FrameLocator("iframe.report").Locator("h1")).ToContainTextAsync(new Regex("^(PASSED|FAILED): "));
+            await Expect(page.Locator("iframe.report")).ToHaveAttributeAsync("title", $"Drill report {id}");
+            await ScreenshotAsync(page, "drills");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    string SheetTitle() => fixture.Tenant.Read(s => ConsoleFixture.Title(s.FindApp(fixture.AppId)!.Document.Objects[fixture.SheetId])!);
+}
