@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using QlikBackup.Core.Assets;
@@ -32,6 +34,37 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         Assert.Matches("script-src 'sha256-[A-Za-z0-9+/=]+'", policy);
         Assert.Contains("connect-src 'self'", policy);
         Assert.DoesNotContain("src=\"console.js\"", await page.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Space_status_measures_each_space_against_its_tiers_objective_on_the_hosts_clock()
+    {
+        async Task<Dictionary<string, JsonElement>> SpacesAsync() =>
+            (await fixture.Api.GetFromJsonAsync<JsonElement>("api/status/spaces")).GetProperty("spaces").EnumerateArray()
+                .ToDictionary(s => s.GetProperty("spaceId").GetString()!);
+
+        Dictionary<string, JsonElement> fresh = await SpacesAsync();
+        foreach (var (spaceId, tier) in fixture.Tiers)
+        {
+            Assert.Equal(tier.ToString(), fresh[spaceId].GetProperty("tier").GetString());
+            Assert.False(fresh[spaceId].GetProperty("rpoBreached").GetBoolean());
+        }
+
+        fixture.Clock.Offset = TimeSpan.FromHours(2);
+        try
+        {
+            Dictionary<string, JsonElement> later = await SpacesAsync();
+            foreach (var (spaceId, tier) in fixture.Tiers)
+            {
+                Assert.Equal(tier != Tier.T3, later[spaceId].GetProperty("rpoBreached").GetBoolean());
+                Assert.True(later[spaceId].GetProperty("age").Deserialize<TimeSpan>() >= TimeSpan.FromHours(2));
+                Assert.Equal(fresh[spaceId].GetProperty("protectedAt").GetDateTimeOffset(), later[spaceId].GetProperty("protectedAt").GetDateTimeOffset());
+            }
+        }
+        finally
+        {
+            fixture.Clock.Offset = TimeSpan.Zero;
+        }
     }
 
     [Fact]

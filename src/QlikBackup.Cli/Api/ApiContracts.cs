@@ -43,6 +43,11 @@ public sealed record SpaceTiers(string? DefaultTier, IReadOnlyDictionary<string,
 
 public sealed record StatusReport(IReadOnlyList<TierStatus>? Tiers, bool RpoBreached);
 
+public sealed record SpaceStatus(
+    string? SpaceId, string? Name, string? Type, string? Tier, TimeSpan? Objective, DateTimeOffset? ProtectedAt, string? NewestPointId, TimeSpan? Age, bool RpoBreached);
+
+public sealed record SpaceStatusReport(DateTimeOffset Now, IReadOnlyList<SpaceStatus>? Spaces);
+
 /// <summary>The body of POST /api/restores (mirrors Core's RestoreRequest; nulls are left out).</summary>
 public sealed record RestoreRequest
 {

@@ -70,7 +70,7 @@ function duration(s) {
   if (s == null) return '—';
   s = Math.abs(s);
   if (s < 90) return `${Math.round(s)} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
   if (s < 172800) return `${(s / 3600).toFixed(1).replace(/\.0$/, '')} h`;
   return `${Math.round(s / 86400)} d`;
 }
@@ -282,7 +282,8 @@ async function compare(view, params) {
     h('div', { class: 'sides' }, list('Added', c.added, 'added'), list('Removed', c.removed, 'removed')),
     h('section', { class: 'card', id: 'changed' }, h('h2', {}, `Changed (${c.changed.length})`),
       c.changed.length === 0 ? h('p', { class: 'muted' }, 'None.') : c.changed.map(part => h('details', { open: c.changed.length <= 5 },
-        h('summary', { class: 'mono' }, `${part.part} — ${part.changes.length} change(s)`),
+        h('summary', { class: 'mono' }, `${part.part} — ${part.changes.length ? part.changes.length + ' change(s)' : 'content differs'}`),
+        part.changes.length === 0 ? h('p', { class: 'muted' }, part.part === 'script' ? 'See the line diff of the load script below.' : 'Not a JSON document: no field-level diff.') :
         h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'JSON path'), h('th', { scope: 'col' }, 'Left'), h('th', { scope: 'col' }, 'Right'))),
           h('tbody', {}, part.changes.map(ch => h('tr', {}, h('td', { class: 'mono' }, ch.path),
             h('td', { class: 'mono old' }, ch.old ?? '(absent)'), h('td', { class: 'mono new' }, ch.new ?? '(absent)')))))))),
@@ -319,7 +320,13 @@ async function restore(view, params) {
   view.append(h('h1', {}, 'Restore'), h('p', {}, 'Nothing changes in Qlik until you confirm the plan.'), form, plan);
 }
 
+const actionTable = (id, caption, actions) => h('table', { id }, h('caption', {}, caption),
+  h('thead', {}, h('tr', {}, ['Action', 'Kind', 'Asset', 'What'].map(c => h('th', { scope: 'col' }, c)))),
+  h('tbody', {}, actions.map(a => h('tr', {}, h('td', {}, a.kind), h('td', {}, a.assetKind), h('td', {}, a.name ?? a.assetId), h('td', {}, a.description)))));
+
 function showPlan(p, out) {
+  // What the restore changes first; what is already as at the point folded away.
+  const changes = p.actions.filter(a => a.kind !== 'Skip'), skipped = p.actions.filter(a => a.kind === 'Skip');
   const line = h('p', { id: 'restore-status', role: 'status' });
   const after = h('div', { id: 'restore-result' });
   const confirm = h('button', { type: 'button', class: 'danger', id: 'confirm-restore', onclick: async () => {
@@ -335,9 +342,8 @@ function showPlan(p, out) {
     h('p', { id: 'plan-summary' }, p.summary || 'Nothing to do.'),
     (p.targets || []).map(t => h('p', {}, `${t.kind} ${t.name ?? t.assetId} → ${t.targetSpace ?? t.targetSpaceId ?? 'its space'}`, t.validation ? ' (validation copy)' : '')),
     p.warnings.length ? h('ul', { class: 'error' }, p.warnings.map(w => h('li', {}, w))) : '',
-    h('table', { id: 'plan-actions' }, h('caption', {}, `${p.actions.length} planned action(s)`),
-      h('thead', {}, h('tr', {}, ['Action', 'Kind', 'Asset', 'What'].map(c => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, p.actions.map(a => h('tr', {}, h('td', {}, a.kind), h('td', {}, a.assetKind), h('td', {}, a.name ?? a.assetId), h('td', {}, a.description))))),
+    actionTable('plan-actions', `${changes.length} change(s)`, changes),
+    skipped.length ? h('details', {}, h('summary', {}, `${skipped.length} already as at the point (skipped)`), actionTable('plan-skipped', 'Skipped', skipped)) : '',
     h('h3', {}, 'Reconfiguration checklist'),
     p.reconfigurationChecklist.length ? h('ol', { id: 'checklist' }, p.reconfigurationChecklist.map(c => h('li', {}, c))) : h('p', { id: 'checklist', class: 'muted' }, 'Nothing to reconfigure by hand.'),
     h('p', {}, confirm), line, after));
