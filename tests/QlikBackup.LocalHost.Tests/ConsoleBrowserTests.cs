@@ -146,18 +146,47 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             await Expect(page.Locator("#script .Added")).ToContainTextAsync(ConsoleFixture.ScriptEdit);
             await ScreenshotAsync(page, "compare");
 
+            // Whatever ran before, the live sheet differs from the older point.
+            fixture.RenameSheet("Renamed before the in-place restore");
             await page.GetByRole(AriaRole.Link, new() { Name = "Restore the left point…" }).ClickAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Show the plan (dry run)" }).ClickAsync();
             await Expect(page.Locator("#plan-actions tbody tr").Filter(new() { HasText = "Replace" }).First).ToBeVisibleAsync();
             await Expect(page.Locator("#checklist")).ToBeVisibleAsync();
             // Planning touched nothing.
-            Assert.Equal(ConsoleFixture.EditedTitle, SheetTitle());
+            Assert.Equal("Renamed before the in-place restore", fixture.SheetTitle());
             await ScreenshotAsync(page, "restore");
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Confirm and restore" }).ClickAsync();
             await Expect(page.Locator("#restore-done")).ToBeVisibleAsync(new() { Timeout = 180_000 });
-            Assert.Equal(fixture.SheetTitleAtFirstPoint, SheetTitle());
+            Assert.Equal(fixture.SheetTitleAtFirstPoint, fixture.SheetTitle());
             Assert.DoesNotContain(ConsoleFixture.ScriptEdit, fixture.Tenant.Read(s => s.FindApp(fixture.AppId)!.Document.Script));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_validation_copy_of_the_older_version_is_restored_then_promoted_into_production()
+    {
+        JsonElement history = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/assets/App/{fixture.AppId}/history");
+        string older = history.EnumerateArray().Last().GetProperty("pointId").GetString()!;
+        fixture.RenameSheet("Renamed before the promotion");
+        IPage page = await fixture.OpenAsync($"#/restore?point={Uri.EscapeDataString(older)}");
+        try
+        {
+            await page.GetByLabel("Validation space", new() { Exact = true }).CheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show the plan (dry run)" }).ClickAsync();
+            await Expect(page.Locator("#plan")).ToContainTextAsync("(validation copy)");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Confirm and restore" }).ClickAsync();
+            await Expect(page.Locator("#restore-done")).ToBeVisibleAsync(new() { Timeout = 180_000 });
+
+            Assert.Equal("Renamed before the promotion", fixture.SheetTitle());
+            await page.GetByRole(AriaRole.Button, new() { Name = "Promote the validation copy into production" }).ClickAsync();
+            await Expect(page.Locator("#promote-status")).ToContainTextAsync($"into {fixture.AppId}");
+            // The copy went to its own space; production changed only when promoted.
+            Assert.Equal(fixture.SheetTitleAtFirstPoint, fixture.SheetTitle());
         }
         finally
         {
@@ -189,6 +218,4 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             await page.Context.CloseAsync();
         }
     }
-
-    string SheetTitle() => fixture.Tenant.Read(s => ConsoleFixture.Title(s.FindApp(fixture.AppId)!.Document.Objects[fixture.SheetId])!);
 }

@@ -50,6 +50,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public string AppName { get; private set; } = null!;
     public string SheetId { get; private set; } = null!;
     public string SheetTitleAtFirstPoint { get; private set; } = null!;
+    string owner = null!;
     public const string EditedTitle = "Renamed after the first backup";
     public const string ScriptEdit = "// edited after the first backup";
 
@@ -71,7 +72,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
         }
 
         // A shared-space app with a titled sheet: its sheet is renamed and its script edited, then it is backed up again.
-        (AppId, AppName, SheetId, SheetTitleAtFirstPoint, string owner) = Tenant.Read(s => s.Apps
+        (AppId, AppName, SheetId, SheetTitleAtFirstPoint, owner) = Tenant.Read(s => s.Apps
             .Where(a => !a.Published && s.FindSpace(a.SpaceId ?? "")?.Type == "shared")
             .SelectMany(a => a.Document.Objects.Values.Where(o => o.QType == "sheet" && o.Published && Title(o) is not null)
                 .Select(o => (a.Id, a.Name, o.Id, Title(o)!, a.OwnerId)))
@@ -93,6 +94,12 @@ public sealed class ConsoleFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
     }
+
+    /// <summary>Renames the sheet in the live app, as its owner would: what a restore or a promotion must then undo.</summary>
+    public void RenameSheet(string title) =>
+        Tenant.UpdateAppDocument(AppId, new SimulatedActor(owner), (_, doc) => doc.Objects[SheetId].Properties["qProperty"]!["qMetaDef"]!["title"] = title);
+
+    public string SheetTitle() => Tenant.Read(s => Title(s.FindApp(AppId)!.Document.Objects[SheetId])!);
 
     public static string? Title(SimulatedObject o) => o.Properties["qProperty"]?["qMetaDef"]?["title"] is JsonValue v && v.TryGetValue(out string? t) ? t : null;
 

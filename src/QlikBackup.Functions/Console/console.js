@@ -309,13 +309,16 @@ async function restore(view, params) {
     const target = form.querySelector('input[name="target"]:checked').value;
     const request = { scope: scope.value, pointId: point.value.trim(), dryRun: true,
       target: target === 'ValidationSpace' ? 'ValidationSpace' : 'InPlace',
-      targetSpaceId: target === 'Other' ? other.value : undefined, objectId: objectId.value.trim() || undefined };
+      targetSpaceId: target === 'Other' ? other.value : undefined, objectId: objectId.value.trim() || undefined,
+      // A validation space (Restore:ValidationSpacePrefix + the app's name) is made by the restore when missing.
+      createTargetSpace: target === 'ValidationSpace' || undefined };
     plan.replaceChildren(h('p', {}, 'Planning…'));
     try { showPlan(await post('restores', request), plan); } catch (err) { plan.replaceChildren(problem(err)); }
   } },
     h('div', { class: 'row' }, field('Recovery point', point), field('Scope', scope), field('Object id (Object scope)', objectId)),
     h('fieldset', {}, h('legend', {}, 'Target'), radio('InPlace', 'In place', true), radio('ValidationSpace', 'Validation space'),
-      radio('Other', 'Other space:'), other),
+      radio('Other', 'Other space:'), other,
+      h('p', { class: 'muted' }, 'In place writes over the live asset; a validation space (created when missing) takes a copy to check, then promote.')),
     h('p', {}, h('button', { type: 'submit', class: 'primary' }, 'Show the plan (dry run)')));
   view.append(h('h1', {}, 'Restore'), h('p', {}, 'Nothing changes in Qlik until you confirm the plan.'), form, plan);
 }
@@ -365,7 +368,7 @@ function showOutcome(plan, op, out) {
 
 /** Puts a checked validation copy back into production (POST /api/promotions). */
 function promote(validationAppId, productionAppId) {
-  const line = h('p', { role: 'status' });
+  const line = h('p', { role: 'status', id: 'promote-status' });
   const button = h('button', { type: 'button', class: 'primary', id: 'promote', onclick: async () => {
     button.disabled = true;
     try {
