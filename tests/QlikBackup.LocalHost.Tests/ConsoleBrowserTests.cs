@@ -168,6 +168,27 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_point_is_compared_with_the_live_app_from_its_history()
+    {
+        fixture.RenameSheet("Renamed for the live comparison");
+        IPage page = await fixture.OpenAsync($"#/find?kind=App&asset={fixture.AppId}");
+        try
+        {
+            ILocator newest = page.Locator("#history-table tbody tr").First;
+            await newest.GetByRole(AriaRole.Link, new() { Name = "with the live asset" }).ClickAsync();
+
+            await Expect(page.Locator("#comparison")).ToContainTextAsync("Right: live");
+            ILocator sheet = page.Locator("#changed details").Filter(new() { HasText = fixture.SheetId });
+            await Expect(sheet.Locator("td.old")).ToContainTextAsync(ConsoleFixture.EditedTitle);
+            await Expect(sheet.Locator("td.new")).ToContainTextAsync("Renamed for the live comparison");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_validation_copy_of_the_older_version_is_restored_then_promoted_into_production()
     {
         JsonElement history = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/assets/App/{fixture.AppId}/history");
