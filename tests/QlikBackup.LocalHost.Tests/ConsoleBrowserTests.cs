@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using QlikBackup.Core.Assets;
 using static Microsoft.Playwright.Assertions;
@@ -64,6 +66,36 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         finally
         {
             fixture.Clock.Offset = TimeSpan.Zero;
+        }
+    }
+
+    [Fact]
+    public async Task Every_page_passes_the_axe_accessibility_rules()
+    {
+        JsonElement history = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/assets/App/{fixture.AppId}/history");
+        string[] points = history.EnumerateArray().Select(p => Uri.EscapeDataString(p.GetProperty("pointId").GetString()!)).ToArray();
+        (string Fragment, string Ready)[] pages =
+        [
+            ("#/overview", "#heatmap"), ($"#/find?kind=App&asset={fixture.AppId}", "#history-table"), ($"#/compare?a={points[^1]}&b={points[0]}", "#changed"),
+            ($"#/restore?point={points[^1]}", "#point"), ("#/drills", "#drill-scope"),
+        ];
+        IPage page = await fixture.OpenAsync();
+        try
+        {
+            var violations = new List<string>();
+            foreach (var (fragment, ready) in pages)
+            {
+                await page.GotoAsync(fixture.ConsoleUrl + fragment);
+                await Expect(page.Locator(ready)).ToBeVisibleAsync();
+                AxeResult result = await page.RunAxe();
+                violations.AddRange(result.Violations.Select(v => $"{fragment}: {v.Id} ({v.Impact}) {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}"));
+            }
+
+            Assert.True(violations.Count == 0, string.Join("\n", violations));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
         }
     }
 
@@ -175,7 +207,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         try
         {
             ILocator newest = page.Locator("#history-table tbody tr").First;
-            await newest.GetByRole(AriaRole.Link, new() { Name = "with the live asset" }).ClickAsync();
+            await newest.GetByRole(AriaRole.Link, new() { Name = "Compare with live" }).ClickAsync();
 
             await Expect(page.Locator("#comparison")).ToContainTextAsync("Right: live");
             ILocator sheet = page.Locator("#changed details").Filter(new() { HasText = fixture.SheetId });

@@ -215,7 +215,7 @@ async function search(data, results, history) {
     results.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'results-title' },
       h('h2', { id: 'results-title' }, `${points.length} recovery point${points.length === 1 ? '' : 's'}`, points.length === 100 ? ' (the newest 100)' : ''),
       h('table', {},
-        h('thead', {}, h('tr', {}, ['Name', 'Kind', 'Space', 'Owner', 'Captured', 'Status', ''].map(c => h('th', { scope: 'col' }, c)))),
+        h('thead', {}, h('tr', {}, ['Name', 'Kind', 'Space', 'Owner', 'Captured', 'Status', 'Actions'].map(c => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, points.map(p => h('tr', {},
           h('td', {}, p.name ?? p.assetId), h('td', {}, p.kind), h('td', {}, spaceName(space, p.spaceId)), h('td', { class: 'mono' }, p.ownerId ?? ''),
           h('td', {}, time(p.capturedAt)), h('td', {}, p.status),
@@ -249,7 +249,7 @@ async function showHistory(kind, assetId, history) {
       h('div', { class: 'row' }, compareButton),
       h('table', { id: 'history-table' },
         h('caption', {}, 'Newest first. Who changed it, when and from which client come from Qlik\'s audit events.'),
-        h('thead', {}, h('tr', {}, ['Pick', 'Captured', 'Changed by', 'Changed at', 'From client', 'Status', 'Asset id', ''].map(c => h('th', { scope: 'col' }, c)))),
+        h('thead', {}, h('tr', {}, ['Pick', 'Captured', 'Changed by', 'Changed at', 'From client', 'Status', 'Asset id', 'Actions'].map(c => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, points.map(p => h('tr', { 'data-point': p.pointId },
           h('td', {}, h('input', { type: 'checkbox', name: 'pick', value: p.pointId, 'aria-label': `Pick the point of ${utc(p.capturedAt)}`,
             disabled: p.status !== 'Captured', onchange: onPick })),
@@ -257,8 +257,8 @@ async function showHistory(kind, assetId, history) {
           h('td', {}, p.changedFromClient ?? '—'), h('td', {}, p.status, p.restoredAsId ? ` (restored as ${p.restoredAsId})` : ''),
           h('td', { class: 'mono' }, p.assetId),
           h('td', {}, p.status === 'Captured' ? [
-            h('a', { href: `#/compare?a=${q(p.pointId)}`, 'aria-label': `Compare the point of ${utc(p.capturedAt)} with the live asset` }, 'vs live'), ' · ',
-            h('a', { href: `#/restore?point=${q(p.pointId)}`, 'aria-label': `Restore the point of ${utc(p.capturedAt)}` }, 'Restore…')] : '')))))));
+            h('a', { href: `#/compare?a=${q(p.pointId)}`, 'aria-label': `Compare with live: the point of ${utc(p.capturedAt)}` }, 'Compare with live'), ' · ',
+            h('a', { href: `#/restore?point=${q(p.pointId)}`, 'aria-label': `Restore… the point of ${utc(p.capturedAt)}` }, 'Restore…')] : '')))))));
   } catch (err) { history.replaceChildren(problem(err)); }
 }
 
@@ -409,10 +409,10 @@ async function drills(view, params) {
     h('section', { class: 'card', 'aria-labelledby': 'drills-title' }, h('h2', { id: 'drills-title' }, 'Reports'),
       list.length === 0 ? h('p', { class: 'muted' }, 'No drill yet.') :
         h('table', { id: 'drill-list' },
-          h('thead', {}, h('tr', {}, ['Started', 'Scope', 'Tier', 'Result', 'Headline', ''].map(c => h('th', { scope: 'col' }, c)))),
+          h('thead', {}, h('tr', {}, ['Started', 'Scope', 'Tier', 'Result', 'Headline', 'Report'].map(c => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, list.map(d => h('tr', { 'data-drill': d.drillId }, h('td', {}, time(d.startedAt)), h('td', {}, d.scope), h('td', {}, d.tier),
             h('td', {}, badge(d.passed, 'passed', 'failed')), h('td', {}, d.headline),
-            h('td', {}, h('button', { type: 'button', 'aria-label': `Open the report of drill ${d.drillId}`, onclick: () => open(d.drillId) }, 'Open report'))))))),
+            h('td', {}, h('button', { type: 'button', 'aria-label': `Open report of drill ${d.drillId}`, onclick: () => open(d.drillId) }, 'Open report'))))))),
     report);
   if (params.get('open')) open(params.get('open'));
 }
