@@ -52,6 +52,12 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             Assert.False(fresh[spaceId].GetProperty("rpoBreached").GetBoolean());
         }
 
+        // The edited app's second backup is the newest good point of its space, and the space is protected at least since then.
+        JsonElement newest = (await fixture.Api.GetFromJsonAsync<JsonElement>($"api/assets/App/{fixture.AppId}/history?take=1"))[0];
+        JsonElement appSpace = fresh[newest.GetProperty("spaceId").GetString()!];
+        Assert.Equal(newest.GetProperty("pointId").GetString(), appSpace.GetProperty("newestPointId").GetString());
+        Assert.True(appSpace.GetProperty("protectedAt").GetDateTimeOffset() >= newest.GetProperty("capturedAt").GetDateTimeOffset());
+
         fixture.Clock.Offset = TimeSpan.FromHours(2);
         try
         {
