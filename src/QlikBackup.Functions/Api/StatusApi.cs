@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
+using QlikBackup.Core.Drill;
 using QlikBackup.Core.Status;
 using QlikBackup.Core.Storage;
-using QlikBackup.Core.Drill;
-using Microsoft.Extensions.Options;
 using QlikBackup.Qlik.Contracts;
 
 namespace QlikBackup.Functions.Api;
@@ -64,18 +64,22 @@ public static class StatusApi
             tierStatus[tier] = await runs.StatusAsync(tier, call.Aborted);
         }
 
-        var spaces = new List<SpaceState>();
+        var listed = new List<QlikSpace>();
         await foreach (QlikSpace space in call.Get<IQlikRestClient>().ListSpacesAsync(call.Aborted))
         {
-            string name = space.Name ?? space.Id;
-            if (name.StartsWith(drillPrefix, StringComparison.Ordinal))
+            if (!(space.Name ?? space.Id).StartsWith(drillPrefix, StringComparison.Ordinal))
             {
-                continue;
+                listed.Add(space);
             }
+        }
 
+        // One index query per space (its own partition): a few at a time, so a tenant of hundreds of spaces answers quickly.
+        var spaces = new System.Collections.Concurrent.ConcurrentBag<SpaceState>();
+        await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = call.Aborted }, async (space, ct) =>
+        {
             Tier tier = assigned.TryGetValue(space.Id, out Tier t) ? t : spaceTiers.DefaultTier;
-            // The space's partition is newest first; a failed or deleted point protects nothing, so look past a few.
-            IReadOnlyList<RecoveryPoint> newest = await index.QueryAsync(tenant, new RecoveryPointQuery { SpaceId = space.Id, Take = 20 }, call.Aborted);
+            // The partition is newest first; a failed or deleted point protects nothing, so look past a few.
+            IReadOnlyList<RecoveryPoint> newest = await index.QueryAsync(tenant, new RecoveryPointQuery { SpaceId = space.Id, Take = 20 }, ct);
             RecoveryPoint? good = newest.FirstOrDefault(p => p.Status == RecoveryPointStatus.Captured);
             DateTimeOffset? cleanRun = tierStatus[tier].LastCleanRun?.FinishedAt;
             DateTimeOffset? protectedAt = (good?.CapturedAt, cleanRun) switch
@@ -85,8 +89,8 @@ public static class StatusApi
             };
             TimeSpan objective = tierStatus[tier].Objective;
             TimeSpan? age = protectedAt is { } at ? now - at : null;
-            spaces.Add(new SpaceState(space.Id, name, space.Type, tier, objective, protectedAt, good?.PointId, age, age is null || age > objective));
-        }
+            spaces.Add(new SpaceState(space.Id, space.Name ?? space.Id, space.Type, tier, objective, protectedAt, good?.PointId, age, age is null || age > objective));
+        });
 
         return ApiResults.Ok(new SpaceStatusResponse(now, spaces.OrderBy(s => s.Tier).ThenBy(s => s.Name, StringComparer.OrdinalIgnoreCase).ToList()));
     }
