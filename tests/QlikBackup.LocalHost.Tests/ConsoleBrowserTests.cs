@@ -76,7 +76,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task Every_page_passes_the_axe_accessibility_rules()
+    public async Task Every_page_passes_the_axe_accessibility_rules_and_fits_1280_px()
     {
         JsonElement history = await fixture.Api.GetFromJsonAsync<JsonElement>($"api/assets/App/{fixture.AppId}/history");
         string[] points = history.EnumerateArray().Select(p => Uri.EscapeDataString(p.GetProperty("pointId").GetString()!)).ToArray();
@@ -93,6 +93,13 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             {
                 await page.GotoAsync(fixture.ConsoleUrl + fragment);
                 await Expect(page.Locator(ready)).ToBeVisibleAsync();
+                // Laid out for 1,280 px: nothing scrolls sideways.
+                int width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+                if (width > 1280)
+                {
+                    violations.Add($"{fragment}: {width} px wide at a 1,280 px window");
+                }
+
                 AxeResult result = await page.RunAxe();
                 violations.AddRange(result.Violations.Select(v => $"{fragment}: {v.Id} ({v.Impact}) {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}"));
             }
@@ -155,6 +162,23 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         finally
         {
             fixture.Clock.Offset = TimeSpan.Zero;
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Back_up_now_runs_a_tier_and_follows_it_to_its_outcome()
+    {
+        IPage page = await fixture.OpenAsync();
+        try
+        {
+            await page.GetByLabel("Tier").SelectOptionAsync("T2");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Back up now" }).ClickAsync();
+
+            await Expect(page.Locator("#backup-status")).ToContainTextAsync(new Regex(@"^Backup of T2: Completed \(captured \d+, unchanged \d+, failed 0\)"), new() { Timeout = 180_000 });
+        }
+        finally
+        {
             await page.Context.CloseAsync();
         }
     }
