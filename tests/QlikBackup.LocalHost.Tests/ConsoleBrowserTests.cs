@@ -184,6 +184,30 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Find_filters_by_space_and_capture_date()
+    {
+        JsonElement newest = (await fixture.Api.GetFromJsonAsync<JsonElement>($"api/assets/App/{fixture.AppId}/history?take=1"))[0];
+        string spaceName = newest.GetProperty("spaceName").GetString()!;
+        IPage page = await fixture.OpenAsync("#/find");
+        try
+        {
+            await page.GetByLabel("Space").SelectOptionAsync(new SelectOptionValue { Label = spaceName });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+            ILocator spaces = page.Locator("#results tbody td:nth-child(3)");
+            await Expect(spaces.First).ToHaveTextAsync(spaceName);
+            Assert.All(await spaces.AllTextContentsAsync(), s => Assert.Equal(spaceName, s));
+
+            await page.GetByLabel("Captured from").FillAsync("2099-01-01T00:00");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+            await Expect(page.Locator("#results h2")).ToHaveTextAsync("0 recovery points");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_sheet_is_found_compared_and_its_older_version_restored_after_its_plan_is_shown()
     {
         IPage page = await fixture.OpenAsync("#/find");
