@@ -45,6 +45,7 @@ public static class Cli
         root.Subcommands.Add(RestoreCommand.Create(host));
         root.Subcommands.Add(PointsCommand.Create(host));
         root.Subcommands.Add(StatusCommand.Create(host));
+        root.Subcommands.Add(ConsoleCommand.Create(host));
         root.Subcommands.Add(OperationCommand.Create(host));
         root.Subcommands.Add(TierCommand.Create(host));
         root.Subcommands.Add(DrillCommand.Create(host));

@@ -107,7 +107,8 @@ public static class ApiDescription
             endpoint.Accepts(route.Body, "application/json");
         }
 
-        endpoint.Produces(route.Success, route.Returns, route.Returns is null ? null : "application/json");
+        bool page = route.MediaType != "application/json";
+        endpoint.Produces(route.Success, page ? typeof(string) : route.Returns, page || route.Returns is not null ? route.MediaType : null);
         endpoint.ProducesProblem(StatusCodes.Status400BadRequest);
         if (route.RouteParameters.Count > 0 || route.Method is "POST")
         {

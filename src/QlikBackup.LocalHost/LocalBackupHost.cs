@@ -49,7 +49,12 @@ public sealed class LocalBackupHost : IAsyncDisposable
     public DurableTaskClient Client => app.Services.GetRequiredService<DurableTaskClient>();
 
     /// <param name="settings">App settings, keyed as in local.settings.json ("Qlik:TenantUrl" or "Qlik__TenantUrl").</param>
-    public static async Task<LocalBackupHost> StartAsync(IDictionary<string, string?> settings, ILoggerFactory? loggerFactory = null, CancellationToken ct = default)
+    public static Task<LocalBackupHost> StartAsync(IDictionary<string, string?> settings, ILoggerFactory? loggerFactory = null, CancellationToken ct = default)
+        => StartAsync(settings, loggerFactory, configure: null, ct);
+
+    /// <param name="configure">Last word on the services, e.g. a test's own TimeProvider.</param>
+    public static async Task<LocalBackupHost> StartAsync(
+        IDictionary<string, string?> settings, ILoggerFactory? loggerFactory, Action<IServiceCollection>? configure, CancellationToken ct = default)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => kv.Value));
@@ -68,6 +73,7 @@ public sealed class LocalBackupHost : IAsyncDisposable
         AzureStorageSidecar sidecar = await AzureStorageSidecar.StartAsync(storage, hub, activities, loggerFactory, ct);
 
         builder.Services.AddQlikBackup(builder.Configuration);
+        configure?.Invoke(builder.Services);
         builder.Services.AddMvcCore();
         // Errors the web server itself answers (no route, wrong method, an exception) are problem documents too.
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Describe);

@@ -298,6 +298,29 @@ public sealed class CliTests : IClassFixture<FakeApiFixture>
     }
 
     [Fact]
+    public async Task Status_spaces_renders_each_space_and_exits_3_when_one_is_behind()
+    {
+        api.RpoBreached = true;
+
+        CliResult r = await CliRunner.RunAsync("status", "spaces", "--url", Url);
+
+        Assert.True(r.ExitCode == ExitCodes.RpoBreached, r.ToString());
+        Assert.Equal("/api/status/spaces", api.Requests.Last().PathAndQuery);
+        Assert.Contains("RPO BREACHED", r.Out.Split('\n').Single(l => l.Contains("Sales")));
+        Assert.Contains("OK", r.Out.Split('\n').Single(l => l.Contains("Finance")));
+    }
+
+    [Fact]
+    public async Task Console_prints_the_page_URL_with_the_key_and_calls_nothing()
+    {
+        CliResult r = await CliRunner.RunAsync("console", "--url", Url, "--key", "k/1");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal($"{Url.TrimEnd('/')}/api/console?code=k%2F1", r.Out.Trim());
+        Assert.Empty(api.Requests);
+    }
+
+    [Fact]
     public async Task Status_within_rpo_exits_0()
     {
         CliResult r = await CliRunner.RunAsync("status", "--url", Url);

@@ -139,6 +139,8 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
             NotJson.Select(b => new Bad("POST", "api/verify", b, "body"))),
         // Routes without input: the malformed requests are the wrong methods.
         ["GetStatus"] = Gen.OneOf("POST", "DELETE", "PATCH", "PUT").Select(m => new Bad(m, "api/status", "{}", "method")),
+        ["GetSpaceStatus"] = Gen.OneOf("POST", "DELETE", "PATCH", "PUT").Select(m => new Bad(m, "api/status/spaces", "{}", "method")),
+        ["GetConsole"] = Gen.OneOf("POST", "DELETE", "PATCH", "PUT").Select(m => new Bad(m, "api/console", "{}", "method")),
         ["ListSpaceTiers"] = Gen.OneOf("POST", "DELETE", "PATCH").Select(m => new Bad(m, "api/spaces/tiers", "{}", "method")),
         ["GetOpenApiDocument"] = Gen.OneOf("POST", "DELETE", "PUT").Select(m => new Bad(m, "api/openapi.json", "{}", "method")),
         ["SetSpaceTier"] = Gen.OneOf(

@@ -107,6 +107,9 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
         ["StartDrill"] = "drill start", ["ListDrills"] = "drill list", ["GetDrill"] = "drill show",
         // The HTML report is for a browser; the CLI shows the same report as text (drill show).
         ["GetDrillReportHtml"] = "drill show",
+        ["GetSpaceStatus"] = "status spaces",
+        // The console is a page for a browser; the CLI prints its URL.
+        ["GetConsole"] = "console",
     };
 
     [Fact]

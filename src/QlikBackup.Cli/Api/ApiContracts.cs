@@ -47,6 +47,11 @@ public sealed record StatusReport(IReadOnlyList<TierStatus>? Tiers, bool RpoBrea
 /// <summary>A deleted app or space that a restore brought back under <see cref="RestoredAsId"/>.</summary>
 public sealed record RestoredAsset(string? Kind, string AssetId, string? Name, string RestoredAsId, DateTimeOffset? RestoredAt);
 
+public sealed record SpaceStatus(
+    string? SpaceId, string? Name, string? Type, string? Tier, TimeSpan? Objective, DateTimeOffset? ProtectedAt, string? NewestPointId, TimeSpan? Age, bool RpoBreached);
+
+public sealed record SpaceStatusReport(DateTimeOffset Now, IReadOnlyList<SpaceStatus>? Spaces);
+
 /// <summary>The body of POST /api/restores (mirrors Core's RestoreRequest; nulls are left out).</summary>
 public sealed record RestoreRequest
 {

@@ -94,6 +94,9 @@ public sealed class QlikBackupApiClient(HttpClient http)
     public Task<ApiResponse<StatusReport>> GetStatusAsync(CancellationToken ct) =>
         SendAsync<StatusReport>(HttpMethod.Get, "api/status", null, ct);
 
+    public Task<ApiResponse<SpaceStatusReport>> GetSpaceStatusAsync(CancellationToken ct) =>
+        SendAsync<SpaceStatusReport>(HttpMethod.Get, "api/status/spaces", null, ct);
+
     public Task<ApiResponse<OperationAccepted>> StartDrillAsync(object request, CancellationToken ct) =>
         SendAsync<OperationAccepted>(HttpMethod.Post, "api/drills", request, ct);
 

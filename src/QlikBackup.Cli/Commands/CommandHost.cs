@@ -10,6 +10,9 @@ namespace QlikBackup.Cli.Commands;
 public sealed record CommandContext(
     ParseResult Parse, QlikBackupApiClient Api, Terminal Terminal, bool Json, TimeSpan PollInterval, string Operator)
 {
+    /// <summary>Where the API is and the key it is called with.</summary>
+    public ApiConnection Connection { get; init; } = null!;
+
     public T? Get<T>(Option<T> option) => Parse.GetValue(option);
 
     public T? Get<T>(Argument<T> argument) => Parse.GetValue(argument);
@@ -59,14 +62,15 @@ public sealed class CommandHost(TextWriter output, TextWriter error, CliSettings
 
         string? key = parse.GetValue(Globals.Key) ?? settings.GetEnvironmentVariable("QLIKBACKUP_KEY");
         string who = parse.GetValue(Globals.Operator) ?? Environment.UserName;
-        using ServiceProvider services = ApiClientFactory.Create(new ApiConnection(baseAddress, key, who), settings);
+        var connection = new ApiConnection(baseAddress, key, who);
+        using ServiceProvider services = ApiClientFactory.Create(connection, settings);
         var context = new CommandContext(
             parse,
             services.GetRequiredService<QlikBackupApiClient>(),
             terminal,
             parse.GetValue(Globals.Json),
             parse.GetValue(Globals.PollInterval) ?? settings.PollInterval,
-            who);
+            who) { Connection = connection };
         try
         {
             return await action(context, ct);

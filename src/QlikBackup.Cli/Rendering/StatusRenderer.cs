@@ -39,6 +39,20 @@ public static class StatusRenderer
             : "[green]All tiers are within their recovery point objective.[/]");
     }
 
+    public static void RenderSpaces(IAnsiConsole console, SpaceStatusReport report)
+    {
+        Table table = Format.NewTable("Space", "Type", "Tier", "RPO", "Protected at", "Age", "State");
+        foreach (SpaceStatus s in report.Spaces ?? [])
+        {
+            table.AddRow(
+                Format.Text(s.Name ?? s.SpaceId), Format.Text(s.Type), Format.Text(s.Tier), Format.Duration(s.Objective),
+                Format.Time(s.ProtectedAt), Format.Duration(s.Age),
+                s.RpoBreached ? "[red bold]RPO BREACHED[/]" : "[green]OK[/]");
+        }
+
+        console.Write(table);
+    }
+
     static string Result(CaptureRun? run)
     {
         if (run?.Summary is not { } s)

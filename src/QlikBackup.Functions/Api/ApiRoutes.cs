@@ -33,6 +33,9 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 
     public IReadOnlyList<ApiQueryParameter> Query { get; init; } = [];
 
+    /// <summary>The media type of success; a page (the console, a drill report) is text/html.</summary>
+    public string MediaType { get; init; } = "application/json";
+
     /// <summary>True only for callers that cannot send a function key (Qlik's webhook delivery signs instead).</summary>
     public bool Anonymous { get; init; }
 
@@ -88,6 +91,8 @@ public static class ApiRoutes
             { Summary = "Promote a validated app (restored into a validation space) into production.", Body = typeof(PromoteBody), Returns = typeof(PromoteResult) },
         new("GET", "status", "GetStatus", StatusApi.GetAsync)
             { Summary = "Per tier: newest run, newest clean run, RPO breach.", Returns = typeof(StatusResponse) },
+        new("GET", "status/spaces", "GetSpaceStatus", StatusApi.SpacesAsync)
+            { Summary = "Per space: its tier, when it was last protected (newest good point or clean run) and RPO breach.", Returns = typeof(SpaceStatusResponse) },
         new("GET", "spaces/tiers", "ListSpaceTiers", SpaceTierApi.ListAsync)
             { Summary = "The space → tier map and the default tier.", Returns = typeof(SpaceTiersResponse) },
         new("PUT", "spaces/{spaceId}/tier", "SetSpaceTier", SpaceTierApi.SetAsync)
@@ -99,11 +104,13 @@ public static class ApiRoutes
         new("GET", "drills/{id}", "GetDrill", DrillApi.GetAsync)
             { Summary = "A drill's report (JSON; the HTML page with Accept: text/html).", Returns = typeof(Core.Drill.DrillReport) },
         new("GET", "drills/{id}/report.html", "GetDrillReportHtml", DrillApi.GetHtmlAsync)
-            { Summary = "A drill's report as a readable HTML page." },
+            { Summary = "A drill's report as a readable HTML page.", MediaType = "text/html" },
         new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
         new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)
             { Summary = "This API's OpenAPI 3.1 document." },
+        new("GET", "console", "GetConsole", ConsoleApi.GetAsync)
+            { Summary = "The recovery console: one HTML page that calls this API (open it with the key as ?code=).", MediaType = "text/html" },
         new("POST", "verify", "StartVerify", VerifyApi.StartAsync)
             { Summary = "Re-read and authenticate every blob of a point, an asset, or the whole store.", Body = typeof(Core.Verify.VerifyRequest), Returns = typeof(OperationAccepted), Success = 202 },
     ];

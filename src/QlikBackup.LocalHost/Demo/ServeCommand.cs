@@ -29,6 +29,7 @@ public static class ServeCommand
         Console.WriteLine($"QLIKBACKUP_URL={env.Host.ApiBaseUrl}");
         Console.WriteLine($"QLIKBACKUP_KEY={key}");
         Console.WriteLine($"OpenAPI: {env.Host.ApiBaseUrl}api/openapi.json");
+        Console.WriteLine($"Console: {env.Host.ApiBaseUrl}api/console{(key is null ? "" : "?code=" + key)}");
         Console.WriteLine($"Webhook URL: {env.Host.ApiBaseUrl}api/webhooks/qlik");
         Console.WriteLine($"Webhook secret: {env.WebhookSecret}");
         Console.WriteLine($"Simulated tenant: {env.Tenant.BaseUrl}");

@@ -223,6 +223,21 @@ public sealed class FakeApi : IAsyncDisposable
             return Ok(new { tiers, rpoBreached = RpoBreached, restored = Restored });
         });
 
+        app.MapGet("/api/status/spaces", () =>
+        {
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            object Space(string name, string tier, TimeSpan objective, TimeSpan age, bool breached) => new
+            {
+                spaceId = "space-" + name.ToLowerInvariant(), name, type = "shared", tier, objective, protectedAt = now - age, newestPointId = (string?)null, age, rpoBreached = breached,
+            };
+            var spaces = new[]
+            {
+                Space("Sales", "T1", TimeSpan.FromMinutes(15), RpoBreached ? TimeSpan.FromHours(2) : TimeSpan.FromMinutes(5), RpoBreached),
+                Space("Finance", "T3", TimeSpan.FromDays(1), TimeSpan.FromHours(3), false),
+            };
+            return Ok(new { now, spaces });
+        });
+
         app.MapPost("/api/drills", async (HttpRequest request) =>
         {
             JsonNode? body = await JsonNode.ParseAsync(request.Body);
