@@ -169,7 +169,7 @@ internal sealed partial class RestoreExecutor
                     : sourceStates?.FirstOrDefault(s => s.Class == info.Class && s.QId == info.QId) is { } s ? (s.Published, s.Approved, null)
                     : (info.Published, info.Approved, (string?)null);
                 await copy.SetPublishStateAsync(info.Class, info.QId, published, approved, ct);
-                if (owner is not null && owner != info.OwnerId) _owners.Add((publishedId, info.QId, owner));
+                if (InTarget(owner) is { } mapped && mapped != info.OwnerId) _owners.Add((publishedId, info.QId, mapped));
             }
             await Sessions.SaveAsync(publishedId, ct);
             await GiveObjectsToOwnersAsync(ct);

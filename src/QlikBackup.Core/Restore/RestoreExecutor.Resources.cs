@@ -99,6 +99,6 @@ internal sealed partial class RestoreExecutor
 
         /// <summary>The captured owner when that user still exists.</summary>
         async Task<string?> LiveOwnerAsync(AssetKind kind, JsonElement doc, CancellationToken ct)
-            => ResourceShapes.OwnerOf(kind, doc) is { } owner && (await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == owner) ? owner : null;
+            => InTarget(ResourceShapes.OwnerOf(kind, doc)) is { } owner && (await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == owner) ? owner : null;
     }
 }

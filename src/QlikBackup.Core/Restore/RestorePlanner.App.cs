@@ -277,7 +277,7 @@ internal sealed partial class RestorePlanner
                 b.Add(RestoreStep.AppOwner, RestoreActionKind.Skip, point, AssetKind.App, point.AssetId, name, $"The app is owned by {owner}, as at the point.", objectId: owner);
                 return;
             }
-            var user = (await _listings.ListAsync(QlikResourceKind.User, ct)).FirstOrDefault(u => u.Id == owner);
+            var user = (await _listings.ListAsync(QlikResourceKind.User, ct)).FirstOrDefault(u => u.Id == InTarget(owner));
             if (user is null)
             {
                 b.Add(RestoreStep.AppOwner, RestoreActionKind.Skip, point, AssetKind.App, point.AssetId, name,

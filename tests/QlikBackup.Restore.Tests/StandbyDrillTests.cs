@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using QlikBackup.Core.Alerts;
+using QlikBackup.Core.Drill;
+using QlikBackup.Core.Fidelity;
+using QlikBackup.Qlik.Simulator;
+
+namespace QlikBackup.Restore.Tests;
+
+/// <summary>
+/// The whole-tenant drill: every captured point of the demo tenant rebuilt in a second, empty simulated tenant (the standby),
+/// checked there against its point, while the production tenant stays exactly as it was.
+/// </summary>
+[Collection(RestoreCollection.Name)]
+public sealed class StandbyDrillTests(AzuriteFixture azurite)
+{
+    sealed class NoAlerts : IAlertSink
+    {
+        public Task SendAsync(Alert alert, CancellationToken ct = default) => Task.CompletedTask;
+    }
+
+    sealed class Standby : IAsyncDisposable
+    {
+        public required QlikSimulatorHost Simulator { get; init; }
+        public required StandbyTenant Tenant { get; init; }
+
+        public static async Task<Standby> StartAsync(RestoreHarness h)
+        {
+            // Empty: only the simulator's own TenantAdmin, and an OAuth client that may impersonate (private objects are created as their owners).
+            var simulator = await QlikSimulatorHost.StartAsync(new SimulatorOptions { SaveOnStop = false });
+            var (id, secret) = simulator.CreateOAuthClient(simulator.AdminUserId, allowImpersonation: true);
+            var tuning = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Qlik:RetryBaseDelay"] = "00:00:00.020", ["Qlik:RetryMaxDelay"] = "00:00:00.100", ["Qlik:ExportPollInterval"] = "00:00:00.020",
+            }).Build();
+            var options = new StandbyOptions { TenantUrl = simulator.BaseUrl, ApiKey = simulator.AdminApiKey, OAuthClientId = id, OAuthClientSecret = secret };
+            return new Standby { Simulator = simulator, Tenant = new StandbyTenant(h.Services, tuning, Options.Create(options)) };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Tenant.DisposeAsync();
+            await Simulator.DisposeAsync();
+        }
+    }
+
+    static DrillService Drills(RestoreHarness h, StandbyTenant? standby)
+    {
+        var drill = Options.Create(new DrillOptions());
+        var store = ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, drill);
+        var alerts = ActivatorUtilities.CreateInstance<DrillAlerts>(h.Services, new NoAlerts(), drill);
+        object[] args = standby is null
+            ? [ActivatorUtilities.CreateInstance<FidelityCheck>(h.Services), store, alerts, drill, Options.Create(new RtoOptions())]
+            : [ActivatorUtilities.CreateInstance<FidelityCheck>(h.Services), store, alerts, drill, Options.Create(new RtoOptions()), standby];
+        return ActivatorUtilities.CreateInstance<DrillService>(h.Services, args);
+    }
+
+    /// <summary>Every asset of every tier, tenant configuration included, as the capture timers would.</summary>
+    static async Task CaptureTenantAsync(RestoreHarness h)
+    {
+        foreach (var tier in Enum.GetValues<Tier>())
+            foreach (var space in await h.Capture.ListSpacesAsync(tier))
+                foreach (var asset in await h.Capture.ListAssetsAsync(space))
+                    await h.Capture.CaptureAssetAsync(asset, tier, CaptureTrigger.OnDemand);
+    }
+
+    /// <summary>Everything the production tenant holds (app data included) except its audit trail and issued tokens.</summary>
+    static Dictionary<string, string> Production(RestoreHarness h)
+    {
+        var node = JsonNode.Parse(h.TenantJson())!.AsObject();
+        node.Remove(nameof(TenantState.Audits));
+        return node.ToDictionary(p => p.Key, p => p.Value?.ToJsonString() ?? "null");
+    }
+
+    static async Task<List<DrillAssetOutcome>> RunAsync(DrillService drills, string drillId)
+    {
+        var selection = await drills.SelectAsync(drillId, new DrillRequest { Scope = DrillScope.Tenant });
+        var outcomes = new List<DrillAssetOutcome>();
+        foreach (var asset in selection.Assets) outcomes.AddRange(await drills.RunAssetAsync(new DrillAssetInput(drillId, asset, DrillScope.Tenant)));
+        return outcomes;
+    }
+
+    [Fact]
+    public async Task The_whole_tenant_is_rebuilt_in_an_empty_standby_equal_to_its_points_and_production_is_unchanged()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var before = Production(h);
+        var drills = Drills(h, standby.Tenant);
+
+        var outcomes = await RunAsync(drills, "standby1");
+
+        var failed = outcomes.Where(o => o.Result != DrillAssetResult.Equal)
+            .Select(o => $"{o.Asset.Kind} {o.Asset.Name}: {o.Error}\n{string.Join("\n", o.Fidelity?.Differences ?? [])}").ToList();
+        Assert.True(failed.Count == 0, string.Join("\n", failed));
+        // Every app of every shared and managed space, its groups and users, and the standby holds them under its own ids.
+        int apps = h.Tenant.Read(s => s.Apps.Count(a => a.SpaceId is not null));
+        Assert.Equal(apps, outcomes.Count(o => o.Asset.Kind == AssetKind.App));
+        Assert.Equal(apps, standby.Simulator.Tenant.Read(s => s.Apps.Count));
+        Assert.Equal(h.Tenant.Read(s => s.Users.Count), outcomes.Count(o => o.Asset.Kind == AssetKind.User));
+        // The demo's groups come from the identity provider: Qlik creates them only when a member signs in, so the checklist names each.
+        var checklist = outcomes.SelectMany(o => o.Checklist).Distinct().ToList();
+        foreach (var group in h.Tenant.Read(s => s.Groups.Select(g => g.Name).ToList()))
+            Assert.Contains(checklist, line => line.Contains(group, StringComparison.Ordinal));
+        Assert.All(outcomes.Where(o => o.Asset.Kind == AssetKind.App), o => Assert.True(o.Fidelity!.Opened));
+        Assert.DoesNotContain(outcomes.Where(o => o.Asset.Kind is AssetKind.App or AssetKind.Space), o => o.RestoredAssetId == o.Asset.AssetId);
+        var after = Production(h);
+        foreach (var (section, state) in before) Assert.True(state == after[section], $"production's {section} changed:\n{state}\n{after[section]}");
+        // A second drill needs an empty standby again: refused, not written over.
+        var again = await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("standby2", new DrillRequest { Scope = DrillScope.Tenant }));
+        Assert.Equal(409, again.Status);
+    }
+
+    [Fact]
+    public async Task A_user_changed_in_the_standby_after_its_restore_fails_the_drill_naming_user_and_attribute()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        // The injected difference: the standby renames every user as soon as Qlik has created it (before the drill checks it).
+        var target = standby.Simulator.Tenant;
+        target.EventRaised += e =>
+        {
+            if (e.EventType == "com.qlik.v1.user.created")
+                target.Write(new SimulatedActor(standby.Simulator.AdminUserId), c => { foreach (var u in c.State.Users.Where(u => u.Name.StartsWith("Bo ", StringComparison.Ordinal))) u.Name = "Bo Renamed"; return 0; });
+        };
+
+        var outcomes = await RunAsync(Drills(h, standby.Tenant), "standby3");
+
+        var different = Assert.Single(outcomes, o => o.Result != DrillAssetResult.Equal);
+        Assert.Equal(AssetKind.User, different.Asset.Kind);
+        var difference = Assert.Single(different.Fidelity!.Differences);
+        Assert.Equal("User 'Bo Finance'", difference.Asset);
+        Assert.Equal("(resource)", difference.Object);
+        Assert.Equal("$.name", difference.Attribute);
+        Assert.Equal("\"Bo Renamed\"", difference.Actual);
+    }
+
+    [Fact]
+    public async Task A_tenant_drill_without_standby_settings_is_a_bad_request_naming_the_setting()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var ex = await Assert.ThrowsAsync<DrillRequestException>(() => Drills(h, null).SelectAsync("x", new DrillRequest { Scope = DrillScope.Tenant }));
+        Assert.Equal(400, ex.Status);
+        Assert.Contains("Drill:Standby:TenantUrl", ex.Message);
+    }
+}
