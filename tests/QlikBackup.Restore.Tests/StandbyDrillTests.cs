@@ -140,6 +140,46 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_sheet_changed_in_the_standby_after_its_restore_fails_the_drill_naming_app_object_and_attribute()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var (appName, spaceName, qId) = h.Tenant.Read(s =>
+        {
+            var app = s.Apps.Where(a => s.Spaces.Any(x => x.Id == a.SpaceId && x.Type == SpaceTypes.Shared)).OrderBy(a => a.Name, StringComparer.Ordinal).First();
+            return (app.Name, s.Spaces.First(x => x.Id == app.SpaceId).Name,
+                app.Document.Objects.Values.Where(o => o.QType == "sheet" && o.Published).OrderBy(o => o.Id, StringComparer.Ordinal).First().Id);
+        });
+        // The injected difference: whenever the standby's copy of that app changes, its sheet's title is changed behind the restore's back,
+        // so it is still changed when the drill checks the app.
+        var target = standby.Simulator.Tenant;
+        target.EventRaised += e =>
+        {
+            if (!e.EventType.StartsWith("com.qlik.v1.app.", StringComparison.Ordinal)) return;
+            target.Write(new SimulatedActor(standby.Simulator.AdminUserId), c =>
+            {
+                // The app in the standby's space of that name (a published copy of it elsewhere keeps its name too).
+                foreach (var app in c.State.Apps.Where(a => a.Name == appName && c.State.Spaces.Any(x => x.Id == a.SpaceId && x.Name == spaceName)))
+                    if (app.Document.Objects.GetValueOrDefault(qId)?.Properties["qProperty"] is System.Text.Json.Nodes.JsonObject prop)
+                        (prop["qMetaDef"] ??= new JsonObject())["title"] = "Tampered in the standby";
+                return 0;
+            });
+        };
+
+        var outcomes = await RunAsync(Drills(h, standby.Tenant), "standby4");
+
+        var failed = outcomes.Where(o => o.Result != DrillAssetResult.Equal).ToList();
+        Assert.True(failed.Count == 1, string.Join("\n", failed.Select(o => $"{o.Asset.Kind} {o.Asset.Name}: {o.Error} {string.Join("; ", o.Fidelity?.Differences ?? [])}")));
+        var different = failed[0];
+        Assert.Equal((AssetKind.App, appName), (different.Asset.Kind, different.Asset.Name));
+        var difference = Assert.Single(different.Fidelity!.Differences);
+        Assert.Contains(qId, difference.Object, StringComparison.Ordinal);
+        Assert.Equal("content $.qProperty.qMetaDef.title", difference.Attribute);
+        Assert.Equal("\"Tampered in the standby\"", difference.Actual);
+    }
+
+    [Fact]
     public async Task A_tenant_drill_without_standby_settings_is_a_bad_request_naming_the_setting()
     {
         await using var h = await RestoreHarness.StartAsync(azurite);
