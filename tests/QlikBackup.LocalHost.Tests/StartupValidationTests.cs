@@ -78,6 +78,7 @@ public sealed class StartupValidationTests
     [InlineData("Rto:T1", "-00:05:00", "Rto:T1")]
     [InlineData("Drill:SampleSize", "0", "Drill:SampleSize")]
     [InlineData("Rto:Tenant", "00:00:00", "Rto:Tenant")]
+    [InlineData("Drill:ScheduledScope", "Tenant", "Drill:ScheduledScope")]
     public async Task A_bad_setting_stops_startup_with_one_message_naming_it(string key, string? value, string named)
     {
         var settings = Good();

@@ -43,7 +43,8 @@ public sealed class DrillOptions
     [Range(1, 500, ErrorMessage = "Drill:SampleSize must be between 1 and 500.")]
     public int SampleSize { get; set; } = 3;
 
-    /// <summary>The scope of scheduled drills (DrillSchedule): Sample, Tier.</summary>
+    /// <summary>The scope of scheduled drills (DrillSchedule): Sample, Tier (one drill per tier; Space and Tenant are asked for on demand).</summary>
+    [AllowedValues(DrillScope.Sample, DrillScope.Tier, ErrorMessage = "Drill:ScheduledScope must be Sample or Tier.")]
     public DrillScope ScheduledScope { get; set; } = DrillScope.Sample;
 
     /// <summary>Tiers drilled by the schedule, comma separated.</summary>
