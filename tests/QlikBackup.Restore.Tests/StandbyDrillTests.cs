@@ -180,6 +180,31 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_step_cut_short_resumes_its_restore_when_run_again_as_Durable_reruns_a_lost_activity()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var drills = Drills(h, standby.Tenant);
+        var selection = await drills.SelectAsync("standby5", new DrillRequest { Scope = DrillScope.Tenant });
+        var space = selection.Assets.First(a => a.Kind == AssetKind.Space);
+        foreach (var before in selection.Assets.TakeWhile(a => a != space))
+            await drills.RunAssetAsync(new DrillAssetInput("standby5", before, DrillScope.Tenant));
+
+        // The space is created, then Qlik refuses the first app import: the step stops there.
+        standby.Simulator.Faults.FailNext(1, 400, "/api/v1/apps/import");
+        var cut = Assert.Single(await drills.RunAssetAsync(new DrillAssetInput("standby5", space, DrillScope.Tenant)));
+        Assert.Equal(DrillAssetResult.Failed, cut.Result);
+        Assert.Equal(1, standby.Simulator.Tenant.Read(s => s.Spaces.Count(x => x.Name == space.Name)));
+
+        var again = await drills.RunAssetAsync(new DrillAssetInput("standby5", space, DrillScope.Tenant));
+
+        Assert.All(again, o => Assert.True(o.Result == DrillAssetResult.Equal, $"{o.Asset.Kind} {o.Asset.Name}: {o.Error} {string.Join("; ", o.Fidelity?.Differences ?? [])}"));
+        Assert.Equal(h.Tenant.Read(s => s.Apps.Count(a => a.SpaceId == space.AssetId)), again.Count(o => o.Asset.Kind == AssetKind.App));
+        Assert.Equal(1, standby.Simulator.Tenant.Read(s => s.Spaces.Count(x => x.Name == space.Name)));
+    }
+
+    [Fact]
     public async Task A_tenant_drill_without_standby_settings_is_a_bad_request_naming_the_setting()
     {
         await using var h = await RestoreHarness.StartAsync(azurite);

@@ -91,7 +91,12 @@ public sealed partial class DrillService
         {
             var ids = await StandbyIdsAsync(target, ct);
             var step = StandbySteps.FirstOrDefault(s => s.Id == asset.AssetId);
-            plan = await target.Restore.PlanAsync(step.Kinds is null
+            // A step run again (its worker was lost) finds its stored plan and resumes it: the executor skips finished actions.
+            // The stored plan does not keep the id map (set in process only), so the one just computed goes with it.
+            string restoreId = StandbyRestoreId(input.DrillId, asset);
+            plan = await target.Restore.GetPlanAsync(restoreId, ct) is { } stored
+                ? stored with { Request = stored.Request with { IdMap = ids } }
+                : await target.Restore.PlanAsync(step.Kinds is null
                 ? new RestoreRequest
                 {
                     // A space comes back under its own name, with its members and every app: an isolated restore creates exactly that space.
@@ -101,7 +106,7 @@ public sealed partial class DrillService
                 : new RestoreRequest
                 {
                     Scope = RestoreScope.TenantConfig, Kinds = step.Kinds, IncidentTime = asset.PointCapturedAt.AddTicks(1), IdMap = ids, Operator = $"drill {input.DrillId}",
-                }, ct);
+                }, restoreId, ct);
             if (plan.Actions.Any(a => a.Kind == RestoreActionKind.Delete))
                 throw new InvalidOperationException($"Restore plan {plan.RestoreId} would delete in the standby tenant; a drill only rebuilds.");
             var result = await target.Restore.ExecuteAsync(plan, ct);
@@ -141,6 +146,10 @@ public sealed partial class DrillService
             return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, target.TenantUrl, null, clock.Elapsed, null, plan?.ReconfigurationChecklist ?? [], ex.Message)];
         }
     }
+
+    /// <summary>One restore per step and drill, so the step's plan and progress are found again.</summary>
+    static string StandbyRestoreId(string drillId, DrillAsset asset)
+        => $"{drillId}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(asset.PointId)))[..16].ToLowerInvariant()}";
 
     /// <summary>An isolated restore names its new space as a copy and gives it to the restore principal; the standby's space is the original: its description and owner.</summary>
     async Task RestoreSpaceDetailsAsync(StandbyTenant target, DrillAsset asset, string spaceId, IReadOnlyDictionary<string, string> ids, CancellationToken ct)
