@@ -205,6 +205,28 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_user_the_standby_refuses_is_on_the_checklist_with_what_they_owned_and_the_rest_is_restored_equal()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        // Users are created in name order; the standby refuses the first one (e.g. no licence left).
+        var (refusedId, refusedName) = h.Tenant.Read(s => s.Users.OrderBy(u => u.Name, StringComparer.OrdinalIgnoreCase).Select(u => (u.Id, u.Name)).First());
+        standby.Simulator.Faults.FailNext(1, 403, "/api/v1/users", "POST");
+
+        var outcomes = await RunAsync(Drills(h, standby.Tenant), "standby6");
+
+        var failed = outcomes.Where(o => o.Result != DrillAssetResult.Equal)
+            .Select(o => $"{o.Asset.Kind} {o.Asset.Name}: {o.Error}\n{string.Join("\n", o.Fidelity?.Differences ?? [])}").ToList();
+        Assert.True(failed.Count == 0, string.Join("\n", failed));
+        Assert.DoesNotContain(outcomes, o => o.Asset.AssetId == refusedId);
+        Assert.False(standby.Simulator.Tenant.Read(s => s.Users.Any(u => u.Name == refusedName)));
+        var checklist = outcomes.SelectMany(o => o.Checklist).Distinct().ToList();
+        Assert.Contains(checklist, l => l.Contains($"User '{refusedName}' ({refusedId}) does not exist in the target tenant", StringComparison.Ordinal));
+        Assert.Equal(h.Tenant.Read(s => s.Apps.Count(a => a.SpaceId is not null)), outcomes.Count(o => o.Asset.Kind == AssetKind.App));
+    }
+
+    [Fact]
     public async Task A_tenant_drill_without_standby_settings_is_a_bad_request_naming_the_setting()
     {
         await using var h = await RestoreHarness.StartAsync(azurite);

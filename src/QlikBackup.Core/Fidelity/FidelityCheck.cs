@@ -106,9 +106,13 @@ public sealed partial class FidelityCheck(IRecoveryPointIndex index, IContentSto
         foreach (var change in JsonTools.Diff(expected, actual))
         {
             if (IsSecret(change.Path) && tally.OnChecklist()) continue;
+            // The owner is a user who is not in the target tenant: the resource stays with the restore principal, as the checklist says.
+            if (IsOwner(change.Path) && change.Old is { } old && change.New is not null && tally.Unplaced(old.Trim('"'))) continue;
             tally.Differ(objectName, change.Path, change.Old, change.New);
         }
     }
+
+    static bool IsOwner(string path) => path is "$.ownerId" or "$.owner" or "$.user" or "$.userId";
 
     static bool IsSecret(string path)
     {
@@ -196,6 +200,10 @@ public sealed partial class FidelityCheck(IRecoveryPointIndex index, IContentSto
         int _objects, _equal;
 
         public string Map(string id) => Request.IdMap.TryGetValue(id, out var mapped) ? mapped : id;
+
+        /// <summary>A user with no id in the target tenant whom the checklist names (gone, or refused by the tenant): what they owned stays with the restore principal.</summary>
+        public bool Unplaced(string userId)
+            => !string.IsNullOrWhiteSpace(userId) && !Request.IdMap.ContainsKey(userId) && Request.Checklist.Any(l => l.Contains(userId, StringComparison.Ordinal));
 
         public JsonElement Remap(JsonElement json)
             => Request.IdMap.Count == 0 ? json : JsonTools.ToElement(JsonTools.Remap(JsonNode.Parse(json.GetRawText()), Request.IdMap));

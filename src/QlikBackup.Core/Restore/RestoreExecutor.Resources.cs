@@ -46,6 +46,11 @@ internal sealed partial class RestoreExecutor
                 await using var zip = await content.OpenAsync(CapturePartNames.File, ct);
                 created = (await x.Rest.UploadThemeAsync(zip, $"{action.Name ?? action.AssetId}.zip", ct)).Id;
             }
+            else if (action.AssetKind == AssetKind.User && plan.Request.IdMap is not null)
+            {
+                if (await TryCreateUserInOtherTenantAsync(action, restKind, doc, body, ct) is not { } user) return (action.AssetId, null);
+                created = user;
+            }
             else
             {
                 created = await CreateOwnedAsync(action.AssetKind, restKind, doc, body, ct);

@@ -125,7 +125,8 @@ internal sealed partial class RestorePlanner
 
             // In a managed space private objects belong in the published copy, so they are created after the publish.
             var objects = OrderObjects(content.Objects).ToList();
-            foreach (var obj in objects.Where(o => !managed || o.PrivateOwnerId is null)) PlanImportedObject(point, name, obj, target.Validation);
+            foreach (var obj in objects.Where(o => !managed || o.PrivateOwnerId is null))
+                if (target.Validation || await OwnerPresentAsync(point, name, obj, ct)) PlanImportedObject(point, name, obj, target.Validation);
             if (!content.Has(CapturePartNames.Objects) && content.Objects.Any(o => o.PrivateOwnerId is null))
                 b.Check($"App '{name}': the point does not record who owned its shared objects; after the import they are owned by the restore principal (reassign them with change-owner if needed).");
             if (content.Has(CapturePartNames.Script))
@@ -159,7 +160,8 @@ internal sealed partial class RestorePlanner
                     + " Every object gets back its publish state and owner.", objectId: space.Id ?? space.ActionId);
                 if (origin is null && !target.Isolated)
                     b.Check($"App '{name}': its source app no longer exists, so the published copy was restored from a source app imported into the restore principal's personal space; move that app to the space its source lived in, or delete it.");
-                foreach (var obj in objects.Where(o => o.PrivateOwnerId is not null)) PlanImportedObject(point, name, obj, validation: false);
+                foreach (var obj in objects.Where(o => o.PrivateOwnerId is not null))
+                    if (await OwnerPresentAsync(point, name, obj, ct)) PlanImportedObject(point, name, obj, validation: false);
             }
             await PlanOwnerAsync(point, content, null, ct);
             await PlanAttachedAsync(content, null, ct, target.Isolated);
