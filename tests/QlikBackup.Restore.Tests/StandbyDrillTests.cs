@@ -107,6 +107,13 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
             Assert.Contains(checklist, line => line.Contains(group, StringComparison.Ordinal));
         Assert.All(outcomes.Where(o => o.Asset.Kind == AssetKind.App), o => Assert.True(o.Fidelity!.Opened));
         Assert.DoesNotContain(outcomes.Where(o => o.Asset.Kind is AssetKind.App or AssetKind.Space), o => o.RestoredAssetId == o.Asset.AssetId);
+        // Every published copy whose source app lives in a shared space links to that source's rebuild in the standby, not to production.
+        var copies = h.Tenant.Read(s => s.Apps.Where(a => a.OriginAppId is { } origin && s.Apps.Any(x => x.Id == origin && x.SpaceId is not null))
+            .Select(a => (Copy: a.Id, Origin: a.OriginAppId!)).ToList());
+        Assert.NotEmpty(copies);
+        var restoredAs = outcomes.Where(o => o.Asset.Kind == AssetKind.App).ToDictionary(o => o.Asset.AssetId, o => o.RestoredAssetId);
+        foreach (var (copy, origin) in copies)
+            Assert.Equal(restoredAs[origin], standby.Simulator.Tenant.Read(s => s.FindApp(restoredAs[copy]!)!.OriginAppId));
         var after = Production(h);
         foreach (var (section, state) in before) Assert.True(state == after[section], $"production's {section} changed:\n{state}\n{after[section]}");
         // A second drill needs an empty standby again: refused, not written over.

@@ -20,7 +20,7 @@ public sealed partial class DrillService
         "apps in personal spaces (not rebuilt in the standby yet)",
         "data alerts and subscriptions (not attached in the standby: they would notify their recipients twice)",
         "reload task state (recreated Disabled, so the standby does not reload from production's sources; schedules are compared)",
-        "a published app's link to its source app (the standby copy is published without its source; checked to be absent instead)",
+        "the link of a published app whose source app is in a personal space (not rebuilt: the copy is published without a source; checked not to link to production)",
         "extra members of a space (content owners are made members, since Qlik lets only members own content; every original assignment is compared)",
     ];
 
@@ -75,11 +75,18 @@ public sealed partial class DrillService
         return chosen;
     }
 
+    /// <summary>Shared spaces before managed ones: a published copy is linked to its source app, which must be rebuilt first.</summary>
     async Task<IEnumerable<DrillAsset>> SpaceAssetsAsync(CancellationToken ct)
-        => (await NewestAsync([AssetKind.Space], ct))
-            .Where(p => !(p.Name ?? "").StartsWith(O.SpacePrefix, StringComparison.Ordinal))
-            .OrderBy(p => p.Name, StringComparer.Ordinal)
-            .Select(p => new DrillAsset(AssetKind.Space, p.AssetId, p.Name, p.PointId, p.CapturedAt, p.AssetId, p.Name));
+    {
+        var spaces = new List<(bool Managed, DrillAsset Asset)>();
+        foreach (var p in await NewestAsync([AssetKind.Space], ct))
+        {
+            if ((p.Name ?? "").StartsWith(O.SpacePrefix, StringComparison.Ordinal)) continue;
+            var doc = await (await PointContent.LoadAsync(store, p, ct)).ReadJsonAsync(CapturePartNames.Resource, ct);
+            spaces.Add((JsonTools.GetString(doc, "type") == "managed", new DrillAsset(AssetKind.Space, p.AssetId, p.Name, p.PointId, p.CapturedAt, p.AssetId, p.Name)));
+        }
+        return spaces.OrderBy(s => s.Managed).ThenBy(s => s.Asset.Name, StringComparer.Ordinal).Select(s => s.Asset);
+    }
 
     async Task<IReadOnlyList<DrillAssetOutcome>> RunStandbyAssetAsync(DrillAssetInput input, CancellationToken ct)
     {
@@ -162,7 +169,7 @@ public sealed partial class DrillService
 
     /// <summary>
     /// Production ids → standby ids of what earlier steps rebuilt (Qlik ids differ per tenant): users by subject (else email),
-    /// groups and spaces by name. Recomputed from the standby at each step, so a retried step needs nothing remembered.
+    /// groups and spaces by name, apps by name within their space's name (so a published copy links to its rebuilt source). Recomputed from the standby at each step, so a retried step needs nothing remembered.
     /// </summary>
     async Task<IReadOnlyDictionary<string, string>> StandbyIdsAsync(StandbyTenant target, CancellationToken ct)
     {
@@ -183,8 +190,21 @@ public sealed partial class DrillService
             if (groups.FirstOrDefault(g => JsonTools.GetString(g.Raw, "name") == point.Name) is { } live) ids[point.AssetId] = live.Id;
         var spaces = new Dictionary<string, string>(StringComparer.Ordinal);
         await foreach (var s in target.Rest.ListSpacesAsync(ct)) if (s.Name is not null) spaces[s.Name] = s.Id;
+        var spaceNames = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var point in await NewestAsync([AssetKind.Space], ct))
-            if (point.Name is not null && spaces.GetValueOrDefault(point.Name) is { } live) ids[point.AssetId] = live;
+        {
+            if (point.Name is null) continue;
+            spaceNames[point.AssetId] = point.Name;
+            if (spaces.GetValueOrDefault(point.Name) is { } live) ids[point.AssetId] = live;
+        }
+        var apps = new Dictionary<(string Space, string App), string>();
+        foreach (var (name, id) in spaces)
+            await foreach (var item in target.Rest.ListItemsAsync("app", id, ct))
+                if (item.Name is not null) apps.TryAdd((name, item.Name), item.ResourceId);
+        foreach (var point in await NewestAsync([AssetKind.App], ct))
+            if (point.SpaceId is not null && spaceNames.GetValueOrDefault(point.SpaceId) is { } spaceName && point.Name is not null
+                && apps.GetValueOrDefault((spaceName, point.Name)) is { } live)
+                ids[point.AssetId] = live;
         return ids;
     }
 }

@@ -118,7 +118,7 @@ internal sealed partial class RestoreExecutor
             string spaceId = SpaceId(action.ObjectId) ?? throw new InvalidOperationException("Publishing needs a managed space.");
             var content = await ContentAsync(action.PointId!, ct);
             bool isolated = Target(action).Isolated;
-            string? origin = isolated ? null : await LiveOriginAsync(content, appId, ct);
+            string? origin = isolated && plan.Request.IdMap is null ? null : await LiveOriginAsync(content, appId, ct);
             var index = await ObjectIndexAsync(content, ct);
             var started = await x.Progress.MarkStartedAsync(plan.RestoreId, action.Id, ct);
             string? publishedId = null;

@@ -152,7 +152,8 @@ internal sealed partial class RestorePlanner
             if (managed)
             {
                 // Published before the owner changes: the source app sits in the principal's personal space, which only its owner can see.
-                string? origin = target.Isolated ? null : await LiveOriginAsync(content, ct);
+                // Into another tenant an isolated copy is linked to its source when that was rebuilt there too (RestoreRequest.IdMap).
+                string? origin = target.Isolated && r.IdMap is null ? null : await LiveOriginAsync(content, ct);
                 b.Add(RestoreStep.Publish, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
                     $"Publish the restored app into managed space {space.Describe()}"
                     + (origin is not null ? $", linked to its source app {origin}; the imported app is moved away by the publish."
@@ -204,7 +205,7 @@ internal sealed partial class RestorePlanner
         async Task<string?> LiveOriginAsync(PointContent content, CancellationToken ct)
         {
             string? origin = await content.ReadAppAttributeAsync("originAppId", ct);
-            return origin is not null && await p.Rest.GetAppAsync(origin, ct) is not null ? origin : null;
+            return origin is not null && await p.Rest.GetAppAsync(InTarget(origin), ct) is not null ? origin : null;
         }
 
         async Task PlanAppInPlaceAsync(PointContent content, QlikApp live, CancellationToken ct)
