@@ -107,6 +107,10 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
             Assert.Contains(checklist, line => line.Contains(group, StringComparison.Ordinal));
         Assert.All(outcomes.Where(o => o.Asset.Kind == AssetKind.App), o => Assert.True(o.Fidelity!.Opened));
         Assert.DoesNotContain(outcomes.Where(o => o.Asset.Kind is AssetKind.App or AssetKind.Space), o => o.RestoredAssetId == o.Asset.AssetId);
+        // Each space is the original there: its name and description (not a drill copy's), under the standby's own id.
+        foreach (var space in outcomes.Where(o => o.Asset.Kind == AssetKind.Space))
+            Assert.Equal(h.Tenant.Read(s => s.Spaces.Where(x => x.Id == space.Asset.AssetId).Select(x => (x.Name, x.Description)).Single()),
+                standby.Simulator.Tenant.Read(s => s.Spaces.Where(x => x.Id == space.RestoredAssetId).Select(x => (x.Name, x.Description)).Single()));
         // Every published copy whose source app lives in a shared space links to that source's rebuild in the standby, not to production.
         var copies = h.Tenant.Read(s => s.Apps.Where(a => a.OriginAppId is { } origin && s.Apps.Any(x => x.Id == origin && x.SpaceId is not null))
             .Select(a => (Copy: a.Id, Origin: a.OriginAppId!)).ToList());

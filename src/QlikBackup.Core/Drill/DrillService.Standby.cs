@@ -129,8 +129,8 @@ public sealed partial class DrillService
                 var p = plan.Points.First(x => x.PointId == t.PointId);
                 if (live is not null) checks.Add((new DrillAsset(p.Kind, p.AssetId, p.Name, p.PointId, p.CapturedAt, p.SpaceId, p.SpaceName), live));
             }
-            if (asset.Kind == AssetKind.Space && result.RestoredAssetId is { } spaceId)
-                await RestoreSpaceDetailsAsync(target, asset, spaceId, ids, ct);
+            (string Name, string Description)? spaceDetails = asset.Kind == AssetKind.Space && result.RestoredAssetId is { } spaceId
+                ? await RestoreSpaceDetailsAsync(target, asset, spaceId, ids, ct) : null;
 
             var outcomes = new List<DrillAssetOutcome>();
             foreach (var (checkedAsset, liveId) in checks.DistinctBy(c => c.Asset.PointId))
@@ -142,6 +142,9 @@ public sealed partial class DrillService
                     // Spaces and apps are rebuilt as drill copies are (disabled tasks, no notifications); other resources as they were.
                     Isolated = checkedAsset.Kind is AssetKind.Space or AssetKind.App,
                 }, ct);
+                // A drill copy's check skips a space's name and description; the standby's space is the original, so they are compared here.
+                if (spaceDetails is { } expected && checkedAsset.Kind == AssetKind.Space && await target.Rest.GetSpaceAsync(liveId, ct) is { } liveSpace)
+                    check = check with { Differences = [.. check.Differences, .. SpaceDifferences(check.Asset, expected, liveSpace)] };
                 outcomes.Add(new DrillAssetOutcome(checkedAsset, check.Equal ? DrillAssetResult.Equal : DrillAssetResult.Different, target.TenantUrl, liveId,
                     clock.Elapsed, check, checklist, null));
             }
@@ -158,13 +161,24 @@ public sealed partial class DrillService
     static string StandbyRestoreId(string drillId, DrillAsset asset)
         => $"{drillId}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(asset.PointId)))[..16].ToLowerInvariant()}";
 
-    /// <summary>An isolated restore names its new space as a copy and gives it to the restore principal; the standby's space is the original: its description and owner.</summary>
-    async Task RestoreSpaceDetailsAsync(StandbyTenant target, DrillAsset asset, string spaceId, IReadOnlyDictionary<string, string> ids, CancellationToken ct)
+    /// <summary>
+    /// An isolated restore describes its new space as a copy and gives it to the restore principal; the standby's space is the
+    /// original: its name, description and owner (when that user is in the standby) from the point. Returns what was set.
+    /// </summary>
+    async Task<(string Name, string Description)> RestoreSpaceDetailsAsync(StandbyTenant target, DrillAsset asset, string spaceId, IReadOnlyDictionary<string, string> ids, CancellationToken ct)
     {
         var point = await index.GetAsync(tenant.TenantId, asset.PointId, ct) ?? throw new InvalidOperationException($"Space point {asset.PointId} is gone.");
         var doc = await (await PointContent.LoadAsync(store, point, ct)).ReadJsonAsync(CapturePartNames.Resource, ct);
         string? owner = JsonTools.GetString(doc, "ownerId") is { } o ? ids.GetValueOrDefault(o) : null;
-        await target.Rest.UpdateSpaceAsync(spaceId, JsonTools.GetString(doc, "name") ?? asset.Name ?? asset.AssetId, JsonTools.GetString(doc, "description"), owner, ct);
+        string name = JsonTools.GetString(doc, "name") ?? asset.Name ?? asset.AssetId, description = JsonTools.GetString(doc, "description") ?? "";
+        await target.Rest.UpdateSpaceAsync(spaceId, name, description, owner, ct);
+        return (name, description);
+    }
+
+    static IEnumerable<FidelityDifference> SpaceDifferences(string asset, (string Name, string Description) expected, QlikSpace live)
+    {
+        if (live.Name != expected.Name) yield return new FidelityDifference(asset, "(space)", "name", expected.Name, live.Name);
+        if ((live.Description ?? "") != expected.Description) yield return new FidelityDifference(asset, "(space)", "description", expected.Description, live.Description);
     }
 
     /// <summary>
