@@ -107,6 +107,12 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
             Assert.Contains(checklist, line => line.Contains(group, StringComparison.Ordinal));
         Assert.All(outcomes.Where(o => o.Asset.Kind == AssetKind.App), o => Assert.True(o.Fidelity!.Opened));
         Assert.DoesNotContain(outcomes.Where(o => o.Asset.Kind is AssetKind.App or AssetKind.Space), o => o.RestoredAssetId == o.Asset.AssetId);
+        // An automation that runs by itself would run in the standby too: the checklist says so, naming it.
+        var running = h.Tenant.Read(s => s.Resource(ResourceKinds.Automations)
+            .Where(a => a["state"]?.GetValue<string>() != "disabled" && a["runMode"]?.GetValue<string>() is { } mode && mode != "manual")
+            .Select(a => a["name"]!.GetValue<string>()).ToList());
+        Assert.NotEmpty(running);
+        foreach (var name in running) Assert.Contains(checklist, line => line.StartsWith($"Automation '{name}' is ", StringComparison.Ordinal));
         // Each space is the original there: its name and description (not a drill copy's), under the standby's own id.
         foreach (var space in outcomes.Where(o => o.Asset.Kind == AssetKind.Space))
             Assert.Equal(h.Tenant.Read(s => s.Spaces.Where(x => x.Id == space.Asset.AssetId).Select(x => (x.Name, x.Description)).Single()),

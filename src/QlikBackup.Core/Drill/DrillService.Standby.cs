@@ -119,7 +119,7 @@ public sealed partial class DrillService
             var result = await target.Restore.ExecuteAsync(plan, ct);
             if (!result.Succeeded)
                 return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, target.TenantUrl, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore did not succeed.")];
-            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? []];
+            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? [], .. await RunningAutomationsAsync(plan, ct)];
 
             var checks = new List<(DrillAsset Asset, string LiveId)>();
             foreach (var t in plan.Targets ?? [])
@@ -155,6 +155,19 @@ public sealed partial class DrillService
             logger.LogWarning(ex, "Drill {DrillId}: standby step {AssetId} failed", input.DrillId, asset.AssetId);
             return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, target.TenantUrl, null, clock.Elapsed, null, plan?.ReconfigurationChecklist ?? [], ex.Message)];
         }
+    }
+
+    /// <summary>Automations come back in their captured state: one that runs by itself runs in the standby too, which the operator must know.</summary>
+    async Task<IReadOnlyList<string>> RunningAutomationsAsync(RestorePlan plan, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        foreach (var point in plan.Points.Where(p => p.Kind == AssetKind.Automation))
+        {
+            var doc = await (await PointContent.LoadAsync(store, point, ct)).ReadJsonAsync(CapturePartNames.Resource, ct);
+            if (JsonTools.GetString(doc, "state") is "disabled" || JsonTools.GetString(doc, "runMode") is null or "manual") continue;
+            lines.Add($"Automation '{point.Name ?? point.AssetId}' is {JsonTools.GetString(doc, "runMode")} and enabled in the standby as in production, so it runs there too; disable it there unless the standby has taken over.");
+        }
+        return lines;
     }
 
     /// <summary>One restore per step and drill, so the step's plan and progress are found again.</summary>
