@@ -61,6 +61,18 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task A_standby_credential_without_its_tenant_url_stops_startup_naming_the_url()
+    {
+        var settings = Good();
+        settings["Drill:Standby:ApiKey"] = "standby-key";
+
+        var validation = Assert.IsType<OptionsValidationException>(await StartAsync(settings));
+
+        Assert.Contains("Drill:Standby:TenantUrl is required", validation.Message);
+        Assert.Single(validation.Failures);
+    }
+
+    [Fact]
     public async Task Good_settings_with_a_standby_tenant_start()
     {
         var settings = Good();

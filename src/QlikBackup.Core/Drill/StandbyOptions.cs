@@ -18,7 +18,8 @@ public sealed class StandbyOptions
     public string? OAuthClientId { get; set; }
     public string? OAuthClientSecret { get; set; }
 
-    public bool Configured => TenantUrl is not null || !string.IsNullOrWhiteSpace(ApiKey) || !string.IsNullOrWhiteSpace(OAuthClientId);
+    /// <summary>Any standby setting given: then all of them are checked, so a half-configured standby stops the start, naming what is missing.</summary>
+    public bool Configured => TenantUrl is not null || !string.IsNullOrWhiteSpace(ApiKey) || !string.IsNullOrWhiteSpace(OAuthClientId) || !string.IsNullOrWhiteSpace(OAuthClientSecret);
 
     /// <summary>The standby's client settings: the production client's tuning (paging, retries, timeouts), the standby's address and credentials.</summary>
     public QlikOptions ToQlikOptions(QlikOptions production) => new()
