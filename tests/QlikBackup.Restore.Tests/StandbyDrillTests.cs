@@ -16,9 +16,10 @@ namespace QlikBackup.Restore.Tests;
 [Collection(RestoreCollection.Name)]
 public sealed class StandbyDrillTests(AzuriteFixture azurite)
 {
-    sealed class NoAlerts : IAlertSink
+    sealed class RecordingAlerts : IAlertSink
     {
-        public Task SendAsync(Alert alert, CancellationToken ct = default) => Task.CompletedTask;
+        public System.Collections.Concurrent.ConcurrentQueue<Alert> Sent { get; } = new();
+        public Task SendAsync(Alert alert, CancellationToken ct = default) { Sent.Enqueue(alert); return Task.CompletedTask; }
     }
 
     sealed class Standby : IAsyncDisposable
@@ -46,11 +47,11 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
         }
     }
 
-    static DrillService Drills(RestoreHarness h, StandbyTenant? standby)
+    static DrillService Drills(RestoreHarness h, StandbyTenant? standby, IAlertSink? sink = null)
     {
         var drill = Options.Create(new DrillOptions());
         var store = ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, drill);
-        var alerts = ActivatorUtilities.CreateInstance<DrillAlerts>(h.Services, new NoAlerts(), drill);
+        var alerts = ActivatorUtilities.CreateInstance<DrillAlerts>(h.Services, sink ?? new RecordingAlerts(), drill);
         object[] args = standby is null
             ? [ActivatorUtilities.CreateInstance<FidelityCheck>(h.Services), store, alerts, drill, Options.Create(new RtoOptions())]
             : [ActivatorUtilities.CreateInstance<FidelityCheck>(h.Services), store, alerts, drill, Options.Create(new RtoOptions()), standby];
@@ -184,7 +185,9 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
             });
         };
 
-        var outcomes = await RunAsync(Drills(h, standby.Tenant), "standby4");
+        var sink = new RecordingAlerts();
+        var drills = Drills(h, standby.Tenant, sink);
+        var outcomes = await RunAsync(drills, "standby4");
 
         var failed = outcomes.Where(o => o.Result != DrillAssetResult.Equal).ToList();
         Assert.True(failed.Count == 1, string.Join("\n", failed.Select(o => $"{o.Asset.Kind} {o.Asset.Name}: {o.Error} {string.Join("; ", o.Fidelity?.Differences ?? [])}")));
@@ -194,6 +197,17 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
         Assert.Contains(qId, difference.Object, StringComparison.Ordinal);
         Assert.Equal("content $.qProperty.qMetaDef.title", difference.Attribute);
         Assert.Equal("\"Tampered in the standby\"", difference.Actual);
+
+        // Reported and alerted as other drills are: the stored report names the difference, the alert the app and object.
+        var report = new DrillReport("standby4", h.TenantId, new DrillRequest { Scope = DrillScope.Tenant }, Tier.T1, null, DateTimeOffset.UnixEpoch,
+            DateTimeOffset.UnixEpoch.AddMinutes(1), TimeSpan.FromMinutes(1), new RtoOptions().Tenant, outcomes, new DrillCleanup([], []));
+        await drills.RecordAsync(report);
+        var alert = Assert.Single(sink.Sent);
+        Assert.Equal((AlertKind.DrillFailed, "Tenant drill failed"), (alert.Kind, alert.Title));
+        Assert.Contains($"App '{appName}'", alert.Detail, StringComparison.Ordinal);
+        Assert.Contains("qMetaDef.title", alert.Detail, StringComparison.Ordinal);
+        var stored = System.Text.Encoding.UTF8.GetString((await ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions())).ReadJsonAsync("standby4"))!);
+        Assert.Contains("Tampered in the standby", stored, StringComparison.Ordinal);
     }
 
     [Fact]
