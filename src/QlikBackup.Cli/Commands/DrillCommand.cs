@@ -51,7 +51,7 @@ public static class DrillCommand
 
                 foreach (var d in drills)
                 {
-                    console.MarkupLine($"{Format.Text(d.DrillId)}  {d.StartedAt:u}  {d.Scope} {d.Tier}  {(d.Passed ? "[green]passed[/]" : "[red]failed[/]")}  {Format.Text(d.Headline)}");
+                    console.MarkupLine($"{Format.Text(d.DrillId)}  {d.StartedAt:u}  {(d.Scope == "Tenant" ? "Tenant (into the standby)" : $"{d.Scope} {d.Tier}")}  {(d.Passed ? "[green]passed[/]" : "[red]failed[/]")}  {Format.Text(d.Headline)}");
                 }
             });
             return ExitCodes.Ok;
