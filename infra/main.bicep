@@ -41,6 +41,21 @@ param qlikOAuthClientId string = ''
 @description('Qlik OAuth client secret; stored as Key Vault secret qlik-oauth-client-secret when given.')
 param qlikOAuthClientSecret string = ''
 
+// ---------------------------------------------------------------- standby tenant (whole-tenant drills)
+@description('Standby Qlik Cloud tenant a Tenant drill rebuilds the tenant into (another region); empty: no Tenant drills.')
+param standbyTenantUrl string = ''
+
+@secure()
+@description('Standby tenant API key; stored as Key Vault secret standby-qlik-api-key when given.')
+param standbyApiKey string = ''
+
+@description('Standby tenant OAuth machine-to-machine client id; empty to use its API key.')
+param standbyOAuthClientId string = ''
+
+@secure()
+@description('Standby tenant OAuth client secret; stored as Key Vault secret standby-qlik-oauth-client-secret when given.')
+param standbyOAuthClientSecret string = ''
+
 @secure()
 @description('Secret Qlik signs webhook deliveries with; stored as Key Vault secret qlik-webhook-secret when given.')
 param webhookSecret string = ''
@@ -81,6 +96,9 @@ param rtoT2 string = '04:00:00'
 
 @description('RTO objective of tier T3 (one business day, taken as 24 hours).')
 param rtoT3 string = '1.00:00:00'
+
+@description('RTO objective of a whole-tenant drill into the standby tenant.')
+param rtoTenant string = '1.00:00:00'
 
 @allowed(['T1', 'T2', 'T3'])
 @description('Tier of spaces that have no tier assigned.')
@@ -267,6 +285,8 @@ module keyVault 'modules/keyVault.bicep' = {
       'qlik-api-key': qlikApiKey
       'qlik-oauth-client-secret': qlikOAuthClientSecret
       'qlik-webhook-secret': webhookSecret
+      'standby-qlik-api-key': standbyApiKey
+      'standby-qlik-oauth-client-secret': standbyOAuthClientSecret
     }
   }
 }
@@ -325,6 +345,8 @@ module functionApp 'modules/functionApp.bicep' = {
     qlikTenantUrl: qlikTenantUrl
     qlikTenantId: qlikTenantId
     qlikOAuthClientId: qlikOAuthClientId
+    standbyTenantUrl: standbyTenantUrl
+    standbyOAuthClientId: standbyOAuthClientId
     rpoObjectives: {
       T1: rpoT1
       T2: rpoT2
@@ -334,6 +356,7 @@ module functionApp 'modules/functionApp.bicep' = {
       T1: rtoT1
       T2: rtoT2
       T3: rtoT3
+      Tenant: rtoTenant
     }
     schedules: {
       captureT1: captureT1Schedule

@@ -39,6 +39,9 @@ param durableTaskHubName string
 param qlikTenantUrl string
 param qlikTenantId string
 param qlikOAuthClientId string
+@description('Standby tenant of Tenant drills; empty: none (its settings stay empty, so the app starts without one).')
+param standbyTenantUrl string
+param standbyOAuthClientId string
 param rpoObjectives rpoByTier
 param rtoObjectives rtoByTier
 param schedules timerSchedules
@@ -158,6 +161,14 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
           name: 'Qlik__OAuthClientSecret'
           value: empty(qlikOAuthClientId) ? '' : secretRef(keyVaultName, 'qlik-oauth-client-secret')
         }
+        // Standby tenant of whole-tenant drills: all empty unless its URL is given.
+        { name: 'Drill__Standby__TenantUrl', value: standbyTenantUrl }
+        { name: 'Drill__Standby__ApiKey', value: empty(standbyTenantUrl) ? '' : secretRef(keyVaultName, 'standby-qlik-api-key') }
+        { name: 'Drill__Standby__OAuthClientId', value: empty(standbyTenantUrl) ? '' : standbyOAuthClientId }
+        {
+          name: 'Drill__Standby__OAuthClientSecret'
+          value: empty(standbyTenantUrl) || empty(standbyOAuthClientId) ? '' : secretRef(keyVaultName, 'standby-qlik-oauth-client-secret')
+        }
         { name: 'Webhooks__Secret', value: secretRef(keyVaultName, 'qlik-webhook-secret') }
         // Timer schedules (NCRONTAB), referenced by the timer triggers as %Name%.
         { name: 'CaptureT1Schedule', value: schedules.captureT1 }
@@ -172,6 +183,7 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         { name: 'Rto__T1', value: rtoObjectives.T1 }
         { name: 'Rto__T2', value: rtoObjectives.T2 }
         { name: 'Rto__T3', value: rtoObjectives.T3 }
+        { name: 'Rto__Tenant', value: rtoObjectives.Tenant }
         { name: 'Capture__DefaultTier', value: captureDefaultTier }
         { name: 'Capture__MaxParallelAssetsPerSpace', value: string(captureMaxParallelAssetsPerSpace) }
         { name: 'Retention__T1__KeepAllDays', value: string(retention.T1.keepAllDays) }

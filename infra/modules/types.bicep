@@ -51,6 +51,8 @@ type rtoByTier = {
   T1: string
   T2: string
   T3: string
+  @description('The whole tenant rebuilt in the standby tenant.')
+  Tenant: string
 }
 
 @export()

@@ -27,6 +27,10 @@ public sealed class SimulatorFaults
     public void FailNext(int count, int statusCode = 503, string? pathPrefix = null)
         => Add(new StatusFault(statusCode, count, pathPrefix, null));
 
+    /// <summary>As <see cref="FailNext(int, int, string?)"/>, for requests of one HTTP method only (e.g. a refused POST while GETs still answer).</summary>
+    public void FailNext(int count, int statusCode, string pathPrefix, string method)
+        => Add(new StatusFault(statusCode, count, pathPrefix, null) { Method = method });
+
     /// <summary>The next temp-content download is aborted (connection reset) after <paramref name="bytes"/> bytes. Once.</summary>
     public void ResetNextDownloadAfter(long bytes)
     {
@@ -65,11 +69,12 @@ public sealed class SimulatorFaults
     }
 
     /// <summary>Consumes one status fault matching <paramref name="path"/>, if any.</summary>
-    public (int StatusCode, int? RetryAfterSeconds)? TryTakeStatusFault(string path)
+    public (int StatusCode, int? RetryAfterSeconds)? TryTakeStatusFault(string path, string? method = null)
     {
         lock (_gate)
         {
-            var fault = _statusFaults.FirstOrDefault(f => f.PathPrefix is null || path.StartsWith(f.PathPrefix, StringComparison.OrdinalIgnoreCase));
+            var fault = _statusFaults.FirstOrDefault(f => (f.PathPrefix is null || path.StartsWith(f.PathPrefix, StringComparison.OrdinalIgnoreCase))
+                && (f.Method is null || string.Equals(f.Method, method, StringComparison.OrdinalIgnoreCase)));
             if (fault is null) return null;
             if (--fault.Remaining <= 0) _statusFaults.Remove(fault);
             InjectedCount++;
@@ -108,5 +113,6 @@ public sealed class SimulatorFaults
         public int Remaining { get; set; } = count;
         public string? PathPrefix { get; } = pathPrefix;
         public int? RetryAfterSeconds { get; } = retryAfterSeconds;
+        public string? Method { get; init; }
     }
 }

@@ -409,6 +409,19 @@ public sealed class CliTests : IClassFixture<FakeApiFixture>
     }
 
     [Fact]
+    public async Task Drill_start_of_the_whole_tenant_sends_scope_Tenant_without_a_tier_and_a_server_without_a_standby_exits_2_naming_the_setting()
+    {
+        CliResult r = await CliRunner.RunAsync("drill", "start", "--scope", "Tenant", "--url", Url);
+
+        Assert.True(r.ExitCode == ExitCodes.Api, r.ToString());
+        RecordedRequest post = api.Requests.Last(x => x.PathAndQuery == "/api/drills");
+        Assert.Equal("Tenant", post.Body!["scope"]!.GetValue<string>());
+        Assert.Null(post.Body["tier"]);
+        Assert.Contains("(HTTP 400)", r.Err);
+        Assert.Contains("Drill:Standby:TenantUrl", r.Err);
+    }
+
+    [Fact]
     public async Task Drill_list_shows_each_drill_with_its_result_and_headline()
     {
         CliResult r = await CliRunner.RunAsync("drill", "list", "--url", Url);

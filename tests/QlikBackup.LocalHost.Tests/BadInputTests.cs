@@ -124,6 +124,8 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
             Gen.OneOf("Sample", "Tier").Select(s => new Bad("POST", "api/drills", J(new { scope = s }), "tier")),
             Gen.Int.Where(n => n is < 1 or > 500).Select(n => new Bad("POST", "api/drills", J(new { scope = "Sample", tier = "T1", sampleSize = n }), "sampleSize")),
             BadId.Select(id => new Bad("POST", "api/drills", J(new { scope = "Space", spaceId = id }), "spaceId")),
+            // This host has no standby tenant (Drill:Standby): a whole-tenant drill is refused before anything starts.
+            Gen.Const(new Bad("POST", "api/drills", J(new { scope = "Tenant" }), "scope")),
             NotJson.Select(b => new Bad("POST", "api/drills", b, "body"))),
         ["ListDrills"] = Gen.OneOf("0", "-1", "1001", "x", "1e3").Select(t => new Bad("GET", $"api/drills?take={Q(t)}", null, "take")),
         ["GetDrill"] = Gen.OneOf(

@@ -5,19 +5,19 @@ using Spectre.Console;
 
 namespace QlikBackup.Cli.Commands;
 
-public enum DrillScopeChoice { Sample, Space, Tier }
+public enum DrillScopeChoice { Sample, Space, Tier, Tenant }
 
 /// <summary>drill start | list | show: POST /api/drills, GET /api/drills, GET /api/drills/{id}.</summary>
 public static class DrillCommand
 {
-    public static Command Create(CommandHost host) => new("drill", "Recovery drills: restore into isolated drill spaces, verify against the points, measure RTO.")
+    public static Command Create(CommandHost host) => new("drill", "Recovery drills: restore into isolated drill spaces (or the whole tenant into the standby tenant), verify against the points, measure RTO.")
     {
         Start(host), List(host), Show(host),
     };
 
     static Command Start(CommandHost host)
     {
-        var scope = new Option<DrillScopeChoice>("--scope") { Description = "Sample (seeded random apps of a tier), Space or Tier.", DefaultValueFactory = _ => DrillScopeChoice.Sample };
+        var scope = new Option<DrillScopeChoice>("--scope") { Description = "Sample (seeded random apps of a tier), Space, Tier, or Tenant (the whole tenant into the server's empty standby tenant, Drill:Standby).", DefaultValueFactory = _ => DrillScopeChoice.Sample };
         var tier = new Option<TierChoice?>("--tier") { Description = "The tier drilled (Sample, Tier); its RTO objective applies." };
         var space = new Option<string?>("--space") { Description = "The space id (Space scope)." };
         var size = new Option<int?>("--sample-size") { Description = "How many apps a Sample restores (default: the server's Drill:SampleSize)." };
@@ -51,7 +51,7 @@ public static class DrillCommand
 
                 foreach (var d in drills)
                 {
-                    console.MarkupLine($"{Format.Text(d.DrillId)}  {d.StartedAt:u}  {d.Scope} {d.Tier}  {(d.Passed ? "[green]passed[/]" : "[red]failed[/]")}  {Format.Text(d.Headline)}");
+                    console.MarkupLine($"{Format.Text(d.DrillId)}  {d.StartedAt:u}  {(d.Scope == "Tenant" ? "Tenant (into the standby)" : $"{d.Scope} {d.Tier}")}  {(d.Passed ? "[green]passed[/]" : "[red]failed[/]")}  {Format.Text(d.Headline)}");
                 }
             });
             return ExitCodes.Ok;

@@ -20,28 +20,30 @@ public sealed class DrillAlerts(
 
     public async Task RaiseAsync(DrillReport report, CancellationToken ct = default)
     {
+        // A whole-tenant drill has its own objective (Rto:Tenant), so its breaches open and close apart from the tiers'.
+        string objective = report.Request.Scope == DrillScope.Tenant ? "Tenant" : report.Tier.ToString();
         if (!report.Passed)
         {
             var problems = report.Assets.Where(a => a.Result != DrillAssetResult.Equal)
                 .Select(a => $"{a.Asset.Kind} '{a.Asset.Name}': {a.Error ?? string.Join("; ", (a.Fidelity?.Differences ?? []).Take(3).Select(d => $"{d.Object} / {d.Attribute}"))}")
                 .Concat(report.Cleanup.LeftBehind.Select(l => $"left behind {l}"))
                 .Concat(report.Error is null ? [] : [report.Error]);
-            await SendAsync(new Alert(AlertKind.DrillFailed, $"{report.Tier} drill failed", $"{report.Headline}. {string.Join(" | ", problems.Take(10))}", report.DrillId), ct);
+            await SendAsync(new Alert(AlertKind.DrillFailed, $"{objective} drill failed", $"{report.Headline}. {string.Join(" | ", problems.Take(10))}", report.DrillId), ct);
         }
 
         TableClient table = await _reports.GetAsync(ct);
-        string pk = RecoveryPointIds.EscapeKey(tenant.TenantId) + "|rto", rk = report.Tier.ToString();
+        string pk = RecoveryPointIds.EscapeKey(tenant.TenantId) + "|rto", rk = objective;
         bool open = (await table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: ct)).HasValue;
         if (report.RtoBreached && !open)
         {
-            if (await SendAsync(new Alert(AlertKind.RtoBreached, $"{report.Tier} RTO breached",
-                    $"Drill {report.DrillId} recovered in {report.Rto}; the {report.Tier} objective is {report.RtoObjective}.", report.DrillId), ct))
+            if (await SendAsync(new Alert(AlertKind.RtoBreached, $"{objective} RTO breached",
+                    $"Drill {report.DrillId} recovered in {report.Rto}; the {objective} objective is {report.RtoObjective}.", report.DrillId), ct))
                 await table.UpsertEntityAsync(new TableEntity(pk, rk) { ["DrillId"] = report.DrillId, ["Rto"] = report.Rto.ToString() }, cancellationToken: ct);
         }
         else if (!report.RtoBreached && open && report.Assets.Count > 0)
         {
-            if (await SendAsync(new Alert(AlertKind.RtoResolved, $"{report.Tier} RTO met again",
-                    $"Drill {report.DrillId} recovered in {report.Rto}, within the {report.Tier} objective {report.RtoObjective}.", report.DrillId), ct))
+            if (await SendAsync(new Alert(AlertKind.RtoResolved, $"{objective} RTO met again",
+                    $"Drill {report.DrillId} recovered in {report.Rto}, within the {objective} objective {report.RtoObjective}.", report.DrillId), ct))
             {
                 try { await table.DeleteEntityAsync(pk, rk, ETag.All, ct); }
                 catch (RequestFailedException ex) when (ex.Status == 404) { }

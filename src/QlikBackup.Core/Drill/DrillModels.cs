@@ -3,8 +3,11 @@ using QlikBackup.Core.Fidelity;
 
 namespace QlikBackup.Core.Drill;
 
-/// <summary>What a drill restores: a seeded random sample of a tier's apps, every app of one space, or every app of a tier.</summary>
-public enum DrillScope { Sample, Space, Tier }
+/// <summary>
+/// What a drill restores: a seeded random sample of a tier's apps, every app of one space, every app of a tier, or the whole
+/// tenant into the standby tenant (<see cref="StandbyOptions"/>), as a recovery from losing the tenant's region would.
+/// </summary>
+public enum DrillScope { Sample, Space, Tier, Tenant }
 
 /// <summary>
 /// A drill as an operator, the timer or Qlik Application Automation asks for it. <see cref="Tier"/> is required for
@@ -28,7 +31,8 @@ public sealed record DrillAsset(AssetKind Kind, string AssetId, string? Name, st
 /// <summary>The points chosen for a drill, with the tier, its RTO objective and the seed used.</summary>
 public sealed record DrillSelection(string DrillId, string TenantId, DrillRequest Request, Tier Tier, TimeSpan RtoObjective, int? Seed, IReadOnlyList<DrillAsset> Assets);
 
-public sealed record DrillAssetInput(string DrillId, DrillAsset Asset);
+/// <summary>One asset of a drill; <see cref="Scope"/> says where it is restored (a Tenant drill: into the standby tenant).</summary>
+public sealed record DrillAssetInput(string DrillId, DrillAsset Asset, DrillScope Scope = DrillScope.Sample);
 
 public enum DrillAssetResult { Equal, Different, Failed }
 
@@ -66,7 +70,7 @@ public sealed record DrillReport(
     public int Objects => Assets.Sum(a => a.Fidelity?.Objects ?? 0);
     public int ObjectsEqual => Assets.Sum(a => a.Fidelity?.ObjectsEqual ?? 0);
     public bool RtoBreached => Rto > RtoObjective;
-    public IReadOnlyList<string> NotChecked => DrillService.NotChecked;
+    public IReadOnlyList<string> NotChecked => Request.Scope == DrillScope.Tenant ? DrillService.StandbyNotChecked : DrillService.NotChecked;
     public bool Passed => Error is null && Assets.Count > 0 && AssetsEqual == Assets.Count && !RtoBreached && Cleanup.LeftBehind.Count == 0;
 
     public string Headline => $"{AssetsEqual} of {Assets.Count} assets, {ObjectsEqual} of {Objects} objects restored equal, RTO {Format(Rto)} vs objective {Format(RtoObjective)}";

@@ -13,6 +13,8 @@ public sealed class RtoOptions
     public TimeSpan T2 { get; set; } = TimeSpan.FromHours(4);
     /// <summary>One business day, taken as 24 hours.</summary>
     public TimeSpan T3 { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>The whole tenant rebuilt in the standby tenant (a Tenant drill); one business day, as T3.</summary>
+    public TimeSpan Tenant { get; set; } = TimeSpan.FromDays(1);
 
     public TimeSpan For(Tier tier) => tier switch { Tier.T1 => T1, Tier.T2 => T2, _ => T3 };
 }
@@ -21,7 +23,7 @@ public sealed class RtoOptionsValidator : IValidateOptions<RtoOptions>
 {
     public ValidateOptionsResult Validate(string? name, RtoOptions options)
     {
-        var failures = new[] { ("Rto:T1", options.T1), ("Rto:T2", options.T2), ("Rto:T3", options.T3) }
+        var failures = new[] { ("Rto:T1", options.T1), ("Rto:T2", options.T2), ("Rto:T3", options.T3), ("Rto:Tenant", options.Tenant) }
             .Where(x => x.Item2 <= TimeSpan.Zero)
             .Select(x => $"{x.Item1} must be a positive time span (e.g. 00:30:00), not '{x.Item2}'.")
             .ToList();
@@ -41,7 +43,8 @@ public sealed class DrillOptions
     [Range(1, 500, ErrorMessage = "Drill:SampleSize must be between 1 and 500.")]
     public int SampleSize { get; set; } = 3;
 
-    /// <summary>The scope of scheduled drills (DrillSchedule): Sample, Tier.</summary>
+    /// <summary>The scope of scheduled drills (DrillSchedule): Sample, Tier (one drill per tier; Space and Tenant are asked for on demand).</summary>
+    [AllowedValues(DrillScope.Sample, DrillScope.Tier, ErrorMessage = "Drill:ScheduledScope must be Sample or Tier.")]
     public DrillScope ScheduledScope { get; set; } = DrillScope.Sample;
 
     /// <summary>Tiers drilled by the schedule, comma separated.</summary>

@@ -15,7 +15,7 @@ public static class DrillReportHtml
          .Append(".pass{color:#070}.fail{color:#b00}</style></head><body>");
         h.Append("<h1 class=\"").Append(r.Passed ? "pass" : "fail").Append("\">").Append(r.Passed ? "PASSED" : "FAILED").Append(": ").Append(E(r.Headline)).Append("</h1>");
         h.Append("<p>Drill ").Append(E(r.DrillId)).Append(" of tenant ").Append(E(r.TenantId)).Append(", scope ").Append(E(r.Request.Scope))
-         .Append(", tier ").Append(E(r.Tier)).Append(r.Seed is null ? "" : $", seed {r.Seed}").Append(", started ").Append(E(r.StartedAt.ToString("u")))
+         .Append(r.Request.Scope == DrillScope.Tenant ? ", into the standby tenant" : $", tier {E(r.Tier)}").Append(r.Seed is null ? "" : $", seed {r.Seed}").Append(", started ").Append(E(r.StartedAt.ToString("u")))
          .Append(", finished ").Append(E(r.FinishedAt.ToString("u"))).Append(", requested by ").Append(E(r.Request.Operator)).Append(".</p>");
         if (r.Error is not null) h.Append("<p class=\"fail\">").Append(E(r.Error)).Append("</p>");
         h.Append("<table><tr><th>asset</th><th>recovery point</th><th>time</th><th>result</th><th>differences</th><th>reconfiguration checklist</th></tr>");

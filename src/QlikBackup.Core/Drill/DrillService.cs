@@ -26,10 +26,11 @@ public interface IDrillService
     Task RecordAsync(DrillReport report, CancellationToken ct = default);
 }
 
-public sealed class DrillService(
+public sealed partial class DrillService(
     ICaptureService capture,
     ISpaceTierStore tiers,
     IRecoveryPointIndex index,
+    IContentStore store,
     IRestoreService restore,
     FidelityCheck fidelity,
     IQlikRestClient rest,
@@ -38,7 +39,8 @@ public sealed class DrillService(
     DrillAlerts alerts,
     IOptions<DrillOptions> options,
     IOptions<RtoOptions> rto,
-    ILogger<DrillService> logger) : IDrillService
+    ILogger<DrillService> logger,
+    StandbyTenant? standby = null) : IDrillService
 {
     /// <summary>What a drill's isolated copy deliberately differs in from production (see <see cref="FidelityRequest.Isolated"/>). Listed in every report.</summary>
     public static readonly IReadOnlyList<string> NotChecked =
@@ -58,6 +60,8 @@ public sealed class DrillService(
         List<SpaceCaptureTarget> spaces;
         switch (request.Scope)
         {
+            case DrillScope.Tenant:
+                return await SelectTenantAsync(drillId, request, ct);
             case DrillScope.Space:
                 // The space point itself: the space, its members and every app come back together, as after losing the space.
                 if (string.IsNullOrWhiteSpace(request.SpaceId)) throw Bad("spaceId is required for a Space drill.");
@@ -110,6 +114,7 @@ public sealed class DrillService(
 
     public async Task<IReadOnlyList<DrillAssetOutcome>> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
     {
+        if (input.Scope == DrillScope.Tenant) return await RunStandbyAssetAsync(input, ct);
         var asset = input.Asset;
         var clock = Stopwatch.StartNew();
         string spaceName = SpaceName(input.DrillId, asset);

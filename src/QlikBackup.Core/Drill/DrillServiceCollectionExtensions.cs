@@ -10,7 +10,7 @@ public static class DrillServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IDrillService"/>, <see cref="FidelityCheck"/>, the report store and drill alerts with their options
-    /// (sections "Drill" and "Rto", validated on start). Needs the capture and restore engines, storage and an <c>IAlertSink</c>.
+    /// (sections "Drill", "Drill:Standby" and "Rto", validated on start), and the standby tenant's clients. Needs the capture and restore engines, storage and an <c>IAlertSink</c>.
     /// </summary>
     public static IServiceCollection AddDrills(this IServiceCollection services, IConfiguration configuration)
     {
@@ -20,6 +20,9 @@ public static class DrillServiceCollectionExtensions
         services.TryAddSingleton<FidelityCheck>();
         services.TryAddSingleton<DrillReportStore>();
         services.TryAddSingleton<DrillAlerts>();
+        services.AddOptions<StandbyOptions>().Bind(configuration.GetSection(StandbyOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StandbyOptions>, StandbyOptionsValidator>());
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<StandbyTenant>(sp, configuration));
         services.TryAddSingleton<IDrillService, DrillService>();
         return services;
     }

@@ -41,6 +41,13 @@ public sealed record RestoreRequest
     public required string Operator { get; init; }
     /// <summary>A name the caller wrote itself (e.g. an X-Operator header): kept beside <see cref="Operator"/>, proving nothing.</summary>
     public string? OperatorNote { get; init; }
+    /// <summary>
+    /// For a restore into another tenant (the standby drill): the ids there of the point tenant's users, groups and spaces
+    /// (Qlik user ids differ per tenant; users are matched by subject or email, groups and spaces by name). Owners, members and
+    /// impersonated users are written with these ids. Set in process only: callers of the API restore into their own tenant.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, string>? IdMap { get; init; }
 }
 
 /// <summary><see cref="Delete"/> is only planned by an in-place App restore (objects added after the point).</summary>

@@ -20,6 +20,8 @@ public static class ResourceShapes
         "updatedByUserId", "lastExecutionTime", "nextExecutionTime", "log", "disabledCode", "links", "meta", "privileges",
         "lastRun", "lastRunAt", "lastRunStatus", "lastRunId", "executionToken", "lastReloadTime", "publishTime",
         "spaceId", "lastModifiedDate", "usage", "resourceUpdatedAt", "providerType",
+        // Themes and extensions: Qlik's own spelling of their modified time.
+        "updateAt",
         // Data alerts and sharing tasks: stamped by Qlik on create (a recreated one carries its own), never sent back.
         "dateCreated", "ownerName",
         // Themes: Qlik's own spelling of the update time.

@@ -118,7 +118,7 @@ internal sealed partial class RestoreExecutor
             string spaceId = SpaceId(action.ObjectId) ?? throw new InvalidOperationException("Publishing needs a managed space.");
             var content = await ContentAsync(action.PointId!, ct);
             bool isolated = Target(action).Isolated;
-            string? origin = isolated ? null : await LiveOriginAsync(content, appId, ct);
+            string? origin = isolated && plan.Request.IdMap is null ? null : await LiveOriginAsync(content, appId, ct);
             var index = await ObjectIndexAsync(content, ct);
             var started = await x.Progress.MarkStartedAsync(plan.RestoreId, action.Id, ct);
             string? publishedId = null;
@@ -171,7 +171,7 @@ internal sealed partial class RestoreExecutor
                     : sourceStates?.FirstOrDefault(s => s.Class == info.Class && s.QId == info.QId) is { } s ? (s.Published, s.Approved, null)
                     : (info.Published, info.Approved, (string?)null);
                 await copy.SetPublishStateAsync(info.Class, info.QId, published, approved, ct);
-                if (owner is not null && owner != info.OwnerId) _owners.Add((publishedId, info.QId, owner, action));
+                if (InTarget(owner) is { } mapped && mapped != info.OwnerId) _owners.Add((publishedId, info.QId, mapped, action));
             }
             await Sessions.SaveAsync(publishedId, ct);
             foreach (var line in (await GiveObjectsToOwnersAsync(ct)).Values) Note(line);

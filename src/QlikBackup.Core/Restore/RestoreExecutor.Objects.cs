@@ -19,7 +19,7 @@ internal sealed partial class RestoreExecutor
                 case RestoreStep.Object:
                 {
                     var part = ObjectPartName.Parse(action.Part!) ?? throw new InvalidOperationException($"'{action.Part}' is not an object part.");
-                    var session = await Sessions.GetAsync(appId, part.PrivateOwnerId, ct);
+                    var session = await Sessions.GetAsync(appId, InTarget(part.PrivateOwnerId), ct);
                     var (kind, qId) = await session.UpsertAsync(part.Class, part.QId, await content.ReadJsonAsync(part.Part, ct), ct);
                     if (qId != part.QId)
                         x.Log.LogWarning("Restore {RestoreId}: {Class} {QId} was created as {NewQId} in app {AppId} (its qId is taken).", plan.RestoreId, part.Class, part.QId, qId, appId);
@@ -60,7 +60,7 @@ internal sealed partial class RestoreExecutor
             {
                 x.Log.LogWarning("Restore {RestoreId}: the Engine session cannot set the publish state of {QId}.", plan.RestoreId, qId);
             }
-            if (meta?.OwnerId is { } owner && (await session.FindAsync(part.Class, qId, ct))?.OwnerId != owner) _owners.Add((appId, qId, owner, action));
+            if (InTarget(meta?.OwnerId) is { } owner && (await session.FindAsync(part.Class, qId, ct))?.OwnerId != owner) _owners.Add((appId, qId, owner, action));
         }
     }
 }

@@ -46,6 +46,11 @@ internal sealed partial class RestoreExecutor
                 await using var zip = await content.OpenAsync(CapturePartNames.File, ct);
                 created = (await x.Rest.UploadThemeAsync(zip, $"{action.Name ?? action.AssetId}.zip", ct)).Id;
             }
+            else if (action.AssetKind == AssetKind.User && plan.Request.IdMap is not null)
+            {
+                if (await TryCreateUserInOtherTenantAsync(action, restKind, doc, body, ct) is not { } user) return (action.AssetId, null);
+                created = user;
+            }
             else
             {
                 created = await CreateOwnedAsync(action.AssetKind, restKind, doc, body, ct);
@@ -99,6 +104,6 @@ internal sealed partial class RestoreExecutor
 
         /// <summary>The captured owner when that user still exists.</summary>
         async Task<string?> LiveOwnerAsync(AssetKind kind, JsonElement doc, CancellationToken ct)
-            => ResourceShapes.OwnerOf(kind, doc) is { } owner && (await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == owner) ? owner : null;
+            => InTarget(ResourceShapes.OwnerOf(kind, doc)) is { } owner && (await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == owner) ? owner : null;
     }
 }

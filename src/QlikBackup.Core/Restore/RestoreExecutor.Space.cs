@@ -32,7 +32,7 @@ internal sealed partial class RestoreExecutor
             var doc = await (await ContentAsync(action.PointId!, ct)).ReadJsonAsync(CapturePartNames.Resource, ct);
             string name = JsonTools.GetString(doc, "name") ?? action.Name!;
             string? description = JsonTools.GetString(doc, "description");
-            string? owner = JsonTools.GetString(doc, "ownerId");
+            string? owner = InTarget(JsonTools.GetString(doc, "ownerId"));
             if (owner is not null && !(await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == owner)) owner = null;
             string id = action.Kind == RestoreActionKind.Create
                 ? await EnsureSpaceAsync(name, JsonTools.GetString(doc, "type") ?? "shared", description, ct)
@@ -68,7 +68,7 @@ internal sealed partial class RestoreExecutor
         {
             string spaceId = SpaceId(plan.Actions.First(a => a.Step == RestoreStep.TargetSpace).Id)!;
             string key = action.ObjectId ?? throw new InvalidOperationException($"Member action '{action.Id}' names no user.");
-            string userId = key[..key.LastIndexOf(':')], role = key[(key.LastIndexOf(':') + 1)..];
+            string userId = InTarget(key[..key.LastIndexOf(':')])!, role = key[(key.LastIndexOf(':') + 1)..];
             await foreach (var live in x.Rest.ListSpaceAssignmentsAsync(spaceId, ct))
                 if (live.Type == "user" && live.AssigneeId == userId) return;
             try

@@ -45,7 +45,7 @@ internal sealed partial class RestoreExecutor(
     sealed partial class Run(RestoreExecutor x, RestorePlan plan, IReadOnlyDictionary<string, RestoreProgressRow> rows)
     {
         readonly Dictionary<string, RestoreProgressRow> _rows = new(rows, StringComparer.Ordinal);
-        readonly Dictionary<string, string> _idMap = new(StringComparer.Ordinal);
+        readonly Dictionary<string, string> _idMap = new(plan.Request.IdMap ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         readonly Dictionary<string, PointContent> _contents = new(StringComparer.Ordinal);
         readonly List<(string AppId, RestoreAction Action)> _pending = [];
         // Objects to give back to their owners, with the action that wrote each (a refusal is that action's checklist line).
@@ -224,7 +224,7 @@ internal sealed partial class RestoreExecutor(
                 case RestoreStep.ImportApp:
                     return (action.AssetId, await ImportAsync(action, ct));
                 case RestoreStep.AppOwner:
-                    await x.Rest.ChangeAppOwnerAsync(CurrentAppId(action), action.ObjectId!, ct);
+                    await x.Rest.ChangeAppOwnerAsync(CurrentAppId(action), InTarget(action.ObjectId)!, ct);
                     return (null, null);
                 case RestoreStep.AppSpace:
                     await x.Rest.MoveAppToSpaceAsync(CurrentAppId(action), SpaceId(action.ObjectId)!, ct);

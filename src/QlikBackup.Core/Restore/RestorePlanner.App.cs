@@ -131,7 +131,8 @@ internal sealed partial class RestorePlanner
 
             // In a managed space private objects belong in the published copy, so they are created after the publish.
             var objects = OrderObjects(content.Objects).ToList();
-            foreach (var obj in objects.Where(o => !managed || o.PrivateOwnerId is null)) PlanImportedObject(point, name, obj, target.Validation);
+            foreach (var obj in objects.Where(o => !managed || o.PrivateOwnerId is null))
+                if (target.Validation || await OwnerPresentAsync(point, name, obj, ct)) PlanImportedObject(point, name, obj, target.Validation);
             if (!content.Has(CapturePartNames.Objects) && content.Objects.Any(o => o.PrivateOwnerId is null))
                 b.Check($"App '{name}': the point does not record who owned its shared objects; after the import they are owned by the restore principal (reassign them with change-owner if needed).");
             if (content.Has(CapturePartNames.Script))
@@ -157,7 +158,8 @@ internal sealed partial class RestorePlanner
             if (managed)
             {
                 // Published before the owner changes: the source app sits in the principal's personal space, which only its owner can see.
-                string? origin = target.Isolated ? null : await LiveOriginAsync(content, ct);
+                // Into another tenant an isolated copy is linked to its source when that was rebuilt there too (RestoreRequest.IdMap).
+                string? origin = target.Isolated && r.IdMap is null ? null : await LiveOriginAsync(content, ct);
                 b.Add(RestoreStep.Publish, RestoreActionKind.Create, point, AssetKind.App, point.AssetId, name,
                     $"Publish the restored app into managed space {space.Describe()}"
                     + (origin is not null ? $", linked to its source app {origin}; the imported app is moved away by the publish."
@@ -165,7 +167,8 @@ internal sealed partial class RestorePlanner
                     + " Every object gets back its publish state and owner.", objectId: space.Id ?? space.ActionId);
                 if (origin is null && !target.Isolated)
                     b.Check($"App '{name}': its source app no longer exists, so the published copy was restored from a source app imported into the restore principal's personal space; move that app to the space its source lived in, or delete it.");
-                foreach (var obj in objects.Where(o => o.PrivateOwnerId is not null)) PlanImportedObject(point, name, obj, validation: false);
+                foreach (var obj in objects.Where(o => o.PrivateOwnerId is not null))
+                    if (await OwnerPresentAsync(point, name, obj, ct)) PlanImportedObject(point, name, obj, validation: false);
             }
             await PlanOwnerAsync(point, content, null, ct);
             await PlanAttachedAsync(content, null, ct, target.Isolated);
@@ -208,7 +211,10 @@ internal sealed partial class RestorePlanner
         async Task<string?> LiveOriginAsync(PointContent content, CancellationToken ct)
         {
             string? origin = await content.ReadAppAttributeAsync("originAppId", ct);
-            return origin is null ? null : (await AppLineage.LiveAsync(p.Index, p.Rest, TenantId, origin, ct))?.Id;
+            if (origin is null) return null;
+            // Into another tenant the id map names the origin's copy there (the executor maps the id again); here, its lineage.
+            if (r.IdMap is { Count: > 0 }) return await p.Rest.GetAppAsync(InTarget(origin), ct) is not null ? origin : null;
+            return (await AppLineage.LiveAsync(p.Index, p.Rest, TenantId, origin, ct))?.Id;
         }
 
         async Task PlanAppInPlaceAsync(PointContent content, QlikApp live, CancellationToken ct)
@@ -289,7 +295,7 @@ internal sealed partial class RestorePlanner
                 b.Add(RestoreStep.AppOwner, RestoreActionKind.Skip, point, AssetKind.App, point.AssetId, name, $"The app is owned by {owner}, as at the point.", objectId: owner);
                 return;
             }
-            var user = (await _listings.ListAsync(QlikResourceKind.User, ct)).FirstOrDefault(u => u.Id == owner);
+            var user = (await _listings.ListAsync(QlikResourceKind.User, ct)).FirstOrDefault(u => u.Id == InTarget(owner));
             if (user is null)
             {
                 b.Add(RestoreStep.AppOwner, RestoreActionKind.Skip, point, AssetKind.App, point.AssetId, name,

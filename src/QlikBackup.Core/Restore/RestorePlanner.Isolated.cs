@@ -43,7 +43,7 @@ internal sealed partial class RestorePlanner
             var users = await _listings.ListAsync(QlikResourceKind.User, ct);
             foreach (var owner in owners)
             {
-                if (!users.Any(u => u.Id == owner))
+                if (!users.Any(u => u.Id == InTarget(owner)))
                 {
                     b.Check($"Isolated space '{space.Name}': user {owner}, who owned content of app '{point.Name ?? point.AssetId}', no longer exists; that content stays with the restore principal.");
                     continue;

@@ -121,7 +121,7 @@ internal sealed partial class RestorePlanner
                 }
                 string? liveAssignee = type == "group"
                     ? await RecreatedGroups.LiveIdAsync(assignee, _listings, p.Index, p.Store, TenantId, ct)
-                    : (await _listings.ListAsync(QlikResourceKind.User, ct)).Any(x => x.Id == assignee) ? assignee : null;
+                    : (await _listings.ListAsync(QlikResourceKind.User, ct)).Any(x => x.Id == InTarget(assignee)) ? InTarget(assignee) : null;
                 if (liveAssignee is null)
                 {
                     b.Add(RestoreStep.Assignment, RestoreActionKind.Skip, point, AssetKind.Space, point.AssetId, point.Name, $"Assignment {label}: the {type} no longer exists.", objectId: key);

@@ -106,7 +106,7 @@ internal sealed partial class RestorePlanner
         async Task CheckOwnerAsync(AssetKind kind, string name, JsonElement doc, CancellationToken ct)
         {
             if (ResourceShapes.HowOwned(kind) == ResourceShapes.OwnerMeans.None || ResourceShapes.OwnerOf(kind, doc) is not { } owner) return;
-            if ((await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == owner)) return;
+            if ((await _listings.ListAsync(QlikResourceKind.User, ct)).Any(u => u.Id == InTarget(owner))) return;
             b.Check($"{kind} '{name}': its owner {owner} no longer exists, so the restore principal owns it"
                 + (kind == AssetKind.ReloadTask ? " and the task reloads as the restore principal" : "") + "; give it to whoever replaces that user.");
         }

@@ -98,7 +98,7 @@ public static class ApiRoutes
         new("PUT", "spaces/{spaceId}/tier", "SetSpaceTier", SpaceTierApi.SetAsync)
             { Summary = "Assign a space to a tier.", Body = typeof(SpaceTierRequest), Returns = typeof(SpaceTierResponse) },
         new("POST", "drills", "StartDrill", DrillApi.StartAsync)
-            { Summary = "Start a recovery drill (sample of a tier, a space, or a tier) into isolated drill spaces.", Body = typeof(Core.Drill.DrillRequest), Returns = typeof(OperationAccepted), Success = 202 },
+            { Summary = "Start a recovery drill: a sample of a tier, a space, or a tier into isolated drill spaces; or the whole tenant (scope Tenant) into the empty standby tenant (Drill:Standby).", Body = typeof(Core.Drill.DrillRequest), Returns = typeof(OperationAccepted), Success = 202 },
         new("GET", "drills", "ListDrills", DrillApi.ListAsync)
             { Summary = "Drills, newest first, with their headline.", Returns = typeof(IReadOnlyList<Core.Drill.DrillReportSummary>), Query = [new("take", "how many (1-1000, default 50)", typeof(int))] },
         new("GET", "drills/{id}", "GetDrill", DrillApi.GetAsync)

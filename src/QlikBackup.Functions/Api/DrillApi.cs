@@ -19,12 +19,13 @@ public static class DrillApi
         var request = Validate(body!);
         try
         {
-            // Chosen here first, as a restore is planned first: a space without points is a 4xx and nothing starts.
+            // Chosen here first, as a restore is planned first: a space without points, or a Tenant drill without an empty standby
+            // tenant configured, is a 4xx and nothing starts.
             await call.Get<IDrillService>().SelectAsync("validate", request, call.Aborted);
         }
         catch (DrillRequestException ex)
         {
-            throw new ApiProblemException(ex.Status, ex.Title, ex.Message, request.Scope == DrillScope.Space ? "spaceId" : "tier");
+            throw new ApiProblemException(ex.Status, ex.Title, ex.Message, request.Scope switch { DrillScope.Space => "spaceId", DrillScope.Tenant => "scope", _ => "tier" });
         }
 
         return await Operations.StartAsync(call, nameof(DrillOrchestrator), request);
@@ -36,7 +37,7 @@ public static class DrillApi
         {
             ApiInput.QlikId(r.SpaceId, "spaceId");
         }
-        else if (r.Tier is null)
+        else if (r.Scope != DrillScope.Tenant && r.Tier is null)
         {
             throw ApiInput.Bad("tier", null, $"T1, T2 or T3 for a {r.Scope} drill");
         }

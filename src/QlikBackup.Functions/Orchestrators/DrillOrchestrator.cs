@@ -42,7 +42,7 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
             // One asset after another: the RTO measured is that of an operator recovering the scope, and Qlik's rate limits are shared.
             foreach (var asset in selection.Assets)
             {
-                var verified = await context.CallActivityAsync<IReadOnlyList<DrillAssetOutcome>>(nameof(RunDrillAsset), new DrillAssetInput(drillId, asset), ActivityRetry.Default);
+                var verified = await context.CallActivityAsync<IReadOnlyList<DrillAssetOutcome>>(nameof(RunDrillAsset), new DrillAssetInput(drillId, asset, input.Scope), ActivityRetry.Default);
                 lastVerified = context.CurrentUtcDateTime;
                 outcomes.AddRange(verified.Select(o => o with { VerifiedAt = lastVerified }));
             }

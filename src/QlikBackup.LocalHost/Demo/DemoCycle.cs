@@ -36,11 +36,11 @@ public static class DemoCycle
         DemoTenantSpec spec = DemoTenantSpec.Demo with { AppsPerSpace = options.AppsPerSpace };
         LocalEnvironment env = await AnsiConsole.Status().StartAsync(
             "Starting Azurite, the simulated tenant and the local Durable host...",
-            _ => LocalEnvironment.StartAsync(spec, options.KeepData, options.Verbose ? ConsoleLogs() : null, ct));
+            _ => LocalEnvironment.StartWithStandbyAsync(spec, options.KeepData, options.Verbose ? ConsoleLogs() : null, ct));
         await using (env)
         {
             AnsiConsole.MarkupLine($"[grey]Azurite data:[/] {Markup.Escape(env.DataFolder)}");
-            AnsiConsole.MarkupLine($"[grey]Simulated tenant:[/] {env.Tenant.BaseUrl}   [grey]Local API:[/] {env.Host.ApiBaseUrl}");
+            AnsiConsole.MarkupLine($"[grey]Simulated tenant:[/] {env.Tenant.BaseUrl}   [grey]Standby tenant (empty):[/] {env.Standby!.BaseUrl}   [grey]Local API:[/] {env.Host.ApiBaseUrl}");
 
             IServiceProvider services = env.Host.Services;
             var qlik = services.GetRequiredService<IQlikRestClient>();
@@ -117,8 +117,13 @@ public static class DemoCycle
                     new DrillRequest { Scope = DrillScope.Space, SpaceId = shared.Id, Operator = "demo" }, $"Drilling space {shared.Name}...", ct));
             }
 
+            // Last, as after losing the tenant's region: the whole tenant rebuilt in the empty standby tenant, each asset checked there.
+            var standby = await RunAsync<DrillReport>(env.Host.Client, nameof(DrillOrchestrator),
+                new DrillRequest { Scope = DrillScope.Tenant, Operator = "demo" }, "Drilling the whole tenant into the standby tenant...", ct);
+
             RenderDrills(drills);
-            return identical && drills.All(d => d.Passed) ? 0 : 1;
+            RenderStandbyDrill(standby);
+            return identical && drills.All(d => d.Passed) && standby.Passed ? 0 : 1;
         }
     }
 
@@ -198,31 +203,50 @@ public static class DemoCycle
     {
         foreach (DrillReport d in drills)
         {
-            string scope = d.Request.Scope == DrillScope.Space ? $"space {d.Assets.FirstOrDefault()?.Asset.Name} ({d.Tier})" : d.Tier.ToString();
-            AnsiConsole.MarkupLine($"Drill {Markup.Escape(scope)}: {(d.Passed ? "[green]PASSED[/]" : "[red]FAILED[/]")} {Markup.Escape(d.Headline)}");
-            foreach (var a in d.Assets.Where(a => a.Result != DrillAssetResult.Equal))
-            {
-                AnsiConsole.MarkupLine($"  [red]{a.Result}[/] {Markup.Escape(a.Asset.Name ?? a.Asset.AssetId)} (point {Markup.Escape(a.Asset.PointId)}){Markup.Escape(a.Error is null ? "" : ": " + a.Error)}");
-                foreach (var diff in a.Fidelity?.Differences ?? [])
-                {
-                    AnsiConsole.MarkupLine($"    {Markup.Escape($"{diff.Object} / {diff.Attribute}: expected {diff.Expected ?? "(absent)"}, found {diff.Actual ?? "(absent)"}")}");
-                }
-            }
-
-            foreach (string left in d.Cleanup.LeftBehind)
-            {
-                AnsiConsole.MarkupLine($"  [red]left behind[/] {Markup.Escape(left)}");
-            }
-
-            if (d.Error is not null)
-            {
-                AnsiConsole.MarkupLine($"  [red]{Markup.Escape(d.Error)}[/]");
-            }
+            RenderDrill(d);
         }
 
         int assets = drills.Sum(d => d.Assets.Count), equal = drills.Sum(d => d.AssetsEqual);
         AnsiConsole.MarkupLine($"All drills: {equal} of {assets} assets, {drills.Sum(d => d.ObjectsEqual)} of {drills.Sum(d => d.Objects)} objects restored equal"
             + $" ({(assets == 0 ? 0 : 100.0 * equal / assets):0.#} %); reports: GET /api/drills");
+    }
+
+    static void RenderStandbyDrill(DrillReport d)
+    {
+        RenderDrill(d);
+        int items = d.Assets.SelectMany(a => a.Checklist).Distinct().Count();
+        string percent = $"({(d.Assets.Count == 0 ? 0 : 100.0 * d.AssetsEqual / d.Assets.Count):0.#} %)";
+        AnsiConsole.MarkupLine(Markup.Escape($"Standby drill: {d.Headline.Replace(" restored equal,", $" restored equal {percent},", StringComparison.Ordinal)}; "
+            + $"{items} reconfiguration checklist items; report: GET /api/drills/{d.DrillId}"));
+    }
+
+    static void RenderDrill(DrillReport d)
+    {
+        string scope = d.Request.Scope switch
+        {
+            DrillScope.Space => $"space {d.Assets.FirstOrDefault()?.Asset.Name} ({d.Tier})",
+            DrillScope.Tenant => "whole tenant into the standby tenant",
+            _ => d.Tier.ToString(),
+        };
+        AnsiConsole.MarkupLine($"Drill {Markup.Escape(scope)}: {(d.Passed ? "[green]PASSED[/]" : "[red]FAILED[/]")} {Markup.Escape(d.Headline)}");
+        foreach (var a in d.Assets.Where(a => a.Result != DrillAssetResult.Equal))
+        {
+            AnsiConsole.MarkupLine($"  [red]{a.Result}[/] {Markup.Escape(a.Asset.Name ?? a.Asset.AssetId)} (point {Markup.Escape(a.Asset.PointId)}){Markup.Escape(a.Error is null ? "" : ": " + a.Error)}");
+            foreach (var diff in a.Fidelity?.Differences ?? [])
+            {
+                AnsiConsole.MarkupLine($"    {Markup.Escape($"{diff.Object} / {diff.Attribute}: expected {diff.Expected ?? "(absent)"}, found {diff.Actual ?? "(absent)"}")}");
+            }
+        }
+
+        foreach (string left in d.Cleanup.LeftBehind)
+        {
+            AnsiConsole.MarkupLine($"  [red]left behind[/] {Markup.Escape(left)}");
+        }
+
+        if (d.Error is not null)
+        {
+            AnsiConsole.MarkupLine($"  [red]{Markup.Escape(d.Error)}[/]");
+        }
     }
 
     static async Task<string> Sha256Async(Stream stream, CancellationToken ct)

@@ -6,11 +6,15 @@ using QlikBackup.Qlik.Simulator.Seeding;
 
 namespace QlikBackup.LocalHost.Demo;
 
-/// <summary>Everything a local run starts: Azurite, a simulated tenant, and the backup host wired to both.</summary>
+/// <summary>
+/// Everything a local run starts: Azurite, a simulated tenant, and the backup host wired to both; for the main job also an
+/// empty second simulated tenant, the standby a Tenant drill rebuilds the tenant into.
+/// </summary>
 public sealed class LocalEnvironment : IAsyncDisposable
 {
-    LocalEnvironment(AzuriteServer azurite, QlikSimulatorHost tenant, LocalBackupHost host, string dataFolder, bool keepData, string webhookSecret)
+    LocalEnvironment(AzuriteServer azurite, QlikSimulatorHost tenant, QlikSimulatorHost? standby, LocalBackupHost host, string dataFolder, bool keepData, string webhookSecret)
     {
+        Standby = standby;
         WebhookSecret = webhookSecret;
         Azurite = azurite;
         Tenant = tenant;
@@ -21,28 +25,33 @@ public sealed class LocalEnvironment : IAsyncDisposable
 
     public AzuriteServer Azurite { get; }
     public QlikSimulatorHost Tenant { get; }
+    /// <summary>The empty standby tenant (Drill:Standby), when started with one.</summary>
+    public QlikSimulatorHost? Standby { get; }
     public LocalBackupHost Host { get; }
     public string DataFolder { get; }
     public string WebhookSecret { get; }
     bool KeepData { get; }
 
-    public static async Task<LocalEnvironment> StartAsync(DemoTenantSpec spec, bool keepData, ILoggerFactory? logs, CancellationToken ct)
-    {
-        // On disk rather than in memory: the Durable task hub lives there and would survive a restart of this process.
-        // Unique, not only timestamped: two environments started in the same second (parallel test classes) shared one
-        // Azurite folder, and the first to stop deleted the other's data.
-        string data = Path.Combine(Path.GetTempPath(), $"qlikbackup-local-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..48]);
-        return await StartAsync(spec, data, persistent: false, keepData, logs, ct);
-    }
+    public static Task<LocalEnvironment> StartAsync(DemoTenantSpec spec, bool keepData, ILoggerFactory? logs, CancellationToken ct)
+        => StartAsync(spec, TempFolder(), persistent: false, keepData, standby: false, logs, ct);
+
+    /// <summary>As <see cref="StartAsync(DemoTenantSpec, bool, ILoggerFactory?, CancellationToken)"/>, with an empty standby tenant for a Tenant drill.</summary>
+    public static Task<LocalEnvironment> StartWithStandbyAsync(DemoTenantSpec spec, bool keepData, ILoggerFactory? logs, CancellationToken ct)
+        => StartAsync(spec, TempFolder(), persistent: false, keepData, standby: true, logs, ct);
+
+    // On disk rather than in memory: the Durable task hub lives there and would survive a restart of this process.
+    // Unique, not only timestamped: two environments started in the same second (parallel test classes) shared one
+    // Azurite folder, and the first to stop deleted the other's data.
+    static string TempFolder() => Path.Combine(Path.GetTempPath(), $"qlikbackup-local-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..48]);
 
     /// <summary>
     /// An environment that lives in <paramref name="dataFolder"/> and survives restarts: Azurite's data, the simulated
     /// tenant and the secrets (data key, webhook secret, API key) are all kept there and reused on the next start.
     /// </summary>
     public static Task<LocalEnvironment> StartPersistentAsync(DemoTenantSpec spec, string dataFolder, ILoggerFactory? logs, CancellationToken ct) =>
-        StartAsync(spec, Path.GetFullPath(dataFolder), persistent: true, keepData: true, logs, ct);
+        StartAsync(spec, Path.GetFullPath(dataFolder), persistent: true, keepData: true, standby: false, logs, ct);
 
-    static async Task<LocalEnvironment> StartAsync(DemoTenantSpec spec, string data, bool persistent, bool keepData, ILoggerFactory? logs, CancellationToken ct)
+    static async Task<LocalEnvironment> StartAsync(DemoTenantSpec spec, string data, bool persistent, bool keepData, bool standby, ILoggerFactory? logs, CancellationToken ct)
     {
         Directory.CreateDirectory(data);
         if (persistent)
@@ -57,9 +66,12 @@ public sealed class LocalEnvironment : IAsyncDisposable
                 ? new SimulatorOptions { Seed = spec, StateFolder = Path.Combine(data, "tenant"), SaveOnStop = true }
                 : new SimulatorOptions { Seed = spec, SaveOnStop = false },
             ct);
+        // Empty: no seed, only the simulator's own TenantAdmin, as a tenant freshly set up in another region.
+        QlikSimulatorHost? standbyTenant = standby ? await QlikSimulatorHost.StartAsync(new SimulatorOptions { SaveOnStop = false }, ct) : null;
         var settings = LocalSettings.For(azurite.ConnectionString, tenant, persistent ? LocalSecrets.LoadOrCreate(data) : LocalSecrets.Create());
+        if (standbyTenant is not null) LocalSettings.AddStandby(settings, standbyTenant);
         LocalBackupHost host = await LocalBackupHost.StartAsync(settings, logs, ct);
-        return new LocalEnvironment(azurite, tenant, host, data, keepData, settings["Webhooks:Secret"]!);
+        return new LocalEnvironment(azurite, tenant, standbyTenant, host, data, keepData, settings["Webhooks:Secret"]!);
     }
 
     /// <summary>Stops everything, in reverse order of start, even when a step fails: Azurite is never left running.</summary>
@@ -73,7 +85,14 @@ public sealed class LocalEnvironment : IAsyncDisposable
             }
             finally
             {
-                await Tenant.DisposeAsync();
+                try
+                {
+                    await Tenant.DisposeAsync();
+                }
+                finally
+                {
+                    if (Standby is not null) await Standby.DisposeAsync();
+                }
             }
         }
         finally
@@ -118,6 +137,16 @@ public static class LocalSettings
         }
 
         return settings;
+    }
+
+    /// <summary>The standby tenant's address and credentials: its admin API key, and an OAuth client that may impersonate (private objects are created as their owners).</summary>
+    public static void AddStandby(Dictionary<string, string?> settings, QlikSimulatorHost standby)
+    {
+        var (clientId, clientSecret) = standby.CreateOAuthClient(standby.AdminUserId, allowImpersonation: true);
+        settings["Drill:Standby:TenantUrl"] = standby.BaseUrl.ToString();
+        settings["Drill:Standby:ApiKey"] = standby.AdminApiKey;
+        settings["Drill:Standby:OAuthClientId"] = clientId;
+        settings["Drill:Standby:OAuthClientSecret"] = clientSecret;
     }
 }
 

@@ -15,7 +15,7 @@ internal sealed class SimulatorMiddleware(RequestDelegate next, SimulatedTenant 
         try
         {
             if (faults.Latency > TimeSpan.Zero) await Task.Delay(faults.Latency, context.RequestAborted);
-            if (faults.TryTakeStatusFault(context.Request.Path) is { } fault)
+            if (faults.TryTakeStatusFault(context.Request.Path, context.Request.Method) is { } fault)
             {
                 if (fault.RetryAfterSeconds is { } seconds)
                     context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

@@ -242,6 +242,12 @@ public sealed class FakeApi : IAsyncDisposable
         {
             JsonNode? body = await JsonNode.ParseAsync(request.Body);
             string scope = body?["scope"]?.GetValue<string>() ?? "Sample";
+            if (scope == "Tenant")
+            {
+                // As the server without Drill:Standby settings answers.
+                return Problem(400, "Standby tenant not configured", "A Tenant drill rebuilds the tenant in a standby tenant: set Drill:Standby:TenantUrl and its credentials.");
+            }
+
             if (scope != "Space" && body?["tier"] is null)
             {
                 return Problem(400, "Invalid tier", $"'tier' must be T1, T2 or T3 for a {scope} drill; got (absent).");

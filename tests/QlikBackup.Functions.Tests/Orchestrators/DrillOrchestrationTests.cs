@@ -21,6 +21,8 @@ public sealed class DrillOrchestrationTests
         public HashSet<string> Crashing { get; } = [];
         public ConcurrentBag<string> Cleaned { get; } = [];
         public ConcurrentBag<DrillReport> Recorded { get; } = [];
+        /// <summary>Each asset run as the orchestrator asked for it, in order (where it is restored: its scope).</summary>
+        public ConcurrentQueue<(string AssetId, DrillScope Scope)> Runs { get; } = new();
         public TimeSpan AssetDelay { get; init; }
         public bool SelectFails { get; init; }
 
@@ -31,6 +33,7 @@ public sealed class DrillOrchestrationTests
         public async Task<IReadOnlyList<DrillAssetOutcome>> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
         {
             Attempts.AddOrUpdate(input.Asset.AssetId, 1, (_, n) => n + 1);
+            Runs.Enqueue((input.Asset.AssetId, input.Scope));
             await Task.Delay(AssetDelay, ct);
             if (Crashing.Contains(input.Asset.AssetId)) throw new InvalidOperationException($"worker lost on {input.Asset.AssetId}");
             bool broken = Broken.Contains(input.Asset.AssetId);
@@ -71,6 +74,23 @@ public sealed class DrillOrchestrationTests
         var report = meta.ReadOutputAs<DrillReport>()!;
         Assert.Equal(id, report.DrillId);
         return report;
+    }
+
+    [Fact]
+    public async Task A_tenant_drill_runs_each_step_in_order_into_the_standby_and_reports_against_its_own_objective()
+    {
+        var drills = new ScriptedDrills(3, TimeSpan.FromDays(1));
+        await using var host = await StartAsync(drills);
+
+        var report = await RunAsync(host, new DrillRequest { Scope = DrillScope.Tenant, Operator = "ops" });
+
+        // One step after another (users before the spaces that name them), each told it restores into the standby tenant.
+        Assert.Equal([("app-1", DrillScope.Tenant), ("app-2", DrillScope.Tenant), ("app-3", DrillScope.Tenant)], drills.Runs.ToArray());
+        Assert.True(report.Passed);
+        Assert.Equal(DrillScope.Tenant, report.Request.Scope);
+        Assert.Equal(TimeSpan.FromDays(1), report.RtoObjective);
+        Assert.Equal(DrillService.StandbyNotChecked, report.NotChecked);
+        Assert.Equal(report.DrillId, Assert.Single(drills.Recorded).DrillId);
     }
 
     [Fact]

@@ -1,0 +1,268 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using QlikBackup.Core.Alerts;
+using QlikBackup.Core.Drill;
+using QlikBackup.Core.Fidelity;
+using QlikBackup.Qlik.Simulator;
+
+namespace QlikBackup.Restore.Tests;
+
+/// <summary>
+/// The whole-tenant drill: every captured point of the demo tenant rebuilt in a second, empty simulated tenant (the standby),
+/// checked there against its point, while the production tenant stays exactly as it was.
+/// </summary>
+[Collection(RestoreCollection.Name)]
+public sealed class StandbyDrillTests(AzuriteFixture azurite)
+{
+    sealed class RecordingAlerts : IAlertSink
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<Alert> Sent { get; } = new();
+        public Task SendAsync(Alert alert, CancellationToken ct = default) { Sent.Enqueue(alert); return Task.CompletedTask; }
+    }
+
+    sealed class Standby : IAsyncDisposable
+    {
+        public required QlikSimulatorHost Simulator { get; init; }
+        public required StandbyTenant Tenant { get; init; }
+
+        public static async Task<Standby> StartAsync(RestoreHarness h)
+        {
+            // Empty: only the simulator's own TenantAdmin, and an OAuth client that may impersonate (private objects are created as their owners).
+            var simulator = await QlikSimulatorHost.StartAsync(new SimulatorOptions { SaveOnStop = false });
+            var (id, secret) = simulator.CreateOAuthClient(simulator.AdminUserId, allowImpersonation: true);
+            var tuning = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Qlik:RetryBaseDelay"] = "00:00:00.020", ["Qlik:RetryMaxDelay"] = "00:00:00.100", ["Qlik:ExportPollInterval"] = "00:00:00.020",
+            }).Build();
+            var options = new StandbyOptions { TenantUrl = simulator.BaseUrl, ApiKey = simulator.AdminApiKey, OAuthClientId = id, OAuthClientSecret = secret };
+            return new Standby { Simulator = simulator, Tenant = new StandbyTenant(h.Services, tuning, Options.Create(options)) };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Tenant.DisposeAsync();
+            await Simulator.DisposeAsync();
+        }
+    }
+
+    static DrillService Drills(RestoreHarness h, StandbyTenant? standby, IAlertSink? sink = null)
+    {
+        var drill = Options.Create(new DrillOptions());
+        var store = ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, drill);
+        var alerts = ActivatorUtilities.CreateInstance<DrillAlerts>(h.Services, sink ?? new RecordingAlerts(), drill);
+        object[] args = standby is null
+            ? [ActivatorUtilities.CreateInstance<FidelityCheck>(h.Services), store, alerts, drill, Options.Create(new RtoOptions())]
+            : [ActivatorUtilities.CreateInstance<FidelityCheck>(h.Services), store, alerts, drill, Options.Create(new RtoOptions()), standby];
+        return ActivatorUtilities.CreateInstance<DrillService>(h.Services, args);
+    }
+
+    /// <summary>Every asset of every tier, tenant configuration included, as the capture timers would.</summary>
+    static async Task CaptureTenantAsync(RestoreHarness h)
+    {
+        foreach (var tier in Enum.GetValues<Tier>())
+            foreach (var space in await h.Capture.ListSpacesAsync(tier))
+                foreach (var asset in await h.Capture.ListAssetsAsync(space))
+                    await h.Capture.CaptureAssetAsync(asset, tier, CaptureTrigger.OnDemand);
+    }
+
+    /// <summary>Everything the production tenant holds (app data included) except its audit trail and issued tokens.</summary>
+    static Dictionary<string, string> Production(RestoreHarness h)
+    {
+        var node = JsonNode.Parse(h.TenantJson())!.AsObject();
+        node.Remove(nameof(TenantState.Audits));
+        return node.ToDictionary(p => p.Key, p => p.Value?.ToJsonString() ?? "null");
+    }
+
+    static async Task<List<DrillAssetOutcome>> RunAsync(DrillService drills, string drillId)
+    {
+        var selection = await drills.SelectAsync(drillId, new DrillRequest { Scope = DrillScope.Tenant });
+        var outcomes = new List<DrillAssetOutcome>();
+        foreach (var asset in selection.Assets) outcomes.AddRange(await drills.RunAssetAsync(new DrillAssetInput(drillId, asset, DrillScope.Tenant)));
+        return outcomes;
+    }
+
+    [Fact]
+    public async Task The_whole_tenant_is_rebuilt_in_an_empty_standby_equal_to_its_points_and_production_is_unchanged()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var before = Production(h);
+        var drills = Drills(h, standby.Tenant);
+
+        var outcomes = await RunAsync(drills, "standby1");
+
+        var failed = outcomes.Where(o => o.Result != DrillAssetResult.Equal)
+            .Select(o => $"{o.Asset.Kind} {o.Asset.Name}: {o.Error}\n{string.Join("\n", o.Fidelity?.Differences ?? [])}").ToList();
+        Assert.True(failed.Count == 0, string.Join("\n", failed));
+        // Every app of every shared and managed space, its groups and users, and the standby holds them under its own ids.
+        int apps = h.Tenant.Read(s => s.Apps.Count(a => a.SpaceId is not null));
+        Assert.Equal(apps, outcomes.Count(o => o.Asset.Kind == AssetKind.App));
+        Assert.Equal(apps, standby.Simulator.Tenant.Read(s => s.Apps.Count));
+        Assert.Equal(h.Tenant.Read(s => s.Users.Count), outcomes.Count(o => o.Asset.Kind == AssetKind.User));
+        // The demo's groups come from the identity provider: Qlik creates them only when a member signs in, so the checklist names each.
+        var checklist = outcomes.SelectMany(o => o.Checklist).Distinct().ToList();
+        foreach (var group in h.Tenant.Read(s => s.Groups.Select(g => g.Name).ToList()))
+            Assert.Contains(checklist, line => line.Contains(group, StringComparison.Ordinal));
+        Assert.All(outcomes.Where(o => o.Asset.Kind == AssetKind.App), o => Assert.True(o.Fidelity!.Opened));
+        Assert.DoesNotContain(outcomes.Where(o => o.Asset.Kind is AssetKind.App or AssetKind.Space), o => o.RestoredAssetId == o.Asset.AssetId);
+        // An automation that runs by itself would run in the standby too: the checklist says so, naming it.
+        var running = h.Tenant.Read(s => s.Resource(ResourceKinds.Automations)
+            .Where(a => a["state"]?.GetValue<string>() != "disabled" && a["runMode"]?.GetValue<string>() is { } mode && mode != "manual")
+            .Select(a => a["name"]!.GetValue<string>()).ToList());
+        Assert.NotEmpty(running);
+        foreach (var name in running) Assert.Contains(checklist, line => line.StartsWith($"Automation '{name}' is ", StringComparison.Ordinal));
+        // Each space is the original there: its name and description (not a drill copy's), under the standby's own id.
+        foreach (var space in outcomes.Where(o => o.Asset.Kind == AssetKind.Space))
+            Assert.Equal(h.Tenant.Read(s => s.Spaces.Where(x => x.Id == space.Asset.AssetId).Select(x => (x.Name, x.Description)).Single()),
+                standby.Simulator.Tenant.Read(s => s.Spaces.Where(x => x.Id == space.RestoredAssetId).Select(x => (x.Name, x.Description)).Single()));
+        // Every published copy whose source app lives in a shared space links to that source's rebuild in the standby, not to production.
+        var copies = h.Tenant.Read(s => s.Apps.Where(a => a.OriginAppId is { } origin && s.Apps.Any(x => x.Id == origin && x.SpaceId is not null))
+            .Select(a => (Copy: a.Id, Origin: a.OriginAppId!)).ToList());
+        Assert.NotEmpty(copies);
+        var restoredAs = outcomes.Where(o => o.Asset.Kind == AssetKind.App).ToDictionary(o => o.Asset.AssetId, o => o.RestoredAssetId);
+        foreach (var (copy, origin) in copies)
+            Assert.Equal(restoredAs[origin], standby.Simulator.Tenant.Read(s => s.FindApp(restoredAs[copy]!)!.OriginAppId));
+        var after = Production(h);
+        foreach (var (section, state) in before) Assert.True(state == after[section], $"production's {section} changed:\n{state}\n{after[section]}");
+        // A second drill needs an empty standby again: refused, not written over.
+        var again = await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("standby2", new DrillRequest { Scope = DrillScope.Tenant }));
+        Assert.Equal(409, again.Status);
+    }
+
+    [Fact]
+    public async Task A_user_changed_in_the_standby_after_its_restore_fails_the_drill_naming_user_and_attribute()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        // The injected difference: the standby renames every user as soon as Qlik has created it (before the drill checks it).
+        var target = standby.Simulator.Tenant;
+        target.EventRaised += e =>
+        {
+            if (e.EventType == "com.qlik.v1.user.created")
+                target.Write(new SimulatedActor(standby.Simulator.AdminUserId), c => { foreach (var u in c.State.Users.Where(u => u.Name.StartsWith("Bo ", StringComparison.Ordinal))) u.Name = "Bo Renamed"; return 0; });
+        };
+
+        var outcomes = await RunAsync(Drills(h, standby.Tenant), "standby3");
+
+        var different = Assert.Single(outcomes, o => o.Result != DrillAssetResult.Equal);
+        Assert.Equal(AssetKind.User, different.Asset.Kind);
+        var difference = Assert.Single(different.Fidelity!.Differences);
+        Assert.Equal("User 'Bo Finance'", difference.Asset);
+        Assert.Equal("(resource)", difference.Object);
+        Assert.Equal("$.name", difference.Attribute);
+        Assert.Equal("\"Bo Renamed\"", difference.Actual);
+    }
+
+    [Fact]
+    public async Task A_sheet_changed_in_the_standby_after_its_restore_fails_the_drill_naming_app_object_and_attribute()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var (appName, spaceName, qId) = h.Tenant.Read(s =>
+        {
+            var app = s.Apps.Where(a => s.Spaces.Any(x => x.Id == a.SpaceId && x.Type == SpaceTypes.Shared)).OrderBy(a => a.Name, StringComparer.Ordinal).First();
+            return (app.Name, s.Spaces.First(x => x.Id == app.SpaceId).Name,
+                app.Document.Objects.Values.Where(o => o.QType == "sheet" && o.Published).OrderBy(o => o.Id, StringComparer.Ordinal).First().Id);
+        });
+        // The injected difference: whenever the standby's copy of that app changes, its sheet's title is changed behind the restore's back,
+        // so it is still changed when the drill checks the app.
+        var target = standby.Simulator.Tenant;
+        target.EventRaised += e =>
+        {
+            if (!e.EventType.StartsWith("com.qlik.v1.app.", StringComparison.Ordinal)) return;
+            target.Write(new SimulatedActor(standby.Simulator.AdminUserId), c =>
+            {
+                // The app in the standby's space of that name (a published copy of it elsewhere keeps its name too).
+                foreach (var app in c.State.Apps.Where(a => a.Name == appName && c.State.Spaces.Any(x => x.Id == a.SpaceId && x.Name == spaceName)))
+                    if (app.Document.Objects.GetValueOrDefault(qId)?.Properties["qProperty"] is System.Text.Json.Nodes.JsonObject prop)
+                        (prop["qMetaDef"] ??= new JsonObject())["title"] = "Tampered in the standby";
+                return 0;
+            });
+        };
+
+        var sink = new RecordingAlerts();
+        var drills = Drills(h, standby.Tenant, sink);
+        var outcomes = await RunAsync(drills, "standby4");
+
+        var failed = outcomes.Where(o => o.Result != DrillAssetResult.Equal).ToList();
+        Assert.True(failed.Count == 1, string.Join("\n", failed.Select(o => $"{o.Asset.Kind} {o.Asset.Name}: {o.Error} {string.Join("; ", o.Fidelity?.Differences ?? [])}")));
+        var different = failed[0];
+        Assert.Equal((AssetKind.App, appName), (different.Asset.Kind, different.Asset.Name));
+        var difference = Assert.Single(different.Fidelity!.Differences);
+        Assert.Contains(qId, difference.Object, StringComparison.Ordinal);
+        Assert.Equal("content $.qProperty.qMetaDef.title", difference.Attribute);
+        Assert.Equal("\"Tampered in the standby\"", difference.Actual);
+
+        // Reported and alerted as other drills are: the stored report names the difference, the alert the app and object.
+        var report = new DrillReport("standby4", h.TenantId, new DrillRequest { Scope = DrillScope.Tenant }, Tier.T1, null, DateTimeOffset.UnixEpoch,
+            DateTimeOffset.UnixEpoch.AddMinutes(1), TimeSpan.FromMinutes(1), new RtoOptions().Tenant, outcomes, new DrillCleanup([], []));
+        await drills.RecordAsync(report);
+        var alert = Assert.Single(sink.Sent);
+        Assert.Equal((AlertKind.DrillFailed, "Tenant drill failed"), (alert.Kind, alert.Title));
+        Assert.Contains($"App '{appName}'", alert.Detail, StringComparison.Ordinal);
+        Assert.Contains("qMetaDef.title", alert.Detail, StringComparison.Ordinal);
+        var stored = System.Text.Encoding.UTF8.GetString((await ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions())).ReadJsonAsync("standby4"))!);
+        Assert.Contains("Tampered in the standby", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_step_cut_short_resumes_its_restore_when_run_again_as_Durable_reruns_a_lost_activity()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var drills = Drills(h, standby.Tenant);
+        var selection = await drills.SelectAsync("standby5", new DrillRequest { Scope = DrillScope.Tenant });
+        var space = selection.Assets.First(a => a.Kind == AssetKind.Space);
+        foreach (var before in selection.Assets.TakeWhile(a => a != space))
+            await drills.RunAssetAsync(new DrillAssetInput("standby5", before, DrillScope.Tenant));
+
+        // The space is created, then Qlik refuses the first app import: the step stops there.
+        standby.Simulator.Faults.FailNext(1, 400, "/api/v1/apps/import");
+        var cut = Assert.Single(await drills.RunAssetAsync(new DrillAssetInput("standby5", space, DrillScope.Tenant)));
+        Assert.Equal(DrillAssetResult.Failed, cut.Result);
+        Assert.Equal(1, standby.Simulator.Tenant.Read(s => s.Spaces.Count(x => x.Name == space.Name)));
+
+        var again = await drills.RunAssetAsync(new DrillAssetInput("standby5", space, DrillScope.Tenant));
+
+        Assert.All(again, o => Assert.True(o.Result == DrillAssetResult.Equal, $"{o.Asset.Kind} {o.Asset.Name}: {o.Error} {string.Join("; ", o.Fidelity?.Differences ?? [])}"));
+        Assert.Equal(h.Tenant.Read(s => s.Apps.Count(a => a.SpaceId == space.AssetId)), again.Count(o => o.Asset.Kind == AssetKind.App));
+        Assert.Equal(1, standby.Simulator.Tenant.Read(s => s.Spaces.Count(x => x.Name == space.Name)));
+    }
+
+    [Fact]
+    public async Task A_user_the_standby_refuses_is_on_the_checklist_with_what_they_owned_and_the_rest_is_restored_equal()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        // Users are created in name order; the standby refuses the first one (e.g. no licence left).
+        var (refusedId, refusedName) = h.Tenant.Read(s => s.Users.OrderBy(u => u.Name, StringComparer.OrdinalIgnoreCase).Select(u => (u.Id, u.Name)).First());
+        standby.Simulator.Faults.FailNext(1, 403, "/api/v1/users", "POST");
+
+        var outcomes = await RunAsync(Drills(h, standby.Tenant), "standby6");
+
+        var failed = outcomes.Where(o => o.Result != DrillAssetResult.Equal)
+            .Select(o => $"{o.Asset.Kind} {o.Asset.Name}: {o.Error}\n{string.Join("\n", o.Fidelity?.Differences ?? [])}").ToList();
+        Assert.True(failed.Count == 0, string.Join("\n", failed));
+        Assert.DoesNotContain(outcomes, o => o.Asset.AssetId == refusedId);
+        Assert.False(standby.Simulator.Tenant.Read(s => s.Users.Any(u => u.Name == refusedName)));
+        var checklist = outcomes.SelectMany(o => o.Checklist).Distinct().ToList();
+        Assert.Contains(checklist, l => l.Contains($"User '{refusedName}' ({refusedId}) does not exist in the target tenant", StringComparison.Ordinal));
+        Assert.Equal(h.Tenant.Read(s => s.Apps.Count(a => a.SpaceId is not null)), outcomes.Count(o => o.Asset.Kind == AssetKind.App));
+    }
+
+    [Fact]
+    public async Task A_tenant_drill_without_standby_settings_is_a_bad_request_naming_the_setting()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        var ex = await Assert.ThrowsAsync<DrillRequestException>(() => Drills(h, null).SelectAsync("x", new DrillRequest { Scope = DrillScope.Tenant }));
+        Assert.Equal(400, ex.Status);
+        Assert.Contains("Drill:Standby:TenantUrl", ex.Message);
+    }
+}
