@@ -65,7 +65,7 @@ public sealed class BenchRunner
                     $"{after.Captured} new points for {changed} changed apps, {after.NewBytes:N0} new bytes"));
                 await RestoresAsync(ct);
 
-                checks.Add(new BenchCheck("no capture failed", phases.All(p => p.Failed == 0), string.Join(", ", phases.Where(p => p.Failed > 0).Select(p => $"{p.Name}: {p.Failed}"))));
+                checks.Add(new BenchCheck("no capture or restore failed", phases.All(p => p.Failed == 0), string.Join(", ", phases.Where(p => p.Failed > 0).Select(p => $"{p.Name}: {p.Failed}"))));
                 return new BenchReport(options, Environment.ProcessorCount, Environment.MachineName, started, apps, full.Assets, phases, Ratios(apps), checks);
             }
         }
@@ -175,16 +175,27 @@ public sealed class BenchRunner
         (await services.GetRequiredService<IRecoveryPointIndex>().GetNewestAsync(tenantId, AssetKind.App, appId, 1, ct))
             .Single(p => p.Status == RecoveryPointStatus.Captured);
 
-    /// <summary>Planned (as POST /api/restores does), then executed by the restore orchestration; the two together are timed.</summary>
+    /// <summary>
+    /// Planned (as POST /api/restores does), then executed by the restore orchestration; the two together are timed. An
+    /// orchestration that fails is a result too (a failed check), not the end of the run.
+    /// </summary>
     async Task<RestoreOutcome> RestoreAsync(string name, RestoreRequest request, CancellationToken ct)
     {
+        RestorePlan? plan = null;
         (RestoreOutcome outcome, double seconds, RequestCounts requests) = await MeasureAsync(name, async () =>
         {
-            RestorePlan plan = await services.GetRequiredService<IRestoreService>().PlanAsync(request, ct);
-            return await RunOrchestrationAsync<RestoreOutcome>(nameof(RestoreOrchestrator), plan.RestoreId, name, ct);
+            plan = await services.GetRequiredService<IRestoreService>().PlanAsync(request, ct);
+            try
+            {
+                return await RunOrchestrationAsync<RestoreOutcome>(nameof(RestoreOrchestrator), plan.RestoreId, name, ct);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return new RestoreOutcome(plan, new RestoreResult(plan.RestoreId, false, [], new Dictionary<string, string>(), null, ex.Message), TimeSpan.Zero);
+            }
         });
         Add(new PhaseResult(name, seconds, outcome.Plan.Actions.Count, 0, 0, outcome.Result?.Succeeded == true ? 0 : 1, 0, 0, requests.ByKey,
-            $"{outcome.Plan.Actions.Count} planned actions"));
+            outcome.Result?.Succeeded == true ? $"{outcome.Plan.Actions.Count} planned actions" : $"{outcome.Plan.Actions.Count} planned actions; FAILED: {outcome.Result?.Error}"));
         return outcome;
     }
 
@@ -233,7 +244,7 @@ public sealed class BenchRunner
             {
                 if (meta.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
                 {
-                    throw new InvalidOperationException($"{orchestrator} {id} ended {meta.RuntimeStatus}: {meta.FailureDetails?.ErrorMessage}");
+                    throw new InvalidOperationException($"{orchestrator} {id} ended {meta.RuntimeStatus}: {meta.FailureDetails?.ErrorType} {meta.FailureDetails?.ErrorMessage}".TrimEnd());
                 }
 
                 return meta.ReadOutputAs<T>()!;

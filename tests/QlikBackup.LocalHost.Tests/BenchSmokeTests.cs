@@ -35,6 +35,18 @@ public sealed class BenchSmokeTests
         Assert.Equal(0, unchanged.Captured);
         Assert.Equal(0, unchanged.Request("qlik:engine-session"));
         Assert.Equal(0, unchanged.Request("blob:created"));
+        // Decided from the listings before the fan-out: no app is read from Qlik on its own.
+        Assert.Equal(0, unchanged.Request("qlik:apps"));
+    }
+
+    [Fact]
+    public async Task A_recapture_reads_only_the_changed_apps()
+    {
+        PhaseResult changed = (await Run.Value).Phase(Phases.Changed);
+
+        // Each changed app: its GET and export, and its Engine sessions (owner and private-object owners); nothing for the others.
+        Assert.InRange(changed.Request("qlik:apps"), changed.Captured, 3 * changed.Captured);
+        Assert.InRange(changed.Request("qlik:engine-session"), changed.Captured, (1 + Reduced.Users) * changed.Captured);
     }
 
     [Fact]
@@ -62,7 +74,8 @@ public sealed class BenchSmokeTests
         // Bounds measured with this configuration and kept with room; a change that multiplies requests fails here.
         Assert.InRange(Per(full.Request("blob:backup") + full.Request("table:backup"), full.Assets), 1, 80);
         Assert.InRange(Per(full.Request("qlik:engine-session"), report.AppsSeeded), 1, 1 + Reduced.Users);
-        Assert.InRange(Per(unchanged.Request("blob:backup") + unchanged.Request("table:backup"), unchanged.Assets), 0, 40);
+        Assert.InRange(Per(unchanged.Request("blob:backup") + unchanged.Request("table:backup"), unchanged.Assets), 0, 12);
+        Assert.InRange(Per(unchanged.Request("table:backup"), unchanged.Assets), 0, 6);
         Assert.InRange(Per(full.Request("qlik:audits"), full.Assets), 0, 2);
         // Each stored blob is one create; the raw floor is one request per blob.
         Assert.Equal(report.Phase(Phases.RawUpload).Assets, report.Phase(Phases.RawUpload).Request("blob:backup"));
