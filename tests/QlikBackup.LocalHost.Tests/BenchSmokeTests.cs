@@ -54,13 +54,14 @@ public sealed class BenchSmokeTests
     {
         BenchReport report = await Run.Value;
 
+        // Once per run and once more per listing-cache period (30 s) the run lasts: far below once per app (30 each before),
+        // however slow the machine. A run that follows within the cache period reuses the listing (0).
+        long bound = Reduced.Apps / 3;
         foreach (string listing in new[] { "qlik:reload-tasks", "qlik:data-alerts", "qlik:sharing-tasks" })
         {
-            // Once per run, or once more per listing-cache period on a slow machine: far below once per app. A run that
-            // follows within the cache period reuses the listing (0).
-            Assert.InRange(report.Phase(Phases.FullCapture).Request(listing), 1, 3);
-            Assert.InRange(report.Phase(Phases.Unchanged).Request(listing), 0, 3);
-            Assert.InRange(report.Phase(Phases.Changed).Request(listing), 0, 3);
+            Assert.InRange(report.Phase(Phases.FullCapture).Request(listing), 1, bound);
+            Assert.InRange(report.Phase(Phases.Unchanged).Request(listing), 0, bound);
+            Assert.InRange(report.Phase(Phases.Changed).Request(listing), 0, bound);
         }
     }
 
