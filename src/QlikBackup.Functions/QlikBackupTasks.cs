@@ -18,6 +18,7 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<DrillOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
+        registry.AddActivity<FindUnchangedAssets>();
         registry.AddActivity<CaptureAsset>();
         registry.AddActivity<RecordCaptureFailure>();
         registry.AddActivity<MarkDeletedAssets>();

@@ -66,7 +66,7 @@ public sealed partial class CaptureService : ICaptureService
     /// <summary>Parallel reads/writes inside one asset: the capture setting, never above Qlik's request bound.</summary>
     int PartParallelism => Math.Max(1, Math.Min(Options.MaxParallelPartsPerAsset, qlik.Value.MaxConcurrentRequests));
 
-    public async Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, CancellationToken ct = default)
+    public async Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, bool inRun = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(asset);
         ArgumentException.ThrowIfNullOrEmpty(asset.Id);
@@ -76,7 +76,7 @@ public sealed partial class CaptureService : ICaptureService
             IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, asset.Kind, asset.Id, 20, ct);
             var baseline = new Baseline(history.FirstOrDefault(), history.FirstOrDefault(p => p.Status == RecoveryPointStatus.Captured));
             return asset.Kind == AssetKind.App
-                ? await CaptureAppAsync(asset, tier, baseline, fresh: trigger != CaptureTrigger.Schedule, ct)
+                ? await CaptureAppAsync(asset, tier, baseline, fresh: !inRun && trigger != CaptureTrigger.Schedule, ct)
                 : await CaptureResourceAsync(asset, tier, baseline, ct);
         }, ct);
         log.LogInformation("{Kind} {AssetId}: {Outcome}, {Size} bytes, {NewBytes} new", asset.Kind, asset.Id, result.Outcome, result.Size, result.NewBytes);

@@ -46,7 +46,11 @@ public interface ICaptureService
     Task<IReadOnlyList<SpaceCaptureTarget>> ListSpacesAsync(Tier tier, CancellationToken ct = default);
     Task<IReadOnlyList<AssetRef>> ListAssetsAsync(SpaceCaptureTarget space, CancellationToken ct = default);
     /// <summary>Captures one asset. Throws on failure so the caller's retry policy applies.</summary>
-    Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, CancellationToken ct = default);
+    /// <param name="inRun">Part of a tier or space run: tenant-wide listings (reload tasks, data alerts, sharing tasks) are read
+    /// once for the run's assets. A single asset captured on its own (a webhook, an operator) reads them fresh.</param>
+    Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, bool inRun = false, CancellationToken ct = default);
+    /// <summary>The listed assets a capture would find unchanged, decided from the listing and the newest points, so a run skips them.</summary>
+    Task<IReadOnlyList<AssetCaptureResult>> FindUnchangedAsync(SpaceCaptureTarget space, IReadOnlyList<AssetRef> assets, CancellationToken ct = default);
     /// <summary>Records a failure after retries are exhausted (a Failed point in the index).</summary>
     Task<AssetCaptureResult> RecordFailureAsync(AssetRef asset, Tier tier, string error, CancellationToken ct = default);
     /// <summary>Assets of the space that have points but were not listed now get a Deleted point; their earlier points stay.</summary>

@@ -82,7 +82,7 @@ public sealed partial class DrillService(
         var assets = new List<DrillAsset>();
         foreach (var space in spaces.OrderBy(s => s.SpaceId, StringComparer.Ordinal))
         {
-            var points = await index.QueryAsync(tenant.TenantId, new RecoveryPointQuery { SpaceId = space.SpaceId, Kind = AssetKind.App, Take = 5000 }, ct);
+            var points = await index.QueryAllAsync(tenant.TenantId, new RecoveryPointQuery { SpaceId = space.SpaceId, Kind = AssetKind.App, Take = TableRecoveryPointIndex.MaxTake }, ct);
             // The newest point of each app; an app whose newest point says it was deleted is not drilled.
             foreach (var newest in points.GroupBy(p => p.AssetId).Select(g => g.OrderByDescending(p => p.CapturedAt).First()))
             {

@@ -146,7 +146,7 @@ internal sealed partial class RestorePlanner
         /// (assets deleted by then stay deleted), else the newest captured one.</summary>
         async Task<IReadOnlyList<RecoveryPoint>> NewestPerAssetAsync(RecoveryPointQuery query, CancellationToken ct)
         {
-            var points = await p.Index.QueryAsync(TenantId, query, ct);
+            var points = await p.Index.QueryAllAsync(TenantId, query, ct);
             var chosen = new List<RecoveryPoint>();
             foreach (var group in points.GroupBy(x => x.AssetId))
             {

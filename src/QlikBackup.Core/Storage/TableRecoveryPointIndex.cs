@@ -19,7 +19,8 @@ public sealed class TableRecoveryPointIndex : IRecoveryPointIndex
 {
     public const string PointsTable = "RecoveryPoints";
     public const string BySpaceTable = "RecoveryPointsBySpace";
-    const int MaxTake = 1000;
+    /// <summary>The most points one query returns; <see cref="RecoveryPointPaging.QueryAllAsync"/> reads past it.</summary>
+    public const int MaxTake = 1000;
     const int MaxErrorLength = 8000;
 
     readonly LazyTable pointsTable;

@@ -7,8 +7,9 @@ using QlikBackup.Functions.Activities;
 namespace QlikBackup.Functions.Orchestrators;
 
 /// <summary>
-/// One space: list its assets, capture each with one activity (bounded parallelism so Qlik's rate tiers hold),
-/// then mark assets that vanished as deleted. An asset that still fails after retries is recorded and reported,
+/// One space: list its assets, set aside those unchanged since their newest point (one activity for the whole space, so
+/// an unchanged asset costs no activity and no history), capture each other with one activity (bounded parallelism so
+/// Qlik's rate tiers hold), then mark assets that vanished as deleted. An asset that still fails after retries is recorded and reported,
 /// never failing the space; a listing or deleted check that still fails after retries is the space's error, never
 /// the tier's.
 /// </summary>
@@ -31,8 +32,19 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
         }
 
         var results = new List<AssetCaptureResult>(assets.Count);
+        try
+        {
+            results.AddRange(await context.CallActivityAsync<List<AssetCaptureResult>>(
+                nameof(FindUnchangedAssets), new UnchangedAssetsInput(input.Space, assets), ActivityRetry.Default));
+        }
+        catch (TaskFailedException)
+        {
+            // Only a shortcut: without it every asset is captured, and each capture finds out itself.
+        }
+
+        var skipped = results.Select(r => (r.Asset.Kind, r.Asset.Id)).ToHashSet();
         var inFlight = new List<Task<AssetCaptureResult>>();
-        foreach (AssetRef asset in assets)
+        foreach (AssetRef asset in assets.Where(a => !skipped.Contains((a.Kind, a.Id))))
         {
             if (inFlight.Count >= Math.Max(1, input.MaxParallelAssets))
             {
@@ -41,7 +53,7 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
                 results.Add(await done);
             }
 
-            inFlight.Add(AssetCapture.CaptureWithRetryAsync(context, new CaptureAssetInput(asset, input.Space.Tier, input.Trigger)));
+            inFlight.Add(AssetCapture.CaptureWithRetryAsync(context, new CaptureAssetInput(asset, input.Space.Tier, input.Trigger, InRun: true)));
         }
 
         results.AddRange(await Task.WhenAll(inFlight));

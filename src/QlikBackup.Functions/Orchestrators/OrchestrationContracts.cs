@@ -9,7 +9,8 @@ public sealed record CaptureTierInput(Tier Tier, CaptureTrigger Trigger = Captur
 
 public sealed record CaptureSpaceInput(SpaceCaptureTarget Space, CaptureTrigger Trigger, int MaxParallelAssets);
 
-public sealed record CaptureAssetInput(AssetRef Asset, Tier Tier, CaptureTrigger Trigger);
+/// <param name="InRun">Captured by a space run (which shares tenant-wide listings between its assets), not on its own.</param>
+public sealed record CaptureAssetInput(AssetRef Asset, Tier Tier, CaptureTrigger Trigger, bool InRun = false);
 
 public sealed record CaptureFailure(AssetRef Asset, string Error);
 
@@ -25,6 +26,8 @@ public sealed record CaptureRunResult(
 
 /// <summary>What a restore orchestration returns: the plan it followed and, unless it was a dry run, the result.</summary>
 public sealed record RestoreOutcome(RestorePlan Plan, RestoreResult? Result, TimeSpan Duration);
+
+public sealed record UnchangedAssetsInput(SpaceCaptureTarget Space, IReadOnlyList<AssetRef> Listed);
 
 public sealed record DeletedAssetsInput(SpaceCaptureTarget Space, IReadOnlyList<AssetRef> Present);
 

@@ -118,7 +118,7 @@ public sealed class CaptureEngine(ServiceProvider services, string tenantId) : I
         {
             IReadOnlyList<AssetRef> assets = await Capture.ListAssetsAsync(space);
             await Parallel.ForEachAsync(assets, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (asset, ct) =>
-                results.Add(await Capture.CaptureAssetAsync(asset, space.Tier, CaptureTrigger.Schedule, ct)));
+                results.Add(await Capture.CaptureAssetAsync(asset, space.Tier, CaptureTrigger.Schedule, inRun: true, ct)));
             foreach (AssetCaptureResult deleted in await Capture.MarkDeletedAsync(space, assets)) results.Add(deleted);
         }
 

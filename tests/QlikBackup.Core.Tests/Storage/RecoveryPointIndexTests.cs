@@ -55,6 +55,26 @@ public sealed class RecoveryPointIndexTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task QueryAll_reads_past_one_page_including_points_that_share_the_page_boundarys_time()
+    {
+        // Nine apps, three of them captured at the same instant: with pages of 4, that instant straddles a page boundary.
+        for (int i = 0; i < 9; i++)
+        {
+            DateTimeOffset at = i is >= 3 and <= 5 ? Day0.AddDays(5) : Day0.AddDays(i);
+            await index.AddAsync(Point(AssetKind.App, $"app-{i}", at, space: "big-space"));
+        }
+
+        await index.AddAsync(Point(AssetKind.App, "elsewhere", Day0.AddDays(3), space: "other-space"));
+
+        IReadOnlyList<RecoveryPoint> page = await index.QueryAsync(tenant, new RecoveryPointQuery { SpaceId = "big-space", Take = 4 });
+        IReadOnlyList<RecoveryPoint> all = await index.QueryAllAsync(tenant, new RecoveryPointQuery { SpaceId = "big-space", Take = 4 });
+
+        Assert.Equal(4, page.Count);
+        Assert.Equal(Enumerable.Range(0, 9).Select(i => $"app-{i}").Order(), all.Select(p => p.AssetId).Order());
+        Assert.Equal(all.Count, all.Select(p => p.PointId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Search_ByNameSubstringAndOwner_AcrossTheTenant()
     {
         await index.AddAsync(Point(AssetKind.App, "a1", Day0.AddDays(1), name: "Sales Dashboard", owner: "alice", space: "s1"));

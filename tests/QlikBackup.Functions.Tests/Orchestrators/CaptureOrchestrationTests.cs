@@ -50,6 +50,7 @@ public sealed class CaptureOrchestrationTests
                 registry.AddOrchestrator<CaptureSpaceOrchestrator>();
                 registry.AddActivity<ListSpacesForTier>();
                 registry.AddActivity<ListSpaceAssets>();
+                registry.AddActivity<FindUnchangedAssets>();
                 registry.AddActivity<CaptureAsset>();
                 registry.AddActivity<RecordCaptureFailure>();
                 registry.AddActivity<MarkDeletedAssets>();
@@ -85,6 +86,8 @@ public sealed class CaptureOrchestrationTests
         Assert.Equal(8, capture.Attempts.Count);
         Assert.All(capture.Attempts.Values, n => Assert.Equal(1, n));
         Assert.DoesNotContain("old-app", capture.Attempts.Keys);
+        // Captured as part of the run, so the engine reads tenant-wide listings once for all of them.
+        Assert.All(capture.InRun.Values, Assert.True);
         Assert.Empty(alerts.Sent);
     }
 
@@ -179,5 +182,24 @@ public sealed class CaptureOrchestrationTests
         Assert.Equal(7, result.Summary.Captured);
         Assert.Equal(1, Assert.Single(recorded).Summary.Failed);
         Assert.Single(alerts.Sent);
+    }
+
+    [Fact]
+    public async Task Assets_found_unchanged_before_the_fan_out_get_no_capture_activity_and_count_as_unchanged()
+    {
+        var capture = new ScriptedCaptureService(Tenant());
+        capture.Unchanged["sales-app-2"] = true;
+        capture.Unchanged["fin-app-1"] = true;
+        capture.Unchanged["fin-app-3"] = true;
+        var alerts = new RecordingAlerts();
+        await using var host = await StartAsync(capture, alerts);
+
+        CaptureRunResult result = await RunTierAsync(host, Tier.T1);
+
+        Assert.Equal(5, result.Summary.Captured);
+        Assert.Equal(3, result.Summary.Unchanged);
+        Assert.Equal(["fin-app-2", "sales-app-1", "sales-app-3", "sales-app-4", "sales-app-5"], capture.Attempts.Keys.Order());
+        Assert.Equal(8, result.Spaces.Sum(s => s.Assets));
+        Assert.Empty(alerts.Sent);
     }
 }

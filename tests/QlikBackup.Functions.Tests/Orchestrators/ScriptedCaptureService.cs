@@ -14,6 +14,8 @@ sealed class ScriptedCaptureService(IReadOnlyDictionary<SpaceCaptureTarget, Asse
     public ConcurrentDictionary<string, int> FailuresToInject { get; } = new();
     public ConcurrentBag<string> RecordedFailures { get; } = [];
     public ConcurrentBag<string> SpacesListed { get; } = [];
+    /// <summary>Per captured asset, whether it was captured as part of a run (sharing the run's listings).</summary>
+    public ConcurrentDictionary<string, bool> InRun { get; } = new();
 
     /// <summary>Listing the tier's spaces fails every time (Qlik answering 429 forty times, say).</summary>
     public bool FailSpaceListing { get; set; }
@@ -34,9 +36,10 @@ sealed class ScriptedCaptureService(IReadOnlyDictionary<SpaceCaptureTarget, Asse
         return Task.FromResult<IReadOnlyList<AssetRef>>(tenant[space]);
     }
 
-    public Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, CancellationToken ct = default)
+    public Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, bool inRun = false, CancellationToken ct = default)
     {
         int attempt = Attempts.AddOrUpdate(asset.Id, 1, (_, n) => n + 1);
+        InRun[asset.Id] = inRun;
         if (FailuresToInject.TryGetValue(asset.Id, out int failures) && attempt <= failures)
         {
             throw new InvalidOperationException($"Qlik said no to {asset.Id} (attempt {attempt})");
@@ -44,6 +47,13 @@ sealed class ScriptedCaptureService(IReadOnlyDictionary<SpaceCaptureTarget, Asse
 
         return Task.FromResult(new AssetCaptureResult(asset, CaptureOutcome.Captured, "p-" + asset.Id, 100, 10));
     }
+
+    /// <summary>Assets the run must not capture (their newest point is current).</summary>
+    public ConcurrentDictionary<string, bool> Unchanged { get; } = new();
+
+    public Task<IReadOnlyList<AssetCaptureResult>> FindUnchangedAsync(SpaceCaptureTarget space, IReadOnlyList<AssetRef> assets, CancellationToken ct = default)
+        => Task.FromResult<IReadOnlyList<AssetCaptureResult>>(
+            [.. assets.Where(a => Unchanged.ContainsKey(a.Id)).Select(a => new AssetCaptureResult(a, CaptureOutcome.Unchanged, "p-" + a.Id, 100))]);
 
     public Task<AssetCaptureResult> RecordFailureAsync(AssetRef asset, Tier tier, string error, CancellationToken ct = default)
     {

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Azure.Storage.Blobs;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using QlikBackup.Core.Assets;
+using QlikBackup.Core.Capture;
+using QlikBackup.Core.Restore;
+using QlikBackup.Core.Storage;
+using QlikBackup.Functions.Orchestrators;
+using QlikBackup.LocalHost.Demo;
+using QlikBackup.Qlik.Contracts;
+
+namespace QlikBackup.Bench;
+
+/// <summary>
+/// One benchmark run, back to back in one environment (Azurite, the simulated tenant, the local Durable host): full capture,
+/// the same bytes uploaded raw, parallelism 1 against the default, re-capture unchanged and after some apps changed, and
+/// restores of an object, an app and a space, each next to Qlik's export+import. Every step counts its requests.
+/// </summary>
+public sealed class BenchRunner
+{
+    const string TaskHub = "QlikBackupLocal";
+    static readonly TimeSpan OrchestrationTimeout = TimeSpan.FromMinutes(30);
+
+    readonly BenchOptions options;
+    readonly Action<string> status;
+    readonly List<PhaseResult> phases = [];
+    readonly List<BenchCheck> checks = [];
+    LocalEnvironment env = null!;
+    RequestCounter counter = null!;
+    IServiceProvider services = null!;
+    string tenantId = "";
+    int reloadRound;
+
+    /// <param name="status">Told what the run is doing, several times a second while it waits (progress display).</param>
+    public BenchRunner(BenchOptions options, Action<string>? status = null)
+    {
+        this.options = options;
+        this.status = status ?? (_ => { });
+    }
+
+    public async Task<BenchReport> RunAsync(CancellationToken ct)
+    {
+        DateTimeOffset started = DateTimeOffset.UtcNow;
+        status($"Seeding {options.Apps} apps in {options.Spaces} spaces; starting Azurite and the local Durable host...");
+        env = await LocalEnvironment.StartAsync(options.Spec, keepData: false, logs: null, ct);
+        await using (env)
+        {
+            using (counter = new RequestCounter(env.Azurite.ConnectionString, env.Tenant.BaseUrl, TaskHub))
+            {
+                services = env.Host.Services;
+                tenantId = services.GetRequiredService<ITenantContext>().TenantId;
+                int apps = env.Tenant.Tenant.Read(s => s.Apps.Count);
+
+                PhaseResult full = await CaptureTierAsync(Phases.FullCapture, options.DefaultParallelism, ct);
+                await RawUploadAsync(full, ct);
+                await ParallelismAsync(ct);
+                PhaseResult unchanged = await CaptureTierAsync(Phases.Unchanged, options.DefaultParallelism, ct);
+                checks.Add(new BenchCheck("unchanged re-capture stores 0 new bytes", unchanged.NewBytes == 0 && unchanged.Captured == 0,
+                    $"{unchanged.NewBytes:N0} new bytes, {unchanged.Captured} new points"));
+                int changed = ChangeSomeApps();
+                PhaseResult after = await CaptureTierAsync(Phases.Changed, options.DefaultParallelism, ct, $"{changed} apps changed");
+                checks.Add(new BenchCheck("re-capture after changes makes a point per changed app", after.Captured == changed && after.NewBytes > 0,
+                    $"{after.Captured} new points for {changed} changed apps, {after.NewBytes:N0} new bytes"));
+                await RestoresAsync(ct);
+
+                checks.Add(new BenchCheck("no capture or restore failed", phases.All(p => p.Failed == 0), string.Join(", ", phases.Where(p => p.Failed > 0).Select(p => $"{p.Name}: {p.Failed}"))));
+                return new BenchReport(options, Environment.ProcessorCount, Environment.MachineName, started, apps, full.Assets, phases, Ratios(apps), checks);
+            }
+        }
+    }
+
+    async Task<PhaseResult> CaptureTierAsync(string name, int parallelism, CancellationToken ct, string? note = null)
+    {
+        var input = new CaptureTierInput(Tier.T3, CaptureTrigger.OnDemand, parallelism);
+        (CaptureRunResult run, double seconds, RequestCounts requests) = await MeasureAsync(name, () =>
+            RunOrchestrationAsync<CaptureRunResult>(nameof(CaptureTierOrchestrator), input, name, ct));
+        return Add(FromSummary(name, seconds, run.Summary, run.Spaces.Sum(s => s.Assets), requests, note ?? run.Error));
+    }
+
+    /// <summary>The floor: the bytes the full capture stored, as many blobs as it made points, straight into the same Azurite.</summary>
+    async Task RawUploadAsync(PhaseResult full, CancellationToken ct)
+    {
+        var container = new BlobContainerClient(env.Azurite.ConnectionString, "bench-raw");
+        await container.CreateIfNotExistsAsync(cancellationToken: ct);
+        int blobs = Math.Max(1, full.Captured);
+        byte[] data = RandomNumberGenerator.GetBytes((int)Math.Max(1, full.NewBytes / blobs));
+        (_, double seconds, RequestCounts requests) = await MeasureAsync(Phases.RawUpload, async () =>
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, blobs), new ParallelOptions { MaxDegreeOfParallelism = options.DefaultParallelism, CancellationToken = ct },
+                async (i, c) => await container.GetBlobClient($"raw/{i}").UploadAsync(new BinaryData(data), overwrite: true, c));
+            return 0;
+        });
+        Add(new PhaseResult(Phases.RawUpload, seconds, blobs, blobs, 0, 0, (long)data.Length * blobs, (long)data.Length * blobs, requests.ByKey));
+    }
+
+    /// <summary>The same apps of the first space changed twice; the space captured at parallelism 1, then at the default.</summary>
+    async Task ParallelismAsync(CancellationToken ct)
+    {
+        (string spaceId, _) = TenantChanges.SharedSpaces(env.Tenant.Tenant)[0];
+        IReadOnlyList<string> sample = TenantChanges.AppsOf(env.Tenant.Tenant, spaceId).Take(options.ParallelismSample).ToList();
+        SpaceCaptureTarget target = (await services.GetRequiredService<ICaptureService>().ListSpacesAsync(Tier.T3, ct)).Single(s => s.SpaceId == spaceId);
+        foreach ((string name, int parallelism) in new[] { (Phases.ParallelismOne, 1), (Phases.ParallelismDefault, options.DefaultParallelism) })
+        {
+            reloadRound++;
+            foreach (string app in sample) TenantChanges.Reload(env.Tenant.Tenant, app, reloadRound);
+            var input = new CaptureSpaceInput(target, CaptureTrigger.OnDemand, parallelism);
+            (SpaceCaptureResult space, double seconds, RequestCounts requests) = await MeasureAsync(name, () =>
+                RunOrchestrationAsync<SpaceCaptureResult>(nameof(CaptureSpaceOrchestrator), input, name, ct));
+            Add(FromSummary(name, seconds, space.Summary, space.Assets, requests, $"{sample.Count} of {space.Assets} assets changed"));
+        }
+    }
+
+    /// <summary>Every n-th app of the tenant (by name) gets new data: <see cref="BenchOptions.ChangedPercent"/> of them, at least one.</summary>
+    int ChangeSomeApps()
+    {
+        reloadRound++;
+        List<string> all = TenantChanges.SharedSpaces(env.Tenant.Tenant).SelectMany(s => TenantChanges.AppsOf(env.Tenant.Tenant, s.Id)).ToList();
+        int count = Math.Max(1, (int)Math.Round(all.Count * options.ChangedPercent / 100));
+        int step = Math.Max(1, all.Count / count);
+        List<string> changed = all.Where((_, i) => i % step == 0).Take(count).ToList();
+        foreach (string app in changed) TenantChanges.Reload(env.Tenant.Tenant, app, reloadRound);
+        return changed.Count;
+    }
+
+    async Task RestoresAsync(CancellationToken ct)
+    {
+        var spaces = TenantChanges.SharedSpaces(env.Tenant.Tenant);
+        (string spaceId, _) = spaces[Math.Min(1, spaces.Count - 1)];
+        IReadOnlyList<string> apps = TenantChanges.AppsOf(env.Tenant.Tenant, spaceId);
+        var qlik = services.GetRequiredService<IQlikRestClient>();
+
+        // An object: a sheet deleted by a user, put back from the app's newest point.
+        string objectApp = apps[0];
+        RecoveryPoint objectPoint = await NewestAppPointAsync(objectApp, ct);
+        Manifest manifest = await services.GetRequiredService<IContentStore>().ReadManifestAsync(tenantId, objectPoint.ManifestRef!, ct);
+        string qId = manifest.Parts.Select(p => p.Name.Split('/')).Where(n => n is ["object", "GenericObject", _])
+            .Select(n => n[2]).First(id => TenantChanges.HasObject(env.Tenant.Tenant, objectApp, id));
+        TenantChanges.DeleteObject(env.Tenant.Tenant, objectApp, qId);
+        RestoreOutcome obj = await RestoreAsync(Phases.RestoreObject,
+            new RestoreRequest { Scope = RestoreScope.Object, PointId = objectPoint.PointId, ObjectId = qId, Operator = "bench" }, ct);
+        checks.Add(new BenchCheck("object restore brings the deleted sheet back", obj.Result?.Succeeded == true && TenantChanges.HasObject(env.Tenant.Tenant, objectApp, qId),
+            obj.Result?.Error ?? $"sheet {qId} of app {objectApp}"));
+        await ExportImportFloorAsync(Phases.RestoreObjectFloor, [objectApp], spaceId, 1, ct);
+
+        // An app: deleted in Qlik, restored from its point, byte-identical to the point's QVF.
+        string deletedApp = apps[Math.Min(1, apps.Count - 1)];
+        RecoveryPoint appPoint = await NewestAppPointAsync(deletedApp, ct);
+        ManifestPart? qvf = (await services.GetRequiredService<IContentStore>().ReadManifestAsync(tenantId, appPoint.ManifestRef!, ct)).Find(CapturePartNames.Qvf);
+        await qlik.DeleteAppAsync(deletedApp, ct);
+        RestoreOutcome app = await RestoreAsync(Phases.RestoreApp, new RestoreRequest { Scope = RestoreScope.App, PointId = appPoint.PointId, Operator = "bench" }, ct);
+        string? restoredSha = app.Result?.RestoredAssetId is { } restoredId ? await Sha256Async(await qlik.ExportAppAsync(restoredId, ct: ct), ct) : null;
+        checks.Add(new BenchCheck("app restore is byte-identical to its point's QVF",
+            app.Result?.Succeeded == true && qvf is not null && string.Equals(restoredSha, qvf.Sha256, StringComparison.OrdinalIgnoreCase),
+            app.Result?.Error ?? $"app {deletedApp} → {app.Result?.RestoredAssetId}"));
+        await ExportImportFloorAsync(Phases.RestoreAppFloor, [apps[Math.Min(2, apps.Count - 1)]], spaceId, 1, ct);
+
+        // A space, as after losing it: the space and every app, into a new isolated space (what a drill does).
+        (string lostSpace, _) = spaces[^1];
+        RecoveryPoint spacePoint = (await services.GetRequiredService<IRecoveryPointIndex>().GetNewestAsync(tenantId, AssetKind.Space, lostSpace, 1, ct)).Single();
+        IReadOnlyList<string> lostApps = TenantChanges.AppsOf(env.Tenant.Tenant, lostSpace);
+        RestoreOutcome space = await RestoreAsync(Phases.RestoreSpace, new RestoreRequest
+        {
+            Scope = RestoreScope.Space, PointId = spacePoint.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = "bench-restored-space",
+            CreateTargetSpace = true, Operator = "bench",
+        }, ct);
+        int restoredApps = space.Result?.RestoredAssetId is { } newSpace ? TenantChanges.AppsOf(env.Tenant.Tenant, newSpace).Count : 0;
+        checks.Add(new BenchCheck("space restore brings every app back", space.Result?.Succeeded == true && restoredApps == lostApps.Count,
+            space.Result?.Error ?? $"{restoredApps} of {lostApps.Count} apps in the restored space"));
+        await ExportImportFloorAsync(Phases.RestoreSpaceFloor, lostApps, spaceId, options.DefaultParallelism, ct);
+    }
+
+    async Task<RecoveryPoint> NewestAppPointAsync(string appId, CancellationToken ct) =>
+        (await services.GetRequiredService<IRecoveryPointIndex>().GetNewestAsync(tenantId, AssetKind.App, appId, 1, ct))
+            .Single(p => p.Status == RecoveryPointStatus.Captured);
+
+    /// <summary>
+    /// Planned (as POST /api/restores does), then executed by the restore orchestration; the two together are timed. An
+    /// orchestration that fails is a result too (a failed check), not the end of the run.
+    /// </summary>
+    async Task<RestoreOutcome> RestoreAsync(string name, RestoreRequest request, CancellationToken ct)
+    {
+        RestorePlan? plan = null;
+        (RestoreOutcome outcome, double seconds, RequestCounts requests) = await MeasureAsync(name, async () =>
+        {
+            plan = await services.GetRequiredService<IRestoreService>().PlanAsync(request, ct);
+            try
+            {
+                return await RunOrchestrationAsync<RestoreOutcome>(nameof(RestoreOrchestrator), plan.RestoreId, name, ct);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return new RestoreOutcome(plan, new RestoreResult(plan.RestoreId, false, [], new Dictionary<string, string>(), null, ex.Message), TimeSpan.Zero);
+            }
+        });
+        Add(new PhaseResult(name, seconds, outcome.Plan.Actions.Count, 0, 0, outcome.Result?.Succeeded == true ? 0 : 1, 0, 0, requests.ByKey,
+            outcome.Result?.Succeeded == true ? $"{outcome.Plan.Actions.Count} planned actions" : $"{outcome.Plan.Actions.Count} planned actions; FAILED: {outcome.Result?.Error}"));
+        return outcome;
+    }
+
+    /// <summary>What an administrator without backups does instead: export each app from Qlik and import it again.</summary>
+    async Task ExportImportFloorAsync(string name, IReadOnlyList<string> apps, string spaceId, int parallelism, CancellationToken ct)
+    {
+        var qlik = services.GetRequiredService<IQlikRestClient>();
+        var copies = new System.Collections.Concurrent.ConcurrentBag<string>();
+        (_, double seconds, RequestCounts requests) = await MeasureAsync(name, async () =>
+        {
+            await Parallel.ForEachAsync(apps, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (app, c) =>
+            {
+                await using Stream qvf = await qlik.ExportAppAsync(app, ct: c);
+                copies.Add((await qlik.ImportAppAsync(qvf, spaceId, $"bench-copy-{app}", c)).Id);
+            });
+            return 0;
+        });
+        Add(new PhaseResult(name, seconds, apps.Count, 0, 0, 0, 0, 0, requests.ByKey, $"{apps.Count} app(s)"));
+        // The copies would be captured by nothing (no phase follows), but the tenant is left as the restores made it.
+        foreach (string copy in copies) await qlik.DeleteAppAsync(copy, ct);
+    }
+
+    async Task<(T Result, double Seconds, RequestCounts Requests)> MeasureAsync<T>(string name, Func<Task<T>> step)
+    {
+        status(name + "...");
+        RequestCounts before = counter.Snapshot();
+        long start = Stopwatch.GetTimestamp();
+        T result = await step();
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (result, seconds, counter.Snapshot() - before);
+    }
+
+    /// <summary>Starts an orchestration and polls it, telling <see cref="status"/> the elapsed time and the requests so far.</summary>
+    async Task<T> RunOrchestrationAsync<T>(string orchestrator, object input, string title, CancellationToken ct)
+    {
+        DurableTaskClient client = env.Host.Client;
+        string id = await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input, ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(OrchestrationTimeout);
+        RequestCounts before = counter.Snapshot();
+        long start = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            OrchestrationMetadata? meta = await client.GetInstanceAsync(id, getInputsAndOutputs: true, timeout.Token);
+            if (meta is { IsCompleted: true })
+            {
+                if (meta.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+                {
+                    throw new InvalidOperationException($"{orchestrator} {id} ended {meta.RuntimeStatus}: {meta.FailureDetails?.ErrorType} {meta.FailureDetails?.ErrorMessage}".TrimEnd());
+                }
+
+                return meta.ReadOutputAs<T>()!;
+            }
+
+            RequestCounts so = counter.Snapshot() - before;
+            status($"{title}: {Stopwatch.GetElapsedTime(start).TotalSeconds:0} s, {so.BackupStorage:N0} storage requests, {so.QlikRest:N0} Qlik calls, {so.EngineSessions:N0} Engine sessions");
+            await Task.Delay(TimeSpan.FromMilliseconds(250), timeout.Token);
+        }
+    }
+
+    PhaseResult Add(PhaseResult phase)
+    {
+        phases.Add(phase);
+        return phase;
+    }
+
+    static PhaseResult FromSummary(string name, double seconds, CaptureSummary s, int assets, RequestCounts requests, string? note) =>
+        new(name, seconds, assets, s.Captured, s.Unchanged, s.Failed, s.Bytes, s.NewBytes, requests.ByKey, note);
+
+    Dictionary<string, double> Ratios(int apps)
+    {
+        PhaseResult full = Phase(Phases.FullCapture);
+        double Per(double a, double b) => b == 0 ? 0 : Math.Round(a / b, 3);
+        var ratios = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["full capture ms per app"] = Per(full.Seconds * 1000, apps),
+            ["pipeline ÷ raw upload"] = Per(full.Seconds, Phase(Phases.RawUpload).Seconds),
+            ["parallelism 1 ÷ default"] = Per(Phase(Phases.ParallelismOne).Seconds, Phase(Phases.ParallelismDefault).Seconds),
+            ["unchanged re-capture ÷ full"] = Per(Phase(Phases.Unchanged).Seconds, full.Seconds),
+            ["changed re-capture ÷ full"] = Per(Phase(Phases.Changed).Seconds, full.Seconds),
+            ["storage requests per stored blob (full)"] = Per(full.Request("blob:backup") + full.Request("table:backup"), full.Request("blob:created")),
+            ["storage requests per asset (full)"] = Per(full.Request("blob:backup") + full.Request("table:backup"), full.Assets),
+            ["storage requests per asset (unchanged)"] = Per(Phase(Phases.Unchanged).Request("blob:backup") + Phase(Phases.Unchanged).Request("table:backup"), Phase(Phases.Unchanged).Assets),
+            ["Durable storage requests per asset (full)"] = Per(full.Request("blob:durable") + full.Request("table:durable") + full.Request("queue:durable"), full.Assets),
+            ["Qlik REST calls per asset (full)"] = Per(full.Requests.Where(kv => kv.Key.StartsWith("qlik:", StringComparison.Ordinal) && kv.Key != "qlik:engine-session").Sum(kv => kv.Value), full.Assets),
+            ["Engine sessions per app (full)"] = Per(full.Request("qlik:engine-session"), apps),
+            ["GET /reload-tasks per run (full)"] = full.Request("qlik:reload-tasks"),
+            ["GET /data-alerts per run (full)"] = full.Request("qlik:data-alerts"),
+            ["GET /sharing-tasks per run (full)"] = full.Request("qlik:sharing-tasks"),
+            ["audit calls per asset (full)"] = Per(full.Request("qlik:audits"), full.Assets),
+            ["audit calls per asset (changed)"] = Per(Phase(Phases.Changed).Request("qlik:audits"), Math.Max(1, Phase(Phases.Changed).Captured)),
+            ["restore object ÷ export+import"] = Per(Phase(Phases.RestoreObject).Seconds, Phase(Phases.RestoreObjectFloor).Seconds),
+            ["restore app ÷ export+import"] = Per(Phase(Phases.RestoreApp).Seconds, Phase(Phases.RestoreAppFloor).Seconds),
+            ["restore space ÷ export+import"] = Per(Phase(Phases.RestoreSpace).Seconds, Phase(Phases.RestoreSpaceFloor).Seconds),
+        };
+        return ratios;
+    }
+
+    PhaseResult Phase(string name) => phases.Single(p => p.Name == name);
+
+    static async Task<string> Sha256Async(Stream stream, CancellationToken ct)
+    {
+        await using (stream)
+        {
+            return Convert.ToHexString(await SHA256.HashDataAsync(stream, ct)).ToLowerInvariant();
+        }
+    }
+}
