@@ -148,6 +148,11 @@ public sealed partial class DrillService
                 outcomes.Add(new DrillAssetOutcome(checkedAsset, check.Equal ? DrillAssetResult.Equal : DrillAssetResult.Different, target.TenantUrl, liveId,
                     clock.Elapsed, check, checklist, null));
             }
+            // A step that rebuilt none of its points must not vanish from the report (it once did: its resources' spaces were
+            // looked up by their production ids and every one was skipped as "space deleted").
+            if (outcomes.Count == 0 && plan.Points.Count > 0)
+                return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, target.TenantUrl, null, clock.Elapsed, null, checklist,
+                    $"None of the step's {plan.Points.Count} recovery point(s) was rebuilt. {string.Join(" ", plan.Warnings)}".Trim())];
             return outcomes;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -94,7 +94,8 @@ internal sealed partial class RestorePlanner
             if (RealSpace(point.SpaceId) is not { } spaceId) return null;
             if (b.Actions.FirstOrDefault(a => a.Step == RestoreStep.Space && a.AssetId == spaceId && a.Kind == RestoreActionKind.Create) is { } recreate)
                 return SpaceTarget.Created(recreate.Id, recreate.Name ?? spaceId);
-            if (await _listings.FindSpaceAsync(spaceId, ct) is { } live) return SpaceTarget.Existing(live);
+            // Into another tenant (a standby drill) the space has that tenant's id: the id map names it.
+            if (await _listings.FindSpaceAsync(InTarget(spaceId), ct) is { } live) return SpaceTarget.Existing(live);
             return new SpaceTarget(null, null, $"{point.SpaceName ?? spaceId} (deleted; restore the space first)", null);
         }
 
