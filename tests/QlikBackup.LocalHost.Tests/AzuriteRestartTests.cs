@@ -5,9 +5,7 @@ using QlikBackup.Core.Storage;
 using QlikBackup.Core.Verify;
 using QlikBackup.DevServices.Azurite;
 using QlikBackup.Functions.Orchestrators;
-using QlikBackup.LocalHost.Demo;
 using QlikBackup.Qlik.Simulator;
-using QlikBackup.Qlik.Simulator.Seeding;
 using Xunit.Abstractions;
 
 namespace QlikBackup.LocalHost.Tests;
@@ -27,14 +25,9 @@ public sealed class AzuriteRestartTests(ITestOutputHelper output)
         AzuriteServer azurite = await AzuriteServer.StartAsync(data);
         try
         {
-            await using QlikSimulatorHost tenant = await QlikSimulatorHost.StartAsync(new SimulatorOptions
-            {
-                Seed = DemoTenantSpec.Demo with { AppsPerSpace = 1, PersonalApps = 0 }, SaveOnStop = false,
-            });
+            await using QlikSimulatorHost tenant = await CrashRecoveryTests.SmallTenantAsync();
             await using var proxy = StorageProxy.Start(azurite.ConnectionString);
-            Dictionary<string, string?> settings = LocalSettings.For(proxy.ConnectionString, tenant);
-            settings["DurableTaskHubName"] = "AzuriteRestart";
-            await using LocalBackupHost host = await LocalBackupHost.StartAsync(settings);
+            await using LocalBackupHost host = await LocalBackupHost.StartAsync(CrashRecoveryTests.Settings(proxy, tenant, "AzuriteRestart"));
             using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(8));
 
             // Slow Qlik: the run is still capturing when storage goes away.

@@ -29,13 +29,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     public async Task A_tier_run_interrupted_by_a_dead_host_is_finished_by_the_next_host()
     {
         await using AzuriteServer azurite = await AzuriteServer.StartAsync();
-        await using QlikSimulatorHost tenant = await QlikSimulatorHost.StartAsync(new SimulatorOptions
-        {
-            Seed = DemoTenantSpec.Demo with { AppsPerSpace = 1, PersonalApps = 0 }, SaveOnStop = false,
-        });
+        await using QlikSimulatorHost tenant = await SmallTenantAsync();
         await using var proxy = StorageProxy.Start(azurite.ConnectionString);
-        Dictionary<string, string?> settings = LocalSettings.For(proxy.ConnectionString, tenant);
-        settings["DurableTaskHubName"] = "CrashRecovery";
+        Dictionary<string, string?> settings = Settings(proxy, tenant, "CrashRecovery");
 
         // Slow Qlik: the run is still capturing when the first host dies.
         tenant.Faults.Latency = TimeSpan.FromSeconds(1);
@@ -67,13 +63,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     public async Task A_restore_interrupted_by_a_dead_host_is_finished_by_the_next_host_without_duplicates()
     {
         await using AzuriteServer azurite = await AzuriteServer.StartAsync();
-        await using QlikSimulatorHost tenant = await QlikSimulatorHost.StartAsync(new SimulatorOptions
-        {
-            Seed = DemoTenantSpec.Demo with { AppsPerSpace = 1, PersonalApps = 0 }, SaveOnStop = false,
-        });
+        await using QlikSimulatorHost tenant = await SmallTenantAsync();
         await using var proxy = StorageProxy.Start(azurite.ConnectionString);
-        Dictionary<string, string?> settings = LocalSettings.For(proxy.ConnectionString, tenant);
-        settings["DurableTaskHubName"] = "RestoreCrash";
+        Dictionary<string, string?> settings = Settings(proxy, tenant, "RestoreCrash");
         LocalBackupHost first = await LocalBackupHost.StartAsync(settings);
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         string backup = await first.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaptureTierOrchestrator), new CaptureTierInput(Tier.T3));
@@ -125,6 +117,20 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         [.. app.Document.Objects.Values
             .Select(o => $"{o.Id} {o.OwnerId} {o.Published} {System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(JsonSerializer.SerializeToElement(o.Properties)))}")
             .Order(StringComparer.Ordinal)];
+
+    /// <summary>The demo tenant with one app per space: captured in seconds, yet every kind of asset and owner.</summary>
+    internal static Task<QlikSimulatorHost> SmallTenantAsync() => QlikSimulatorHost.StartAsync(new SimulatorOptions
+    {
+        Seed = DemoTenantSpec.Demo with { AppsPerSpace = 1, PersonalApps = 0 }, SaveOnStop = false,
+    });
+
+    /// <summary>A host's settings that reach storage through <paramref name="proxy"/>, on a task hub of the test's own.</summary>
+    internal static Dictionary<string, string?> Settings(StorageProxy proxy, QlikSimulatorHost tenant, string hub)
+    {
+        Dictionary<string, string?> settings = LocalSettings.For(proxy.ConnectionString, tenant);
+        settings["DurableTaskHubName"] = hub;
+        return settings;
+    }
 
     /// <summary>Until the tier run has fanned out to its spaces: the capture is under way.</summary>
     internal static async Task WaitForSpaceRunsAsync(DurableTaskClient client, string id, CancellationToken ct)
