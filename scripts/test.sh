@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test of the solution. Needs only the .NET SDK, Node.js and npm: Azurite is installed here from the
-# committed lockfile, and each test assembly starts its own Azurite on free loopback ports.
+# Runs every test of the solution. Needs only the .NET SDK, Node.js, npm and apt: Azurite is installed here from the
+# committed lockfile (each test assembly starts its own on free loopback ports), and Debian's chromium for the console's
+# browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . scripts/prerequisites.sh
+install_chromium
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
