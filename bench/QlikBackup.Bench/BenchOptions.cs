@@ -19,6 +19,12 @@ public sealed record BenchOptions
     public int DefaultParallelism { get; init; } = 8;
     /// <summary>Percentage of apps changed before the last re-capture.</summary>
     public double ChangedPercent { get; init; } = 1;
+    /// <summary>Apps of the space restored as a whole (taken from the largest space before the first capture).</summary>
+    public int SmallSpaceApps { get; init; } = 20;
+    /// <summary>Data of the app the app restore deletes and restores, MiB.</summary>
+    public int LargeAppMiB { get; init; } = 50;
+    /// <summary>Data of the app captured and restored for memory (Qlik's largest apps are GiBs); 0 skips those steps.</summary>
+    public int HugeAppMiB { get; init; } = 1024;
 
     /// <summary>Shared spaces only: a managed space's apps are published copies, which would double the count.</summary>
     public DemoTenantSpec Spec => DemoTenantSpec.Demo with

@@ -3,7 +3,7 @@ namespace QlikBackup.Bench;
 /// <summary>One measured step: its wall time, what the capture or restore reported, and the requests it sent.</summary>
 public sealed record PhaseResult(
     string Name, double Seconds, int Assets, int Captured, int Unchanged, int Failed, long Bytes, long NewBytes,
-    IReadOnlyDictionary<string, long> Requests, string? Note = null)
+    IReadOnlyDictionary<string, long> Requests, string? Note = null, ResourceUse? Use = null)
 {
     public long Request(string key) => Requests.GetValueOrDefault(key);
 }
@@ -36,4 +36,10 @@ public static class Phases
     public const string RestoreAppFloor = "export+import (app floor)";
     public const string RestoreSpace = "restore space (isolated)";
     public const string RestoreSpaceFloor = "export+import every app (space floor)";
+    public const string RestoreLargestSpace = "restore largest space (isolated)";
+    public const string RestoreLargestSpaceFloor = "export+import every app (largest space floor)";
+    public const string CaptureHugeApp = "capture huge app";
+    public const string ExportHugeAppFloor = "export huge app (capture floor)";
+    public const string RestoreHugeApp = "restore huge app";
+    public const string RestoreHugeAppFloor = "export+import huge app (restore floor)";
 }

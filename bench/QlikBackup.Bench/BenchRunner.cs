@@ -18,7 +18,7 @@ namespace QlikBackup.Bench;
 /// the same bytes uploaded raw, parallelism 1 against the default, re-capture unchanged and after some apps changed, and
 /// restores of an object, an app and a space, each next to Qlik's export+import. Every step counts its requests.
 /// </summary>
-public sealed class BenchRunner
+public sealed partial class BenchRunner
 {
     const string TaskHub = "QlikBackupLocal";
     static readonly TimeSpan OrchestrationTimeout = TimeSpan.FromMinutes(30);
@@ -53,6 +53,7 @@ public sealed class BenchRunner
                 tenantId = services.GetRequiredService<ITenantContext>().TenantId;
                 int apps = env.Tenant.Tenant.Read(s => s.Apps.Count);
 
+                PrepareSizes();
                 PhaseResult full = await CaptureTierAsync(Phases.FullCapture, options.DefaultParallelism, ct);
                 await RawUploadAsync(full, ct);
                 await ParallelismAsync(ct);
@@ -64,6 +65,7 @@ public sealed class BenchRunner
                 checks.Add(new BenchCheck("re-capture after changes makes a point per changed app", after.Captured == changed && after.NewBytes > 0,
                     $"{after.Captured} new points for {changed} changed apps, {after.NewBytes:N0} new bytes"));
                 await RestoresAsync(ct);
+                if (options.HugeAppMiB > 0) await HugeAppAsync(ct);
 
                 checks.Add(new BenchCheck("no capture or restore failed", phases.All(p => p.Failed == 0), string.Join(", ", phases.Where(p => p.Failed > 0).Select(p => $"{p.Name}: {p.Failed}"))));
                 return new BenchReport(options, Environment.ProcessorCount, Environment.MachineName, started, apps, full.Assets, phases, Ratios(apps), checks);
@@ -74,9 +76,9 @@ public sealed class BenchRunner
     async Task<PhaseResult> CaptureTierAsync(string name, int parallelism, CancellationToken ct, string? note = null)
     {
         var input = new CaptureTierInput(Tier.T3, CaptureTrigger.OnDemand, parallelism);
-        (CaptureRunResult run, double seconds, RequestCounts requests) = await MeasureAsync(name, () =>
+        (CaptureRunResult run, double seconds, RequestCounts requests, ResourceUse use) = await MeasureAsync(name, () =>
             RunOrchestrationAsync<CaptureRunResult>(nameof(CaptureTierOrchestrator), input, name, ct));
-        return Add(FromSummary(name, seconds, run.Summary, run.Spaces.Sum(s => s.Assets), requests, note ?? run.Error));
+        return Add(FromSummary(name, seconds, run.Summary, run.Spaces.Sum(s => s.Assets), requests, note ?? run.Error, use));
     }
 
     /// <summary>The floor: the bytes the full capture stored, as many blobs as it made points, straight into the same Azurite.</summary>
@@ -86,19 +88,19 @@ public sealed class BenchRunner
         await container.CreateIfNotExistsAsync(cancellationToken: ct);
         int blobs = Math.Max(1, full.Captured);
         byte[] data = RandomNumberGenerator.GetBytes((int)Math.Max(1, full.NewBytes / blobs));
-        (_, double seconds, RequestCounts requests) = await MeasureAsync(Phases.RawUpload, async () =>
+        (_, double seconds, RequestCounts requests, ResourceUse use) = await MeasureAsync(Phases.RawUpload, async () =>
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, blobs), new ParallelOptions { MaxDegreeOfParallelism = options.DefaultParallelism, CancellationToken = ct },
                 async (i, c) => await container.GetBlobClient($"raw/{i}").UploadAsync(new BinaryData(data), overwrite: true, c));
             return 0;
         });
-        Add(new PhaseResult(Phases.RawUpload, seconds, blobs, blobs, 0, 0, (long)data.Length * blobs, (long)data.Length * blobs, requests.ByKey));
+        Add(new PhaseResult(Phases.RawUpload, seconds, blobs, blobs, 0, 0, (long)data.Length * blobs, (long)data.Length * blobs, requests.ByKey, Use: use));
     }
 
     /// <summary>The same apps of the first space changed twice; the space captured at parallelism 1, then at the default.</summary>
     async Task ParallelismAsync(CancellationToken ct)
     {
-        (string spaceId, _) = TenantChanges.SharedSpaces(env.Tenant.Tenant)[0];
+        (string spaceId, _) = SharedSpaces()[0];
         IReadOnlyList<string> sample = TenantChanges.AppsOf(env.Tenant.Tenant, spaceId).Take(options.ParallelismSample).ToList();
         SpaceCaptureTarget target = (await services.GetRequiredService<ICaptureService>().ListSpacesAsync(Tier.T3, ct)).Single(s => s.SpaceId == spaceId);
         foreach ((string name, int parallelism) in new[] { (Phases.ParallelismOne, 1), (Phases.ParallelismDefault, options.DefaultParallelism) })
@@ -106,9 +108,9 @@ public sealed class BenchRunner
             reloadRound++;
             foreach (string app in sample) TenantChanges.Reload(env.Tenant.Tenant, app, reloadRound);
             var input = new CaptureSpaceInput(target, CaptureTrigger.OnDemand, parallelism);
-            (SpaceCaptureResult space, double seconds, RequestCounts requests) = await MeasureAsync(name, () =>
+            (SpaceCaptureResult space, double seconds, RequestCounts requests, ResourceUse use) = await MeasureAsync(name, () =>
                 RunOrchestrationAsync<SpaceCaptureResult>(nameof(CaptureSpaceOrchestrator), input, name, ct));
-            Add(FromSummary(name, seconds, space.Summary, space.Assets, requests, $"{sample.Count} of {space.Assets} assets changed"));
+            Add(FromSummary(name, seconds, space.Summary, space.Assets, requests, $"{sample.Count} of {space.Assets} assets changed", use));
         }
     }
 
@@ -116,7 +118,8 @@ public sealed class BenchRunner
     int ChangeSomeApps()
     {
         reloadRound++;
-        List<string> all = TenantChanges.SharedSpaces(env.Tenant.Tenant).SelectMany(s => TenantChanges.AppsOf(env.Tenant.Tenant, s.Id)).ToList();
+        List<string> all = TenantChanges.SharedSpaces(env.Tenant.Tenant).SelectMany(s => TenantChanges.AppsOf(env.Tenant.Tenant, s.Id))
+            .Where(a => a != largeAppId).ToList();
         int count = Math.Max(1, (int)Math.Round(all.Count * options.ChangedPercent / 100));
         int step = Math.Max(1, all.Count / count);
         List<string> changed = all.Where((_, i) => i % step == 0).Take(count).ToList();
@@ -124,108 +127,16 @@ public sealed class BenchRunner
         return changed.Count;
     }
 
-    async Task RestoresAsync(CancellationToken ct)
-    {
-        var spaces = TenantChanges.SharedSpaces(env.Tenant.Tenant);
-        (string spaceId, _) = spaces[Math.Min(1, spaces.Count - 1)];
-        IReadOnlyList<string> apps = TenantChanges.AppsOf(env.Tenant.Tenant, spaceId);
-        var qlik = services.GetRequiredService<IQlikRestClient>();
-
-        // An object: a sheet deleted by a user, put back from the app's newest point.
-        string objectApp = apps[0];
-        RecoveryPoint objectPoint = await NewestAppPointAsync(objectApp, ct);
-        Manifest manifest = await services.GetRequiredService<IContentStore>().ReadManifestAsync(tenantId, objectPoint.ManifestRef!, ct);
-        string qId = manifest.Parts.Select(p => p.Name.Split('/')).Where(n => n is ["object", "GenericObject", _])
-            .Select(n => n[2]).First(id => TenantChanges.HasObject(env.Tenant.Tenant, objectApp, id));
-        TenantChanges.DeleteObject(env.Tenant.Tenant, objectApp, qId);
-        RestoreOutcome obj = await RestoreAsync(Phases.RestoreObject,
-            new RestoreRequest { Scope = RestoreScope.Object, PointId = objectPoint.PointId, ObjectId = qId, Operator = "bench" }, ct);
-        checks.Add(new BenchCheck("object restore brings the deleted sheet back", obj.Result?.Succeeded == true && TenantChanges.HasObject(env.Tenant.Tenant, objectApp, qId),
-            obj.Result?.Error ?? $"sheet {qId} of app {objectApp}"));
-        await ExportImportFloorAsync(Phases.RestoreObjectFloor, [objectApp], spaceId, 1, ct);
-
-        // An app: deleted in Qlik, restored from its point, byte-identical to the point's QVF.
-        string deletedApp = apps[Math.Min(1, apps.Count - 1)];
-        RecoveryPoint appPoint = await NewestAppPointAsync(deletedApp, ct);
-        ManifestPart? qvf = (await services.GetRequiredService<IContentStore>().ReadManifestAsync(tenantId, appPoint.ManifestRef!, ct)).Find(CapturePartNames.Qvf);
-        await qlik.DeleteAppAsync(deletedApp, ct);
-        RestoreOutcome app = await RestoreAsync(Phases.RestoreApp, new RestoreRequest { Scope = RestoreScope.App, PointId = appPoint.PointId, Operator = "bench" }, ct);
-        string? restoredSha = app.Result?.RestoredAssetId is { } restoredId ? await Sha256Async(await qlik.ExportAppAsync(restoredId, ct: ct), ct) : null;
-        checks.Add(new BenchCheck("app restore is byte-identical to its point's QVF",
-            app.Result?.Succeeded == true && qvf is not null && string.Equals(restoredSha, qvf.Sha256, StringComparison.OrdinalIgnoreCase),
-            app.Result?.Error ?? $"app {deletedApp} → {app.Result?.RestoredAssetId}"));
-        await ExportImportFloorAsync(Phases.RestoreAppFloor, [apps[Math.Min(2, apps.Count - 1)]], spaceId, 1, ct);
-
-        // A space, as after losing it: the space and every app, into a new isolated space (what a drill does).
-        (string lostSpace, _) = spaces[^1];
-        RecoveryPoint spacePoint = (await services.GetRequiredService<IRecoveryPointIndex>().GetNewestAsync(tenantId, AssetKind.Space, lostSpace, 1, ct)).Single();
-        IReadOnlyList<string> lostApps = TenantChanges.AppsOf(env.Tenant.Tenant, lostSpace);
-        RestoreOutcome space = await RestoreAsync(Phases.RestoreSpace, new RestoreRequest
-        {
-            Scope = RestoreScope.Space, PointId = spacePoint.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = "bench-restored-space",
-            CreateTargetSpace = true, Operator = "bench",
-        }, ct);
-        int restoredApps = space.Result?.RestoredAssetId is { } newSpace ? TenantChanges.AppsOf(env.Tenant.Tenant, newSpace).Count : 0;
-        checks.Add(new BenchCheck("space restore brings every app back", space.Result?.Succeeded == true && restoredApps == lostApps.Count,
-            space.Result?.Error ?? $"{restoredApps} of {lostApps.Count} apps in the restored space"));
-        await ExportImportFloorAsync(Phases.RestoreSpaceFloor, lostApps, spaceId, options.DefaultParallelism, ct);
-    }
-
-    async Task<RecoveryPoint> NewestAppPointAsync(string appId, CancellationToken ct) =>
-        (await services.GetRequiredService<IRecoveryPointIndex>().GetNewestAsync(tenantId, AssetKind.App, appId, 1, ct))
-            .Single(p => p.Status == RecoveryPointStatus.Captured);
-
-    /// <summary>
-    /// Planned (as POST /api/restores does), then executed by the restore orchestration; the two together are timed. An
-    /// orchestration that fails is a result too (a failed check), not the end of the run.
-    /// </summary>
-    async Task<RestoreOutcome> RestoreAsync(string name, RestoreRequest request, CancellationToken ct)
-    {
-        RestorePlan? plan = null;
-        (RestoreOutcome outcome, double seconds, RequestCounts requests) = await MeasureAsync(name, async () =>
-        {
-            plan = await services.GetRequiredService<IRestoreService>().PlanAsync(request, ct);
-            try
-            {
-                return await RunOrchestrationAsync<RestoreOutcome>(nameof(RestoreOrchestrator), plan.RestoreId, name, ct);
-            }
-            catch (InvalidOperationException ex)
-            {
-                return new RestoreOutcome(plan, new RestoreResult(plan.RestoreId, false, [], new Dictionary<string, string>(), null, ex.Message), TimeSpan.Zero);
-            }
-        });
-        Add(new PhaseResult(name, seconds, outcome.Plan.Actions.Count, 0, 0, outcome.Result?.Succeeded == true ? 0 : 1, 0, 0, requests.ByKey,
-            outcome.Result?.Succeeded == true ? $"{outcome.Plan.Actions.Count} planned actions" : $"{outcome.Plan.Actions.Count} planned actions; FAILED: {outcome.Result?.Error}"));
-        return outcome;
-    }
-
-    /// <summary>What an administrator without backups does instead: export each app from Qlik and import it again.</summary>
-    async Task ExportImportFloorAsync(string name, IReadOnlyList<string> apps, string spaceId, int parallelism, CancellationToken ct)
-    {
-        var qlik = services.GetRequiredService<IQlikRestClient>();
-        var copies = new System.Collections.Concurrent.ConcurrentBag<string>();
-        (_, double seconds, RequestCounts requests) = await MeasureAsync(name, async () =>
-        {
-            await Parallel.ForEachAsync(apps, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (app, c) =>
-            {
-                await using Stream qvf = await qlik.ExportAppAsync(app, ct: c);
-                copies.Add((await qlik.ImportAppAsync(qvf, spaceId, $"bench-copy-{app}", c)).Id);
-            });
-            return 0;
-        });
-        Add(new PhaseResult(name, seconds, apps.Count, 0, 0, 0, 0, 0, requests.ByKey, $"{apps.Count} app(s)"));
-        // The copies would be captured by nothing (no phase follows), but the tenant is left as the restores made it.
-        foreach (string copy in copies) await qlik.DeleteAppAsync(copy, ct);
-    }
-
-    async Task<(T Result, double Seconds, RequestCounts Requests)> MeasureAsync<T>(string name, Func<Task<T>> step)
+    async Task<(T Result, double Seconds, RequestCounts Requests, ResourceUse Use)> MeasureAsync<T>(string name, Func<Task<T>> step)
     {
         status(name + "...");
+        await using ResourceMeter meter = ResourceMeter.Start(env.Azurite.ProcessId);
         RequestCounts before = counter.Snapshot();
         long start = Stopwatch.GetTimestamp();
         T result = await step();
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return (result, seconds, counter.Snapshot() - before);
+        RequestCounts requests = counter.Snapshot() - before;
+        return (result, seconds, requests, await meter.StopAsync());
     }
 
     /// <summary>Starts an orchestration and polls it, telling <see cref="status"/> the elapsed time and the requests so far.</summary>
@@ -262,8 +173,8 @@ public sealed class BenchRunner
         return phase;
     }
 
-    static PhaseResult FromSummary(string name, double seconds, CaptureSummary s, int assets, RequestCounts requests, string? note) =>
-        new(name, seconds, assets, s.Captured, s.Unchanged, s.Failed, s.Bytes, s.NewBytes, requests.ByKey, note);
+    static PhaseResult FromSummary(string name, double seconds, CaptureSummary s, int assets, RequestCounts requests, string? note, ResourceUse use) =>
+        new(name, seconds, assets, s.Captured, s.Unchanged, s.Failed, s.Bytes, s.NewBytes, requests.ByKey, note, use);
 
     Dictionary<string, double> Ratios(int apps)
     {
@@ -290,17 +201,25 @@ public sealed class BenchRunner
             ["restore object ÷ export+import"] = Per(Phase(Phases.RestoreObject).Seconds, Phase(Phases.RestoreObjectFloor).Seconds),
             ["restore app ÷ export+import"] = Per(Phase(Phases.RestoreApp).Seconds, Phase(Phases.RestoreAppFloor).Seconds),
             ["restore space ÷ export+import"] = Per(Phase(Phases.RestoreSpace).Seconds, Phase(Phases.RestoreSpaceFloor).Seconds),
+            ["restore largest space ÷ export+import"] = Per(Phase(Phases.RestoreLargestSpace).Seconds, Phase(Phases.RestoreLargestSpaceFloor).Seconds),
+            // Where the full capture's CPU went: this process (pipeline, Durable host, simulated tenant) against Azurite's.
+            ["full capture CPU s, this process ÷ Azurite"] = Per(full.Use?.CpuSeconds ?? 0, full.Use?.AzuriteCpuSeconds ?? 0),
         };
+        if (options.HugeAppMiB > 0 && phases.Any(p => p.Name == Phases.RestoreHugeAppFloor))
+        {
+            const double MiB = 1024 * 1024;
+            ResourceUse capture = Phase(Phases.CaptureHugeApp).Use!, export = Phase(Phases.ExportHugeAppFloor).Use!;
+            ResourceUse restore = Phase(Phases.RestoreHugeApp).Use!, import = Phase(Phases.RestoreHugeAppFloor).Use!;
+            // The simulated tenant shares this process: what its export (and import) alone cost is taken off.
+            ratios["huge app capture: peak working set rise above the export's, MiB"] = Math.Round((capture.PeakWorkingSetRise - export.PeakWorkingSetRise) / MiB, 1);
+            ratios["huge app capture: allocated above the export's ÷ app size"] = Per(capture.AllocatedBytes - export.AllocatedBytes, options.HugeAppMiB * MiB);
+            ratios["huge app restore: allocated above export+import's ÷ app size"] = Per(restore.AllocatedBytes - import.AllocatedBytes, options.HugeAppMiB * MiB);
+            ratios["huge app restore: peak working set rise above export+import's, MiB"] = Math.Round((restore.PeakWorkingSetRise - import.PeakWorkingSetRise) / MiB, 1);
+            ratios["huge app restore ÷ export+import"] = Per(Phase(Phases.RestoreHugeApp).Seconds, Phase(Phases.RestoreHugeAppFloor).Seconds);
+        }
+
         return ratios;
     }
 
     PhaseResult Phase(string name) => phases.Single(p => p.Name == name);
-
-    static async Task<string> Sha256Async(Stream stream, CancellationToken ct)
-    {
-        await using (stream)
-        {
-            return Convert.ToHexString(await SHA256.HashDataAsync(stream, ct)).ToLowerInvariant();
-        }
-    }
 }

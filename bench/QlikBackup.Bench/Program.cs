@@ -10,10 +10,13 @@ var dataKiB = new Option<int>("--data-kib") { Description = "QVF data per app, K
 var owners = new Option<int>("--private-owners") { Description = "Users with private objects in each app.", DefaultValueFactory = _ => 2 };
 var sample = new Option<int>("--parallelism-sample") { Description = "Apps changed for the parallelism 1 vs default runs.", DefaultValueFactory = _ => 40 };
 var changed = new Option<double>("--changed-percent") { Description = "Percentage of apps changed before the last re-capture.", DefaultValueFactory = _ => 1 };
+var smallSpace = new Option<int>("--space-apps") { Description = "Apps of the space restored as a whole (moved out of the largest space).", DefaultValueFactory = _ => 20 };
+var largeApp = new Option<int>("--large-app-mib") { Description = "Data of the app restored on its own, MiB.", DefaultValueFactory = _ => 50 };
+var hugeApp = new Option<int>("--huge-app-mib") { Description = "Data of the app captured and restored for memory, MiB (0 skips).", DefaultValueFactory = _ => 1024 };
 var output = new Option<string>("--output") { Description = "Folder for bench-results.md and bench-results.json.", DefaultValueFactory = _ => "bench-results" };
 var root = new RootCommand("QlikBackup benchmark: full capture, raw-upload floor, parallelism, re-capture, restores vs export+import; requests counted per asset.")
 {
-    apps, spaces, sheets, dataKiB, owners, sample, changed, output,
+    apps, spaces, sheets, dataKiB, owners, sample, changed, smallSpace, largeApp, hugeApp, output,
 };
 root.SetAction(async (parse, ct) =>
 {
@@ -21,6 +24,7 @@ root.SetAction(async (parse, ct) =>
     {
         Apps = parse.GetValue(apps), Spaces = parse.GetValue(spaces), SheetsPerApp = parse.GetValue(sheets), QvfDataBytes = parse.GetValue(dataKiB) * 1024,
         PrivateObjectOwnersPerApp = parse.GetValue(owners), ParallelismSample = parse.GetValue(sample), ChangedPercent = parse.GetValue(changed),
+        SmallSpaceApps = parse.GetValue(smallSpace), LargeAppMiB = parse.GetValue(largeApp), HugeAppMiB = parse.GetValue(hugeApp),
     };
     if (Console.IsOutputRedirected)
     {

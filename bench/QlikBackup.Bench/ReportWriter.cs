@@ -18,15 +18,16 @@ public static class ReportWriter
         BenchOptions o = report.Options;
         md.AppendLine(CultureInfo.InvariantCulture, $"Run {report.StartedAt:u} on {report.ProcessorCount} cores: {report.AppsSeeded} apps in {o.Spaces} spaces "
             + $"({report.AssetsCaptured} assets with spaces, connections and tenant configuration), {o.SheetsPerApp} sheets per app, "
-            + $"{o.QvfDataBytes / 1024} KiB data per app, {o.PrivateObjectOwnersPerApp} owners of private objects per app, default parallelism {o.DefaultParallelism}.");
+            + $"{o.QvfDataBytes / 1024} KiB data per app, {o.PrivateObjectOwnersPerApp} owners of private objects per app, default parallelism {o.DefaultParallelism}; "
+            + $"a space of {o.SmallSpaceApps} apps, an app of {o.LargeAppMiB} MiB and one of {o.HugeAppMiB} MiB.");
         md.AppendLine();
-        md.AppendLine("| Step | Seconds | Assets | New points | Unchanged | New bytes | Storage requests (backup) | Storage requests (Durable) | Qlik REST calls | Engine sessions | Note |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| Step | Seconds | Assets | New points | Unchanged | New bytes | Storage requests (backup) | Storage requests (Durable) | Qlik REST calls | Engine sessions | CPU s (this process / Azurite) | Allocated MiB | Peak working set rise MiB | Note |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (PhaseResult p in report.Phases)
         {
             var counts = new RequestCounts(p.Requests);
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {p.Name} | {p.Seconds:0.0} | {p.Assets:N0} | {p.Captured:N0} | {p.Unchanged:N0} | {p.NewBytes:N0} | {counts.BackupStorage:N0} | {counts.DurableStorage:N0} | {counts.QlikRest:N0} | {counts.EngineSessions:N0} | {p.Note} |");
+                $"| {p.Name} | {p.Seconds:0.0} | {p.Assets:N0} | {p.Captured:N0} | {p.Unchanged:N0} | {p.NewBytes:N0} | {counts.BackupStorage:N0} | {counts.DurableStorage:N0} | {counts.QlikRest:N0} | {counts.EngineSessions:N0} | {Cpu(p.Use)} | {Mib(p.Use?.AllocatedBytes)} | {Mib(p.Use?.PeakWorkingSetRise)} | {p.Note} |");
         }
 
         md.AppendLine();
@@ -47,4 +48,8 @@ public static class ReportWriter
 
         return md.ToString();
     }
+
+    static string Cpu(ResourceUse? use) => use is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{use.CpuSeconds:0.0} / {use.AzuriteCpuSeconds:0.0}");
+
+    static string Mib(long? bytes) => bytes is { } b ? (b / (1024.0 * 1024)).ToString("N0", CultureInfo.InvariantCulture) : "";
 }

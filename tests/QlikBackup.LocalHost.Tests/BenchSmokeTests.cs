@@ -13,6 +13,7 @@ public sealed class BenchSmokeTests
     static readonly BenchOptions Reduced = new()
     {
         Apps = 30, Spaces = 3, SheetsPerApp = 1, QvfDataBytes = 16 * 1024, ParallelismSample = 3, ChangedPercent = 5,
+        SmallSpaceApps = 4, LargeAppMiB = 1, HugeAppMiB = 9,
     };
 
     static readonly Lazy<Task<BenchReport>> Run = new(() => new BenchRunner(Reduced).RunAsync(CancellationToken.None));
