@@ -11,6 +11,8 @@ namespace QlikBackup.Core.Capture;
 public static class CanonicalJson
 {
     static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
+    // One instance: serializer options cache their type metadata, so a new instance per call rebuilds it every time.
+    static readonly JsonSerializerOptions StringsOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <param name="drop">Properties left out, by name at the top level or by dotted path below it
     /// ("attributes.modifiedDate"): run-time fields that change without the asset changing and cannot be restored.</param>
@@ -41,7 +43,7 @@ public static class CanonicalJson
 
     /// <summary>A JSON array of strings (reconfiguration lists, notes).</summary>
     public static byte[] SerializeStrings(IEnumerable<string> values)
-        => JsonSerializer.SerializeToUtf8Bytes(values.ToArray(), new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        => JsonSerializer.SerializeToUtf8Bytes(values.ToArray(), StringsOptions);
 
     static void Write(Utf8JsonWriter writer, JsonElement element, IReadOnlySet<string>? drop, string path)
     {
