@@ -127,9 +127,125 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
             Assert.Equal(restoredAs[origin], standby.Simulator.Tenant.Read(s => s.FindApp(restoredAs[copy]!)!.OriginAppId));
         var after = Production(h);
         foreach (var (section, state) in before) Assert.True(state == after[section], $"production's {section} changed:\n{state}\n{after[section]}");
-        // A second drill needs an empty standby again: refused, not written over.
+        // Kept (no clean-up ran, as with keepStandby): a second drill needs an empty standby again, so it is refused, not written over.
         var again = await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("standby2", new DrillRequest { Scope = DrillScope.Tenant }));
         Assert.Equal(409, again.Status);
+    }
+
+    /// <summary>Everything the standby holds, section by section, except its audit trail and the tokens the drill was issued.</summary>
+    static Dictionary<string, string> StandbyState(Standby standby)
+    {
+        var node = JsonNode.Parse(standby.Simulator.Tenant.Read(s => System.Text.Json.JsonSerializer.Serialize(s)))!.AsObject();
+        node.Remove(nameof(TenantState.Audits));
+        node.Remove(nameof(TenantState.AccessTokens));
+        return node.ToDictionary(p => p.Key, p => p.Value?.ToJsonString() ?? "null");
+    }
+
+    static void AssertSameState(Dictionary<string, string> before, Dictionary<string, string> after, string what)
+    {
+        foreach (var (section, state) in before) Assert.True(state == after[section], $"{what}: the standby's {section} changed:\n{state}\n{after[section]}");
+    }
+
+    static string Describe(IEnumerable<DrillAssetOutcome> outcomes) => string.Join("\n", outcomes.Where(o => o.Result != DrillAssetResult.Equal)
+        .Select(o => $"{o.Asset.Kind} {o.Asset.Name}: {o.Error}\n{string.Join("\n", o.Fidelity?.Differences ?? [])}"));
+
+    [Fact]
+    public async Task Two_standby_drills_back_to_back_both_pass_and_each_leaves_the_standby_exactly_as_it_found_it()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var drills = Drills(h, standby.Tenant);
+        var empty = StandbyState(standby);
+
+        foreach (var drillId in new[] { "standbyA", "standbyB" })
+        {
+            var selection = await drills.SelectAsync(drillId, new DrillRequest { Scope = DrillScope.Tenant });
+            var outcomes = new List<DrillAssetOutcome>();
+            foreach (var asset in selection.Assets) outcomes.AddRange(await drills.RunAssetAsync(new DrillAssetInput(drillId, asset, DrillScope.Tenant)));
+            Assert.True(outcomes.All(o => o.Result == DrillAssetResult.Equal), Describe(outcomes));
+            int apps = standby.Simulator.Tenant.Read(s => s.Apps.Count), users = standby.Simulator.Tenant.Read(s => s.Users.Count);
+            Assert.True(apps > 0 && users > 1, "the drill rebuilt apps and users in the standby");
+
+            var cleanup = await drills.CleanupAsync(selection);
+
+            Assert.True(cleanup.LeftBehind.Count == 0, string.Join("\n", cleanup.LeftBehind));
+            Assert.Null(cleanup.Kept);
+            // Every app, space and user it created is named as removed; the standby's own administrator is not touched.
+            Assert.Equal(apps, cleanup.Removed.Count(r => r.StartsWith("app '", StringComparison.Ordinal)));
+            Assert.Equal(users - 1, cleanup.Removed.Count(r => r.StartsWith("user '", StringComparison.Ordinal)));
+            Assert.Contains(cleanup.Removed, r => r.StartsWith("space '", StringComparison.Ordinal));
+            Assert.Contains(cleanup.Removed, r => r.StartsWith("reload task ", StringComparison.Ordinal));
+            Assert.Contains(cleanup.Removed, r => r.StartsWith("automation '", StringComparison.Ordinal));
+            AssertSameState(empty, StandbyState(standby), drillId);
+            var report = new DrillReport(drillId, h.TenantId, selection.Request, Tier.T1, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1),
+                TimeSpan.FromMinutes(1), selection.RtoObjective, outcomes, cleanup);
+            Assert.True(report.Passed);
+        }
+    }
+
+    [Fact]
+    public async Task A_clean_up_the_standby_refuses_is_named_in_the_report_and_alerted_and_a_later_clean_up_finishes_it()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var sink = new RecordingAlerts();
+        var drills = Drills(h, standby.Tenant, sink);
+        var empty = StandbyState(standby);
+        var selection = await drills.SelectAsync("standbyC", new DrillRequest { Scope = DrillScope.Tenant });
+        var outcomes = new List<DrillAssetOutcome>();
+        foreach (var asset in selection.Assets) outcomes.AddRange(await drills.RunAssetAsync(new DrillAssetInput("standbyC", asset, DrillScope.Tenant)));
+        Assert.True(outcomes.All(o => o.Result == DrillAssetResult.Equal), Describe(outcomes));
+
+        // The standby refuses the first app deletion: that app, and the space that still holds it, stay.
+        standby.Simulator.Faults.FailNext(1, 403, "/api/v1/apps/", "DELETE");
+        var cleanup = await drills.CleanupAsync(selection);
+
+        var (appId, spaceId) = standby.Simulator.Tenant.Read(s => (Assert.Single(s.Apps).Id, s.Apps[0].SpaceId));
+        Assert.Equal(2, cleanup.LeftBehind.Count);
+        Assert.Contains(cleanup.LeftBehind, l => l.Contains($"({appId}) in the standby tenant: Qlik API 403", StringComparison.Ordinal));
+        Assert.Contains(cleanup.LeftBehind, l => l.StartsWith("space '", StringComparison.Ordinal) && l.Contains($"({spaceId}) in the standby tenant: Qlik API 412", StringComparison.Ordinal));
+        Assert.NotEmpty(cleanup.Removed);
+        var report = new DrillReport("standbyC", h.TenantId, selection.Request, Tier.T1, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1),
+            TimeSpan.FromMinutes(1), selection.RtoObjective, outcomes, cleanup);
+        Assert.False(report.Passed);
+        await drills.RecordAsync(report);
+        var alert = Assert.Single(sink.Sent);
+        Assert.Equal((AlertKind.DrillFailed, "Tenant drill failed"), (alert.Kind, alert.Title));
+        Assert.Contains("left behind 2", alert.Detail, StringComparison.Ordinal);
+        Assert.Contains($"left behind app '", alert.Detail, StringComparison.Ordinal);
+        Assert.Contains(appId, alert.Detail, StringComparison.Ordinal);
+        var stored = System.Text.Encoding.UTF8.GetString((await ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions())).ReadJsonAsync("standbyC"))!);
+        Assert.Contains("Qlik API 403", stored, StringComparison.Ordinal);
+        // Refused as long as the space is there; the clean-up run again (as Durable retries it) removes the rest.
+        Assert.Equal(409, (await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("standbyD", new DrillRequest { Scope = DrillScope.Tenant }))).Status);
+        var again = await drills.CleanupAsync(selection);
+        Assert.Empty(again.LeftBehind);
+        AssertSameState(empty, StandbyState(standby), "after the second clean-up");
+    }
+
+    [Fact]
+    public async Task A_standby_kept_for_inspection_is_not_emptied_and_the_report_says_where_it_is()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var drills = Drills(h, standby.Tenant);
+        var selection = await drills.SelectAsync("standbyK", new DrillRequest { Scope = DrillScope.Tenant, KeepStandby = true });
+        foreach (var asset in selection.Assets.Where(a => a.Kind == AssetKind.Space).Take(1)) await drills.RunAssetAsync(new DrillAssetInput("standbyK", asset, DrillScope.Tenant));
+        int apps = standby.Simulator.Tenant.Read(s => s.Apps.Count);
+
+        var cleanup = await drills.CleanupAsync(selection);
+
+        Assert.True(apps > 0);
+        Assert.Equal(apps, standby.Simulator.Tenant.Read(s => s.Apps.Count));
+        Assert.Empty(cleanup.LeftBehind);
+        Assert.Contains(standby.Tenant.TenantUrl!, cleanup.Kept, StringComparison.Ordinal);
+        // Only a Tenant drill rebuilds into the standby.
+        var bad = await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("x", new DrillRequest { Scope = DrillScope.Tier, Tier = Tier.T1, KeepStandby = true }));
+        Assert.Equal(400, bad.Status);
+        Assert.Contains("keepStandby", bad.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed partial class DrillService
         await foreach (var s in target.Rest.ListSpacesAsync(ct)) spaces.Add(s.Name ?? s.Id);
         if (spaces.Count > 0)
             throw new DrillRequestException(409, "Standby tenant not empty",
-                $"The standby tenant {target.TenantUrl} already has spaces ({string.Join(", ", spaces.Take(5))}); a Tenant drill rebuilds into an empty tenant. Empty it first.");
+                $"The standby tenant {target.TenantUrl} already has spaces ({string.Join(", ", spaces.Take(5))}); a Tenant drill rebuilds into an empty tenant. Empty it first (a drill run with keepStandby leaves its rebuild there).");
 
         var assets = new List<DrillAsset>();
         foreach (var (id, name, kinds) in StandbySteps)
@@ -61,7 +61,8 @@ public sealed partial class DrillService
             assets.Add(new DrillAsset(kinds[0], id, name, $"{id}@{at.UtcTicks}", at, SpaceCaptureTarget.TenantConfigSpaceId, null));
         }
         if (assets.Count == 0) throw new DrillRequestException(404, "Nothing to drill", "The tenant has no captured recovery points.");
-        return new DrillSelection(drillId, tenant.TenantId, request, request.Tier ?? Tier.T1, rto.Value.Tenant, null, assets);
+        // What the standby holds now (its own administrators, say): the clean-up removes everything else and leaves this.
+        return new DrillSelection(drillId, tenant.TenantId, request, request.Tier ?? Tier.T1, rto.Value.Tenant, null, assets, await StandbyBeforeAsync(target, ct));
     }
 
     async Task<IEnumerable<RecoveryPoint>> NewestAsync(IEnumerable<AssetKind> kinds, CancellationToken ct)

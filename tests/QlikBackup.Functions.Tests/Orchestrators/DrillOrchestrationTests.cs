@@ -42,10 +42,10 @@ public sealed class DrillOrchestrationTests
             return [new DrillAssetOutcome(input.Asset, broken ? DrillAssetResult.Different : DrillAssetResult.Equal, "drill-x-Sales", fidelity.LiveAssetId, TimeSpan.FromSeconds(1), fidelity, [], null)];
         }
 
-        public Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default)
+        public Task<DrillCleanup> CleanupAsync(DrillSelection selection, CancellationToken ct = default)
         {
-            Cleaned.Add(drillId);
-            return Task.FromResult(new DrillCleanup([$"space 'drill-{drillId}'"], []));
+            Cleaned.Add(selection.DrillId);
+            return Task.FromResult(new DrillCleanup([$"space 'drill-{selection.DrillId}'"], []));
         }
 
         public Task RecordAsync(DrillReport report, CancellationToken ct = default)
