@@ -91,6 +91,14 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
         await CaptureTenantAsync(h);
         var before = Production(h);
         var drills = Drills(h, standby.Tenant);
+        // Not even for a moment: after every automation event in the standby, no automation there may be enabled.
+        var everEnabled = new System.Collections.Concurrent.ConcurrentBag<string>();
+        standby.Simulator.Tenant.EventRaised += e =>
+        {
+            if (!e.EventType.StartsWith("com.qlik.v1.automation.", StringComparison.Ordinal)) return;
+            foreach (var name in standby.Simulator.Tenant.Read(s => s.Resource(ResourceKinds.Automations)
+                .Where(a => a["state"]?.GetValue<string>() != "disabled").Select(a => a["name"]!.GetValue<string>()).ToList())) everEnabled.Add(name);
+        };
 
         var outcomes = await RunAsync(drills, "standby1");
 
@@ -108,12 +116,18 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
             Assert.Contains(checklist, line => line.Contains(group, StringComparison.Ordinal));
         Assert.All(outcomes.Where(o => o.Asset.Kind == AssetKind.App), o => Assert.True(o.Fidelity!.Opened));
         Assert.DoesNotContain(outcomes.Where(o => o.Asset.Kind is AssetKind.App or AssetKind.Space), o => o.RestoredAssetId == o.Asset.AssetId);
-        // An automation that runs by itself would run in the standby too: the checklist says so, naming it.
-        var running = h.Tenant.Read(s => s.Resource(ResourceKinds.Automations)
-            .Where(a => a["state"]?.GetValue<string>() != "disabled" && a["runMode"]?.GetValue<string>() is { } mode && mode != "manual")
-            .Select(a => a["name"]!.GetValue<string>()).ToList());
-        Assert.NotEmpty(running);
-        foreach (var name in running) Assert.Contains(checklist, line => line.StartsWith($"Automation '{name}' is ", StringComparison.Ordinal));
+        // Production's automations must not run in the standby: every one is rebuilt there disabled (its workspace, schedules and
+        // the rest as captured), and each one enabled in production is on the checklist, to enable on failover.
+        var enabled = h.Tenant.Read(s => s.Resource(ResourceKinds.Automations)
+            .Where(a => a["state"]?.GetValue<string>() != "disabled").Select(a => a["name"]!.GetValue<string>()).ToList());
+        Assert.Contains(h.Tenant.Read(s => s.Resource(ResourceKinds.Automations).Select(a => a["runMode"]?.GetValue<string>()).ToList()), m => m is "scheduled" or "triggered");
+        Assert.NotEmpty(enabled);
+        var rebuilt = standby.Simulator.Tenant.Read(s => s.Resource(ResourceKinds.Automations).Select(a => (Name: a["name"]!.GetValue<string>(), State: a["state"]?.GetValue<string>())).ToList());
+        Assert.Equal(h.Tenant.Read(s => s.Resource(ResourceKinds.Automations).Count), rebuilt.Count);
+        Assert.All(rebuilt, a => Assert.Equal("disabled", a.State));
+        Assert.Empty(everEnabled);
+        Assert.Equal(rebuilt.Count, outcomes.Count(o => o.Asset.Kind == AssetKind.Automation && o.Result == DrillAssetResult.Equal));
+        foreach (var name in enabled) Assert.Contains(checklist, line => line.StartsWith($"Automation '{name}' (", StringComparison.Ordinal) && line.Contains("rebuilt disabled in the standby", StringComparison.Ordinal));
         // Each space is the original there: its name and description (not a drill copy's), under the standby's own id.
         foreach (var space in outcomes.Where(o => o.Asset.Kind == AssetKind.Space))
             Assert.Equal(h.Tenant.Read(s => s.Spaces.Where(x => x.Id == space.Asset.AssetId).Select(x => (x.Name, x.Description)).Single()),

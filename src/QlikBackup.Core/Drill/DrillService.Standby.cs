@@ -20,6 +20,7 @@ public sealed partial class DrillService
         "apps in personal spaces (not rebuilt in the standby yet)",
         "data alerts and subscriptions (not attached in the standby: they would notify their recipients twice)",
         "reload task state (recreated Disabled, so the standby does not reload from production's sources; schedules are compared)",
+        "automation state (rebuilt disabled, so production's automations do not run in the standby; the checklist names each to enable on failover; the rest is compared)",
         "the link of a published app whose source app is in a personal space (not rebuilt: the copy is published without a source; checked not to link to production)",
         "extra members of a space (content owners are made members, since Qlik lets only members own content; every original assignment is compared)",
     ];
@@ -100,27 +101,27 @@ public sealed partial class DrillService
             var ids = await StandbyIdsAsync(target, ct);
             var step = StandbySteps.FirstOrDefault(s => s.Id == asset.AssetId);
             // A step run again (its worker was lost) finds its stored plan and resumes it: the executor skips finished actions.
-            // The stored plan does not keep the id map (set in process only), so the one just computed goes with it.
+            // The stored plan does not keep the id map nor the disabled automations (set in process only), so they go with it again.
             string restoreId = StandbyRestoreId(input.DrillId, asset);
             plan = await target.Restore.GetPlanAsync(restoreId, ct) is { } stored
-                ? stored with { Request = stored.Request with { IdMap = ids } }
+                ? stored with { Request = stored.Request with { IdMap = ids, AutomationsDisabled = true } }
                 : await target.Restore.PlanAsync(step.Kinds is null
                 ? new RestoreRequest
                 {
                     // A space comes back under its own name, with its members and every app: an isolated restore creates exactly that space.
                     Scope = RestoreScope.Space, PointId = asset.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = asset.Name ?? asset.AssetId,
-                    CreateTargetSpace = true, IdMap = ids, Operator = $"drill {input.DrillId}",
+                    CreateTargetSpace = true, IdMap = ids, AutomationsDisabled = true, Operator = $"drill {input.DrillId}",
                 }
                 : new RestoreRequest
                 {
-                    Scope = RestoreScope.TenantConfig, Kinds = step.Kinds, IncidentTime = asset.PointCapturedAt.AddTicks(1), IdMap = ids, Operator = $"drill {input.DrillId}",
+                    Scope = RestoreScope.TenantConfig, Kinds = step.Kinds, IncidentTime = asset.PointCapturedAt.AddTicks(1), IdMap = ids, AutomationsDisabled = true, Operator = $"drill {input.DrillId}",
                 }, restoreId, ct);
             if (plan.Actions.Any(a => a.Kind == RestoreActionKind.Delete))
                 throw new InvalidOperationException($"Restore plan {plan.RestoreId} would delete in the standby tenant; a drill only rebuilds.");
             var result = await target.Restore.ExecuteAsync(plan, ct);
             if (!result.Succeeded)
                 return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, target.TenantUrl, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore did not succeed.")];
-            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? [], .. await RunningAutomationsAsync(plan, ct)];
+            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? [], .. await DisabledAutomationsAsync(plan, ct)];
 
             var checks = new List<(DrillAsset Asset, string LiveId)>();
             foreach (var t in plan.Targets ?? [])
@@ -141,7 +142,7 @@ public sealed partial class DrillService
                 {
                     PointId = checkedAsset.PointId, LiveAssetId = liveId, IdMap = result.IdMap, ExpectedSpaceId = space, Checklist = checklist,
                     // Spaces and apps are rebuilt as drill copies are (disabled tasks, no notifications); other resources as they were.
-                    Isolated = checkedAsset.Kind is AssetKind.Space or AssetKind.App,
+                    Isolated = checkedAsset.Kind is AssetKind.Space or AssetKind.App, AutomationsDisabled = true,
                 }, ct);
                 // A drill copy's check skips a space's name and description; the standby's space is the original, so they are compared here.
                 if (spaceDetails is { } expected && checkedAsset.Kind == AssetKind.Space && await target.Rest.GetSpaceAsync(liveId, ct) is { } liveSpace)
@@ -163,15 +164,18 @@ public sealed partial class DrillService
         }
     }
 
-    /// <summary>Automations come back in their captured state: one that runs by itself runs in the standby too, which the operator must know.</summary>
-    async Task<IReadOnlyList<string>> RunningAutomationsAsync(RestorePlan plan, CancellationToken ct)
+    /// <summary>
+    /// Automations are rebuilt disabled (<see cref="RestoreRequest.AutomationsDisabled"/>): production's scheduled and triggered
+    /// automations must not run in the standby. Each one enabled in production is on the checklist, to enable on failover.
+    /// </summary>
+    async Task<IReadOnlyList<string>> DisabledAutomationsAsync(RestorePlan plan, CancellationToken ct)
     {
         var lines = new List<string>();
         foreach (var point in plan.Points.Where(p => p.Kind == AssetKind.Automation))
         {
             var doc = await (await PointContent.LoadAsync(store, point, ct)).ReadJsonAsync(CapturePartNames.Resource, ct);
-            if (JsonTools.GetString(doc, "state") is "disabled" || JsonTools.GetString(doc, "runMode") is null or "manual") continue;
-            lines.Add($"Automation '{point.Name ?? point.AssetId}' is {JsonTools.GetString(doc, "runMode")} and enabled in the standby as in production, so it runs there too; disable it there unless the standby has taken over.");
+            if (JsonTools.GetString(doc, "state") is "disabled") continue;
+            lines.Add($"Automation '{point.Name ?? point.AssetId}' ({JsonTools.GetString(doc, "runMode") ?? "manual"}) was rebuilt disabled in the standby so it does not run there; on failover enable it (state {JsonTools.GetString(doc, "state") ?? "available"} in production).");
         }
         return lines;
     }
