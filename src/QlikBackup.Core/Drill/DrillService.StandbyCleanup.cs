@@ -26,6 +26,9 @@ public sealed partial class DrillService
         ("webhook", QlikResourceKind.Webhook), ("user", QlikResourceKind.User), ("group", QlikResourceKind.Group),
     ];
 
+    /// <summary>The kinds the clean-up names ("app", "reload task", ...): each removed or left-behind line starts with one.</summary>
+    public static IEnumerable<string> StandbyKindNames => StandbyKinds.Select(k => k.Kind);
+
     /// <summary>Everything in the standby the restore principal sees, in clean-up order.</summary>
     static async Task<List<StandbyItem>> StandbyContentAsync(StandbyTenant target, CancellationToken ct)
     {
