@@ -263,6 +263,27 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_app_in_a_personal_space_is_named_on_the_checklist_with_its_owner_and_point_and_the_rest_passes()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        // The backup principal's own personal app: the only personal content Qlik lets it list and capture.
+        var personal = await h.Rest.CreateAppAsync("Scratch analysis", "kept in my personal space", null);
+        await CaptureTenantAsync(h);
+        var point = Assert.Single(await h.Index.GetNewestAsync(h.TenantId, AssetKind.App, personal.Id, 1));
+        Assert.Equal("personal", point.SpaceId);
+
+        var outcomes = await RunAsync(Drills(h, standby.Tenant), "standbyP");
+
+        Assert.True(outcomes.All(o => o.Result == DrillAssetResult.Equal), Describe(outcomes));
+        var line = Assert.Single(outcomes.SelectMany(o => o.Checklist).Distinct(), l => l.StartsWith("App 'Scratch analysis' in the personal space of user '", StringComparison.Ordinal));
+        Assert.Contains($"({point.OwnerId}) is not rebuilt in the standby", line, StringComparison.Ordinal);
+        Assert.Contains(point.PointId, line, StringComparison.Ordinal);
+        Assert.False(standby.Simulator.Tenant.Read(s => s.Apps.Any(a => a.Name == "Scratch analysis")));
+        Assert.Contains(DrillService.StandbyNotChecked, n => n.StartsWith("apps in personal spaces (not rebuilt", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_user_changed_in_the_standby_after_its_restore_fails_the_drill_naming_user_and_attribute()
     {
         await using var h = await RestoreHarness.StartAsync(azurite);

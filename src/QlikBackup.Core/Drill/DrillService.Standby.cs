@@ -17,7 +17,7 @@ public sealed partial class DrillService
     [
         "API keys and the identity provider (tokens and IdP secrets cannot be recreated; configure them in the standby by hand)",
         "identity-provider groups (Qlik creates them when a member first signs in to the standby; the checklist names each)",
-        "apps in personal spaces (not rebuilt in the standby yet)",
+        "apps in personal spaces (not rebuilt in the standby: Qlik shows a personal app only to its owner, so the drill's principal could neither create the owner's objects in it nor check it; the checklist names each, with its point, to restore on failover)",
         "data alerts and subscriptions (not attached in the standby: they would notify their recipients twice)",
         "reload task state (recreated Disabled, so the standby does not reload from production's sources; schedules are compared)",
         "automation state (rebuilt disabled, so production's automations do not run in the standby; the checklist names each to enable on failover; the rest is compared)",
@@ -121,7 +121,8 @@ public sealed partial class DrillService
             var result = await target.Restore.ExecuteAsync(plan, ct);
             if (!result.Succeeded)
                 return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, target.TenantUrl, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore did not succeed.")];
-            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? [], .. await DisabledAutomationsAsync(plan, ct)];
+            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? [], .. await DisabledAutomationsAsync(plan, ct),
+                .. asset.AssetId == "@identities" ? await PersonalAppsAsync(ct) : []];
 
             var checks = new List<(DrillAsset Asset, string LiveId)>();
             foreach (var t in plan.Targets ?? [])
@@ -178,6 +179,20 @@ public sealed partial class DrillService
             lines.Add($"Automation '{point.Name ?? point.AssetId}' ({JsonTools.GetString(doc, "runMode") ?? "manual"}) was rebuilt disabled in the standby so it does not run there; on failover enable it (state {JsonTools.GetString(doc, "state") ?? "available"} in production).");
         }
         return lines;
+    }
+
+    /// <summary>
+    /// Apps in personal spaces are not rebuilt: Qlik shows a personal app only to its owner, so once given to its owner the
+    /// drill's principal can neither create the owner's objects in it nor check it. Each one is on the checklist of the
+    /// identities step (its owner's), naming the app, its owner and the point to restore on failover; never left out silently.
+    /// </summary>
+    async Task<IReadOnlyList<string>> PersonalAppsAsync(CancellationToken ct)
+    {
+        var users = (await NewestAsync([AssetKind.User], ct)).ToDictionary(p => p.AssetId, p => p.Name, StringComparer.Ordinal);
+        return (await NewestAsync([AssetKind.App], ct)).Where(p => p.SpaceId == CaptureService.PersonalSpaceId).OrderBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => $"App '{p.Name ?? p.AssetId}' in the personal space of user '{(p.OwnerId is null ? "?" : users.GetValueOrDefault(p.OwnerId) ?? p.OwnerId)}' ({p.OwnerId}) is not rebuilt in the standby "
+                + $"(Qlik shows a personal app only to its owner, so the drill could not create its owner's objects in it nor check it): on failover restore point {p.PointId} and give the app to that user.")
+            .ToList();
     }
 
     /// <summary>One restore per step and drill, so the step's plan and progress are found again.</summary>
