@@ -54,7 +54,12 @@ public sealed partial class DrillService
         var assets = new List<DrillAsset>();
         foreach (var (id, name, kinds) in StandbySteps)
         {
-            if (id == "@connections") assets.AddRange(await SpaceAssetsAsync(ct));
+            if (id == "@connections")
+            {
+                assets.AddRange(await SpaceAssetsAsync(ct));
+                // The personal apps the standby's principal will own (see PersonalPointsAsync), after the spaces: nothing links to them.
+                assets.AddRange((await PersonalPointsAsync(target, ct)).Rebuilt.Select(p => new DrillAsset(AssetKind.App, p.AssetId, p.Name, p.PointId, p.CapturedAt, p.SpaceId, p.SpaceName)));
+            }
             var newest = (await NewestAsync(kinds, ct)).ToList();
             if (newest.Count == 0) continue;
             // The step restores what was captured up to its newest point (RestoreRequest.IncidentTime just after it): assets deleted since are left out.
@@ -100,12 +105,20 @@ public sealed partial class DrillService
         {
             var ids = await StandbyIdsAsync(target, ct);
             var step = StandbySteps.FirstOrDefault(s => s.Id == asset.AssetId);
+            bool personal = asset.Kind == AssetKind.App && asset.SpaceId == CaptureService.PersonalSpaceId;
             // A step run again (its worker was lost) finds its stored plan and resumes it: the executor skips finished actions.
             // The stored plan does not keep the id map nor the disabled automations (set in process only), so they go with it again.
             string restoreId = StandbyRestoreId(input.DrillId, asset);
             plan = await target.Restore.GetPlanAsync(restoreId, ct) is { } stored
                 ? stored with { Request = stored.Request with { IdMap = ids, AutomationsDisabled = true } }
-                : await target.Restore.PlanAsync(step.Kinds is null
+                : await target.Restore.PlanAsync(personal
+                ? new RestoreRequest
+                {
+                    // Into the standby principal's personal space (an isolated copy's rules: disabled reload tasks, no alerts or subscriptions).
+                    Scope = RestoreScope.App, PointId = asset.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = CaptureService.PersonalSpaceId,
+                    CreateTargetSpace = true, IdMap = ids, AutomationsDisabled = true, Operator = $"drill {input.DrillId}",
+                }
+                : step.Kinds is null
                 ? new RestoreRequest
                 {
                     // A space comes back under its own name, with its members and every app: an isolated restore creates exactly that space.
@@ -122,7 +135,7 @@ public sealed partial class DrillService
             if (!result.Succeeded)
                 return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, target.TenantUrl, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore did not succeed.")];
             IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? [], .. await DisabledAutomationsAsync(plan, ct),
-                .. asset.AssetId == "@identities" ? await PersonalAppsAsync(ct) : []];
+                .. asset.AssetId == "@identities" ? await PersonalAppsAsync(target, ct) : []];
 
             var checks = new List<(DrillAsset Asset, string LiveId)>();
             foreach (var t in plan.Targets ?? [])
@@ -186,13 +199,35 @@ public sealed partial class DrillService
     /// drill's principal can neither create the owner's objects in it nor check it. Each one is on the checklist of the
     /// identities step (its owner's), naming the app, its owner and the point to restore on failover; never left out silently.
     /// </summary>
-    async Task<IReadOnlyList<string>> PersonalAppsAsync(CancellationToken ct)
+    async Task<IReadOnlyList<string>> PersonalAppsAsync(StandbyTenant target, CancellationToken ct)
     {
         var users = (await NewestAsync([AssetKind.User], ct)).ToDictionary(p => p.AssetId, p => p.Name, StringComparer.Ordinal);
-        return (await NewestAsync([AssetKind.App], ct)).Where(p => p.SpaceId == CaptureService.PersonalSpaceId).OrderBy(p => p.Name, StringComparer.Ordinal)
+        return (await PersonalPointsAsync(target, ct)).NotRebuilt.OrderBy(p => p.Name, StringComparer.Ordinal)
             .Select(p => $"App '{p.Name ?? p.AssetId}' in the personal space of user '{(p.OwnerId is null ? "?" : users.GetValueOrDefault(p.OwnerId) ?? p.OwnerId)}' ({p.OwnerId}) is not rebuilt in the standby "
                 + $"(Qlik shows a personal app only to its owner, so the drill could not create its owner's objects in it nor check it): on failover restore point {p.PointId} and give the app to that user.")
             .ToList();
+    }
+
+    /// <summary>
+    /// The newest captured personal apps (capture sees only its principal's own), split by what the standby can take: an app
+    /// whose owner is the standby's own principal (same subject, else email: the user the id map gives) is rebuilt in that
+    /// principal's personal space and checked like the others; any other owner's is not (Qlik would show it to its owner only).
+    /// </summary>
+    async Task<(List<RecoveryPoint> Rebuilt, List<RecoveryPoint> NotRebuilt)> PersonalPointsAsync(StandbyTenant target, CancellationToken ct)
+    {
+        var apps = (await NewestAsync([AssetKind.App], ct)).Where(p => p.SpaceId == CaptureService.PersonalSpaceId).ToList();
+        if (apps.Count == 0) return ([], []);
+        var me = await target.Rest.GetAsync(QlikResourceKind.User, "me", ct);
+        string? subject = me is null ? null : JsonTools.GetString(me.Raw, "subject"), email = me is null ? null : JsonTools.GetString(me.Raw, "email");
+        var owners = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var user in (await NewestAsync([AssetKind.User], ct)).Where(u => apps.Any(a => a.OwnerId == u.AssetId)))
+        {
+            var doc = await (await PointContent.LoadAsync(store, user, ct)).ReadJsonAsync(CapturePartNames.Resource, ct);
+            string? s = JsonTools.GetString(doc, "subject"), e = JsonTools.GetString(doc, "email");
+            owners[user.AssetId] = (subject is not null && s == subject) || (email is not null && string.Equals(e, email, StringComparison.OrdinalIgnoreCase));
+        }
+        var rebuilt = apps.Where(a => a.OwnerId is not null && owners.GetValueOrDefault(a.OwnerId)).ToList();
+        return (rebuilt, apps.Except(rebuilt).ToList());
     }
 
     /// <summary>One restore per step and drill, so the step's plan and progress are found again.</summary>

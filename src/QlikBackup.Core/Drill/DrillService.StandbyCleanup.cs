@@ -1,4 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using QlikBackup.Core.Restore;
 using QlikBackup.Qlik.Contracts;
 
 namespace QlikBackup.Core.Drill;
@@ -6,8 +9,8 @@ namespace QlikBackup.Core.Drill;
 // The clean-up of a Tenant drill: the standby left as the drill found it (empty), what was removed and what could not be, named.
 public sealed partial class DrillService
 {
-    /// <summary>One thing in the standby, as the clean-up names it.</summary>
-    sealed record StandbyItem(string Kind, string Id, string? Name)
+    /// <summary>One thing in the standby, as the clean-up names it. A user's <see cref="Access"/>: its name, status, roles and groups.</summary>
+    sealed record StandbyItem(string Kind, string Id, string? Name, string? Access = null)
     {
         public string Key => $"{Kind} {Id}";
         public override string ToString() => Name is null ? $"{Kind} {Id}" : $"{Kind} '{Name}' ({Id})";
@@ -36,7 +39,7 @@ public sealed partial class DrillService
         foreach (var (kind, api) in StandbyKinds)
         {
             if (api is { } k)
-                await foreach (var r in target.Rest.ListAsync(k, ct)) items.Add(new StandbyItem(kind, r.Id, r.Name));
+                await foreach (var r in target.Rest.ListAsync(k, ct)) items.Add(new StandbyItem(kind, r.Id, r.Name, k == QlikResourceKind.User ? AccessOf(r.Raw) : null));
             else if (kind == "app")
                 await foreach (var a in target.Rest.ListItemsAsync("app", null, ct)) items.Add(new StandbyItem(kind, a.ResourceId, a.Name));
             else
@@ -81,9 +84,10 @@ public sealed partial class DrillService
         // Checked again from the standby itself: what is still there was not removed, whatever the calls answered.
         var still = (await StandbyContentAsync(target, ct)).Where(i => !before.Contains(i.Key)).ToList();
         var stillKeys = still.Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
+        var (undone, notUndone) = await UndoUserChangesAsync(target, selection.DrillId, beforeKeys, ct);
         return new DrillCleanup(
-            added.Where(i => !stillKeys.Contains(i.Key)).Select(i => $"{i} from the standby tenant").ToList(),
-            still.Select(i => failed.GetValueOrDefault(i.Key) ?? $"{i} in the standby tenant: still there after the clean-up").ToList());
+            [.. added.Where(i => !stillKeys.Contains(i.Key)).Select(i => $"{i} from the standby tenant"), .. undone],
+            [.. still.Select(i => failed.GetValueOrDefault(i.Key) ?? $"{i} in the standby tenant: still there after the clean-up"), .. notUndone]);
     }
 
     static Task DeleteStandbyItemAsync(StandbyTenant target, StandbyItem item, CancellationToken ct) => item.Kind switch
@@ -93,7 +97,60 @@ public sealed partial class DrillService
         _ => target.Rest.DeleteAsync(StandbyKinds.First(k => k.Kind == item.Kind).Api!.Value, item.Id, ct),
     };
 
-    /// <summary>What the standby holds before a Tenant drill rebuilds into it: its clean-up leaves exactly this.</summary>
+    /// <summary>
+    /// What the standby holds before a Tenant drill rebuilds into it ("kind id"), and for each user there before, its access
+    /// ("~user id {json}"): a drill that matched it to a production user gave it that user's roles and groups, which the clean-up undoes.
+    /// </summary>
     static async Task<IReadOnlyList<string>> StandbyBeforeAsync(StandbyTenant target, CancellationToken ct)
-        => (await StandbyContentAsync(target, ct)).Select(i => i.Key).ToList();
+    {
+        var items = await StandbyContentAsync(target, ct);
+        return [.. items.Select(i => i.Key), .. items.Where(i => i.Access is not null).Select(i => $"~{i.Key} {i.Access}")];
+    }
+
+    /// <summary>A user's name, status, role names and group ids, in a stable order: the body of the PATCH that sets them back.</summary>
+    static string AccessOf(JsonElement user)
+    {
+        static IEnumerable<string> Names(JsonElement doc, string array, string field)
+            => doc.TryGetProperty(array, out var a) && a.ValueKind == JsonValueKind.Array
+                ? a.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : JsonTools.GetString(x, field)).OfType<string>().Order(StringComparer.Ordinal)
+                : [];
+        return new JsonObject
+        {
+            ["name"] = JsonTools.GetString(user, "name"), ["status"] = JsonTools.GetString(user, "status"),
+            ["assignedRoles"] = new JsonArray([.. Names(user, "assignedRoles", "name").Select(n => (JsonNode)new JsonObject { ["name"] = n })]),
+            ["assignedGroups"] = new JsonArray([.. Names(user, "assignedGroups", "id").Select(n => (JsonNode)new JsonObject { ["id"] = n })]),
+        }.ToJsonString();
+    }
+
+    /// <summary>
+    /// Users that were in the standby before the drill and that it changed (matched by subject or email to a production user,
+    /// they got that user's roles and groups): set back as they were. Returns a line per user set back, and what failed.
+    /// </summary>
+    async Task<(List<string> Undone, List<string> Failed)> UndoUserChangesAsync(StandbyTenant target, string drillId, IEnumerable<string> before, CancellationToken ct)
+    {
+        var was = before.Where(b => b.StartsWith("~user ", StringComparison.Ordinal))
+            .Select(b => b[1..].Split(' ', 3)).ToDictionary(p => p[1], p => p[2], StringComparer.Ordinal);
+        var undone = new List<string>();
+        var failed = new List<string>();
+        if (was.Count == 0) return (undone, failed);
+        foreach (var user in (await StandbyContentAsync(target, ct)).Where(i => i.Kind == "user" && was.TryGetValue(i.Id, out var access) && access != i.Access))
+        {
+            try
+            {
+                using var body = JsonDocument.Parse(was[user.Id]);
+                await target.Rest.ReplaceAsync(QlikResourceKind.User, user.Id, body.RootElement, ct);
+                undone.Add($"changes the drill made to {user} in the standby tenant (name, status, roles and groups set back as they were)");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Drill {DrillId}: could not set {User} back in the standby", drillId, user);
+                failed.Add($"{user} in the standby tenant: changed by the drill (roles, groups) and not set back: {ex.Message}");
+            }
+        }
+        // Checked again: a user still not as it was is left behind, whatever the calls answered.
+        var still = (await StandbyContentAsync(target, ct)).Where(i => i.Kind == "user" && was.TryGetValue(i.Id, out var access) && access != i.Access).ToList();
+        return (undone.Where(u => still.All(s => !u.Contains($"({s.Id})", StringComparison.Ordinal))).ToList(),
+            [.. failed.Where(f => still.Any(s => f.Contains($"({s.Id})", StringComparison.Ordinal))),
+             .. still.Where(s => failed.All(f => !f.Contains($"({s.Id})", StringComparison.Ordinal))).Select(s => $"{s} in the standby tenant: changed by the drill and still not as it was")]);
+    }
 }
