@@ -17,7 +17,7 @@ public sealed partial class DrillService
     [
         "API keys and the identity provider (tokens and IdP secrets cannot be recreated; configure them in the standby by hand)",
         "identity-provider groups (Qlik creates them when a member first signs in to the standby; the checklist names each)",
-        "apps in personal spaces (not rebuilt in the standby: Qlik shows a personal app only to its owner, so the drill's principal could neither create the owner's objects in it nor check it; the checklist names each, with its point, to restore on failover)",
+        "apps in personal spaces of other owners than the standby's principal (Qlik shows a personal app only to its owner, so the drill's principal could neither create the owner's objects in it nor check it; the checklist names each, with its point, to restore on failover; the principal's own are rebuilt and checked)",
         "data alerts and subscriptions (not attached in the standby: they would notify their recipients twice)",
         "reload task state (recreated Disabled, so the standby does not reload from production's sources; schedules are compared)",
         "automation state (rebuilt disabled, so production's automations do not run in the standby; the checklist names each to enable on failover; the rest is compared)",
@@ -195,9 +195,10 @@ public sealed partial class DrillService
     }
 
     /// <summary>
-    /// Apps in personal spaces are not rebuilt: Qlik shows a personal app only to its owner, so once given to its owner the
-    /// drill's principal can neither create the owner's objects in it nor check it. Each one is on the checklist of the
-    /// identities step (its owner's), naming the app, its owner and the point to restore on failover; never left out silently.
+    /// Apps in personal spaces of another owner than the standby's principal are not rebuilt: Qlik shows a personal app only to
+    /// its owner, so once given to its owner the drill's principal can neither create the owner's objects in it nor check it.
+    /// Each one is on the checklist of the identities step, naming the app, its owner and the point to restore on failover;
+    /// never left out silently.
     /// </summary>
     async Task<IReadOnlyList<string>> PersonalAppsAsync(StandbyTenant target, CancellationToken ct)
     {
