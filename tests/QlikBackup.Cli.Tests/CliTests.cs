@@ -422,6 +422,18 @@ public sealed class CliTests : IClassFixture<FakeApiFixture>
     }
 
     [Fact]
+    public async Task Drill_start_with_keep_standby_asks_to_keep_the_standby_rebuild_and_without_it_asks_to_empty_it()
+    {
+        CliResult kept = await CliRunner.RunAsync("drill", "start", "--scope", "Tenant", "--keep-standby", "--url", Url);
+        bool keptFlag = api.Requests.Last(x => x.PathAndQuery == "/api/drills").Body!["keepStandby"]!.GetValue<bool>();
+        CliResult emptied = await CliRunner.RunAsync("drill", "start", "--scope", "Tenant", "--url", Url);
+        bool emptiedFlag = api.Requests.Last(x => x.PathAndQuery == "/api/drills").Body!["keepStandby"]!.GetValue<bool>();
+
+        Assert.True(keptFlag, kept.ToString());
+        Assert.False(emptiedFlag, emptied.ToString());
+    }
+
+    [Fact]
     public async Task Drill_list_shows_each_drill_with_its_result_and_headline()
     {
         CliResult r = await CliRunner.RunAsync("drill", "list", "--url", Url);
@@ -443,7 +455,10 @@ public sealed class CliTests : IClassFixture<FakeApiFixture>
         Assert.Contains("FAILED", failed.Out);
         Assert.Contains("GenericObject sheet-7 / owner: expected anna, found svc-backup", failed.Out);
         Assert.Contains("re-enter its credentials", failed.Out);
+        Assert.Contains("clean-up: 1 removed, 1 left behind", failed.Out);
+        Assert.Contains("left behind app 'Sales' (a1) in the standby tenant: Qlik API 403", failed.Out);
         Assert.True(passed.ExitCode == 0, passed.ToString());
+        Assert.Contains("clean-up: 1 removed, 0 left behind", passed.Out);
         Assert.Contains("PASSED", passed.Out);
     }
 

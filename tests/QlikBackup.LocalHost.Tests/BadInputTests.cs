@@ -124,6 +124,10 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
             Gen.OneOf("Sample", "Tier").Select(s => new Bad("POST", "api/drills", J(new { scope = s }), "tier")),
             Gen.Int.Where(n => n is < 1 or > 500).Select(n => new Bad("POST", "api/drills", J(new { scope = "Sample", tier = "T1", sampleSize = n }), "sampleSize")),
             BadId.Select(id => new Bad("POST", "api/drills", J(new { scope = "Space", spaceId = id }), "spaceId")),
+            // Only a Tenant drill rebuilds into the standby, so only it can keep the rebuild; and the flag is a JSON boolean.
+            Gen.OneOf("Sample", "Tier").Select(s => new Bad("POST", "api/drills", J(new { scope = s, tier = "T1", keepStandby = true }), "keepStandby")),
+            Gen.Const(new Bad("POST", "api/drills", J(new { scope = "Space", spaceId = "0123456789abcdef01234567", keepStandby = true }), "keepStandby")),
+            Gen.OneOf("\"yes\"", "\"true\"", "1", "0", "null", "[]", "{}").Select(v => new Bad("POST", "api/drills", $"{{\"scope\":\"Tenant\",\"keepStandby\":{v}}}", "keepStandby")),
             // This host has no standby tenant (Drill:Standby): a whole-tenant drill is refused before anything starts.
             Gen.Const(new Bad("POST", "api/drills", J(new { scope = "Tenant" }), "scope")),
             NotJson.Select(b => new Bad("POST", "api/drills", b, "body"))),

@@ -69,7 +69,7 @@ public sealed class DrillServiceTests(AzuriteFixture azurite)
 
         var outcomes = new List<DrillAssetOutcome>();
         foreach (var asset in selection.Assets) outcomes.Add(Assert.Single(await drills.RunAssetAsync(new DrillAssetInput("drill1", asset))));
-        var cleanup = await drills.CleanupAsync("drill1");
+        var cleanup = await drills.CleanupAsync(selection);
 
         foreach (var o in outcomes)
         {
@@ -99,7 +99,7 @@ public sealed class DrillServiceTests(AzuriteFixture azurite)
 
         var selection = await drills.SelectAsync("drillsp", new DrillRequest { Scope = DrillScope.Space, SpaceId = space.Id });
         var outcomes = await drills.RunAssetAsync(new DrillAssetInput("drillsp", Assert.Single(selection.Assets)));
-        var cleanup = await drills.CleanupAsync("drillsp");
+        var cleanup = await drills.CleanupAsync(selection);
 
         Assert.Equal(AssetKind.Space, outcomes[0].Asset.Kind);
         Assert.Equal(apps, outcomes.Count(o => o.Asset.Kind == AssetKind.App));

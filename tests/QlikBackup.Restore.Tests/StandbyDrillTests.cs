@@ -91,6 +91,14 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
         await CaptureTenantAsync(h);
         var before = Production(h);
         var drills = Drills(h, standby.Tenant);
+        // Not even for a moment: after every automation event in the standby, no automation there may be enabled.
+        var everEnabled = new System.Collections.Concurrent.ConcurrentBag<string>();
+        standby.Simulator.Tenant.EventRaised += e =>
+        {
+            if (!e.EventType.StartsWith("com.qlik.v1.automation.", StringComparison.Ordinal)) return;
+            foreach (var name in standby.Simulator.Tenant.Read(s => s.Resource(ResourceKinds.Automations)
+                .Where(a => a["state"]?.GetValue<string>() != "disabled").Select(a => a["name"]!.GetValue<string>()).ToList())) everEnabled.Add(name);
+        };
 
         var outcomes = await RunAsync(drills, "standby1");
 
@@ -108,12 +116,18 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
             Assert.Contains(checklist, line => line.Contains(group, StringComparison.Ordinal));
         Assert.All(outcomes.Where(o => o.Asset.Kind == AssetKind.App), o => Assert.True(o.Fidelity!.Opened));
         Assert.DoesNotContain(outcomes.Where(o => o.Asset.Kind is AssetKind.App or AssetKind.Space), o => o.RestoredAssetId == o.Asset.AssetId);
-        // An automation that runs by itself would run in the standby too: the checklist says so, naming it.
-        var running = h.Tenant.Read(s => s.Resource(ResourceKinds.Automations)
-            .Where(a => a["state"]?.GetValue<string>() != "disabled" && a["runMode"]?.GetValue<string>() is { } mode && mode != "manual")
-            .Select(a => a["name"]!.GetValue<string>()).ToList());
-        Assert.NotEmpty(running);
-        foreach (var name in running) Assert.Contains(checklist, line => line.StartsWith($"Automation '{name}' is ", StringComparison.Ordinal));
+        // Production's automations must not run in the standby: every one is rebuilt there disabled (its workspace, schedules and
+        // the rest as captured), and each one enabled in production is on the checklist, to enable on failover.
+        var enabled = h.Tenant.Read(s => s.Resource(ResourceKinds.Automations)
+            .Where(a => a["state"]?.GetValue<string>() != "disabled").Select(a => a["name"]!.GetValue<string>()).ToList());
+        Assert.Contains(h.Tenant.Read(s => s.Resource(ResourceKinds.Automations).Select(a => a["runMode"]?.GetValue<string>()).ToList()), m => m is "scheduled" or "triggered");
+        Assert.NotEmpty(enabled);
+        var rebuilt = standby.Simulator.Tenant.Read(s => s.Resource(ResourceKinds.Automations).Select(a => (Name: a["name"]!.GetValue<string>(), State: a["state"]?.GetValue<string>())).ToList());
+        Assert.Equal(h.Tenant.Read(s => s.Resource(ResourceKinds.Automations).Count), rebuilt.Count);
+        Assert.All(rebuilt, a => Assert.Equal("disabled", a.State));
+        Assert.Empty(everEnabled);
+        Assert.Equal(rebuilt.Count, outcomes.Count(o => o.Asset.Kind == AssetKind.Automation && o.Result == DrillAssetResult.Equal));
+        foreach (var name in enabled) Assert.Contains(checklist, line => line.StartsWith($"Automation '{name}' (", StringComparison.Ordinal) && line.Contains("rebuilt disabled in the standby", StringComparison.Ordinal));
         // Each space is the original there: its name and description (not a drill copy's), under the standby's own id.
         foreach (var space in outcomes.Where(o => o.Asset.Kind == AssetKind.Space))
             Assert.Equal(h.Tenant.Read(s => s.Spaces.Where(x => x.Id == space.Asset.AssetId).Select(x => (x.Name, x.Description)).Single()),
@@ -127,9 +141,212 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
             Assert.Equal(restoredAs[origin], standby.Simulator.Tenant.Read(s => s.FindApp(restoredAs[copy]!)!.OriginAppId));
         var after = Production(h);
         foreach (var (section, state) in before) Assert.True(state == after[section], $"production's {section} changed:\n{state}\n{after[section]}");
-        // A second drill needs an empty standby again: refused, not written over.
+        // Kept (no clean-up ran, as with keepStandby): a second drill needs an empty standby again, so it is refused, not written over.
         var again = await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("standby2", new DrillRequest { Scope = DrillScope.Tenant }));
         Assert.Equal(409, again.Status);
+    }
+
+    /// <summary>Everything the standby holds, section by section, except its audit trail and the tokens the drill was issued.</summary>
+    static Dictionary<string, string> StandbyState(Standby standby)
+    {
+        var node = JsonNode.Parse(standby.Simulator.Tenant.Read(s => System.Text.Json.JsonSerializer.Serialize(s)))!.AsObject();
+        node.Remove(nameof(TenantState.Audits));
+        node.Remove(nameof(TenantState.AccessTokens));
+        // A user there before that the drill changed and the clean-up set back keeps Qlik's bookkeeping of it (lastUpdatedAt);
+        // its roles are a set, whatever their order.
+        foreach (var user in node[nameof(TenantState.Users)]!.AsArray().OfType<JsonObject>())
+        {
+            user.Remove(nameof(SimUser.LastUpdatedAt));
+            user[nameof(SimUser.AssignedRoles)] = new JsonArray([.. user[nameof(SimUser.AssignedRoles)]!.AsArray().Select(r => r!.GetValue<string>()).Order(StringComparer.Ordinal).Select(r => (JsonNode)r)]);
+        }
+        return node.ToDictionary(p => p.Key, p => p.Value?.ToJsonString() ?? "null");
+    }
+
+    static void AssertSameState(Dictionary<string, string> before, Dictionary<string, string> after, string what)
+    {
+        foreach (var (section, state) in before) Assert.True(state == after[section], $"{what}: the standby's {section} changed:\n{state}\n{after[section]}");
+    }
+
+    static string Describe(IEnumerable<DrillAssetOutcome> outcomes) => string.Join("\n", outcomes.Where(o => o.Result != DrillAssetResult.Equal)
+        .Select(o => $"{o.Asset.Kind} {o.Asset.Name}: {o.Error}\n{string.Join("\n", o.Fidelity?.Differences ?? [])}"));
+
+    [Fact]
+    public async Task Two_standby_drills_back_to_back_both_pass_and_each_leaves_the_standby_exactly_as_it_found_it()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var drills = Drills(h, standby.Tenant);
+        var empty = StandbyState(standby);
+
+        foreach (var drillId in new[] { "standbyA", "standbyB" })
+        {
+            var selection = await drills.SelectAsync(drillId, new DrillRequest { Scope = DrillScope.Tenant });
+            var outcomes = new List<DrillAssetOutcome>();
+            foreach (var asset in selection.Assets) outcomes.AddRange(await drills.RunAssetAsync(new DrillAssetInput(drillId, asset, DrillScope.Tenant)));
+            Assert.True(outcomes.All(o => o.Result == DrillAssetResult.Equal), Describe(outcomes));
+            int apps = standby.Simulator.Tenant.Read(s => s.Apps.Count), users = standby.Simulator.Tenant.Read(s => s.Users.Count);
+            Assert.True(apps > 0 && users > 1, "the drill rebuilt apps and users in the standby");
+
+            var cleanup = await drills.CleanupAsync(selection);
+
+            Assert.True(cleanup.LeftBehind.Count == 0, string.Join("\n", cleanup.LeftBehind));
+            Assert.Null(cleanup.Kept);
+            // Every app, space and user it created is named as removed; the standby's own administrator is not touched.
+            Assert.Equal(apps, cleanup.Removed.Count(r => r.StartsWith("app '", StringComparison.Ordinal)));
+            Assert.Equal(users - 1, cleanup.Removed.Count(r => r.StartsWith("user '", StringComparison.Ordinal)));
+            Assert.Contains(cleanup.Removed, r => r.StartsWith("space '", StringComparison.Ordinal));
+            Assert.Contains(cleanup.Removed, r => r.StartsWith("reload task ", StringComparison.Ordinal));
+            Assert.Contains(cleanup.Removed, r => r.StartsWith("automation '", StringComparison.Ordinal));
+            AssertSameState(empty, StandbyState(standby), drillId);
+            var report = new DrillReport(drillId, h.TenantId, selection.Request, Tier.T1, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1),
+                TimeSpan.FromMinutes(1), selection.RtoObjective, outcomes, cleanup);
+            Assert.True(report.Passed);
+        }
+    }
+
+    [Fact]
+    public async Task A_clean_up_the_standby_refuses_is_named_in_the_report_and_alerted_and_a_later_clean_up_finishes_it()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var sink = new RecordingAlerts();
+        var drills = Drills(h, standby.Tenant, sink);
+        var empty = StandbyState(standby);
+        var selection = await drills.SelectAsync("standbyC", new DrillRequest { Scope = DrillScope.Tenant });
+        var outcomes = new List<DrillAssetOutcome>();
+        foreach (var asset in selection.Assets) outcomes.AddRange(await drills.RunAssetAsync(new DrillAssetInput("standbyC", asset, DrillScope.Tenant)));
+        Assert.True(outcomes.All(o => o.Result == DrillAssetResult.Equal), Describe(outcomes));
+
+        // The standby refuses the first app deletion: that app, and the space that still holds it, stay.
+        standby.Simulator.Faults.FailNext(1, 403, "/api/v1/apps/", "DELETE");
+        var cleanup = await drills.CleanupAsync(selection);
+
+        var (appId, spaceId) = standby.Simulator.Tenant.Read(s => (Assert.Single(s.Apps).Id, s.Apps[0].SpaceId));
+        Assert.Equal(2, cleanup.LeftBehind.Count);
+        Assert.Contains(cleanup.LeftBehind, l => l.Contains($"({appId}) in the standby tenant: Qlik API 403", StringComparison.Ordinal));
+        Assert.Contains(cleanup.LeftBehind, l => l.StartsWith("space '", StringComparison.Ordinal) && l.Contains($"({spaceId}) in the standby tenant: Qlik API 412", StringComparison.Ordinal));
+        Assert.NotEmpty(cleanup.Removed);
+        var report = new DrillReport("standbyC", h.TenantId, selection.Request, Tier.T1, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1),
+            TimeSpan.FromMinutes(1), selection.RtoObjective, outcomes, cleanup);
+        Assert.False(report.Passed);
+        await drills.RecordAsync(report);
+        var alert = Assert.Single(sink.Sent);
+        Assert.Equal((AlertKind.DrillFailed, "Tenant drill failed"), (alert.Kind, alert.Title));
+        Assert.Contains("left behind 2", alert.Detail, StringComparison.Ordinal);
+        Assert.Contains($"left behind app '", alert.Detail, StringComparison.Ordinal);
+        Assert.Contains(appId, alert.Detail, StringComparison.Ordinal);
+        var stored = System.Text.Encoding.UTF8.GetString((await ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions())).ReadJsonAsync("standbyC"))!);
+        Assert.Contains("Qlik API 403", stored, StringComparison.Ordinal);
+        // Refused as long as the space is there; the clean-up run again (as Durable retries it) removes the rest.
+        Assert.Equal(409, (await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("standbyD", new DrillRequest { Scope = DrillScope.Tenant }))).Status);
+        var again = await drills.CleanupAsync(selection);
+        Assert.Empty(again.LeftBehind);
+        AssertSameState(empty, StandbyState(standby), "after the second clean-up");
+    }
+
+    [Fact]
+    public async Task A_standby_kept_for_inspection_is_not_emptied_and_the_report_says_where_it_is()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var drills = Drills(h, standby.Tenant);
+        var selection = await drills.SelectAsync("standbyK", new DrillRequest { Scope = DrillScope.Tenant, KeepStandby = true });
+        foreach (var asset in selection.Assets.Where(a => a.Kind == AssetKind.Space).Take(1)) await drills.RunAssetAsync(new DrillAssetInput("standbyK", asset, DrillScope.Tenant));
+        int apps = standby.Simulator.Tenant.Read(s => s.Apps.Count);
+
+        var cleanup = await drills.CleanupAsync(selection);
+
+        Assert.True(apps > 0);
+        Assert.Equal(apps, standby.Simulator.Tenant.Read(s => s.Apps.Count));
+        Assert.Empty(cleanup.LeftBehind);
+        Assert.Contains(standby.Tenant.TenantUrl!, cleanup.Kept, StringComparison.Ordinal);
+        // Only a Tenant drill rebuilds into the standby.
+        var bad = await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("x", new DrillRequest { Scope = DrillScope.Tier, Tier = Tier.T1, KeepStandby = true }));
+        Assert.Equal(400, bad.Status);
+        Assert.Contains("keepStandby", bad.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The backup principal's own personal app, with a sheet of its own: the only personal content Qlik lets it list and capture.</summary>
+    static async Task<RecoveryPoint> PersonalAppAsync(RestoreHarness h)
+    {
+        var personal = await h.Rest.CreateAppAsync("Scratch analysis", "kept in my personal space", null);
+        h.Tenant.Write(new SimulatedActor(h.Simulator.AdminUserId), c =>
+        {
+            var app = c.State.FindApp(personal.Id)!;
+            app.Document.Objects["scratch-sheet"] = new SimulatedObject { Id = "scratch-sheet", QType = "sheet", ObjectClass = SimObjectClass.GenericObject,
+                OwnerId = app.OwnerId, CreatedDate = c.Now, ModifiedDate = c.Now,
+                Properties = new JsonObject { ["qInfo"] = new JsonObject { ["qId"] = "scratch-sheet", ["qType"] = "sheet" }, ["qMetaDef"] = new JsonObject { ["title"] = "Mine" } } };
+            return 0;
+        });
+        await CaptureTenantAsync(h);
+        var point = Assert.Single(await h.Index.GetNewestAsync(h.TenantId, AssetKind.App, personal.Id, 1));
+        Assert.Equal("personal", point.SpaceId);
+        return point;
+    }
+
+    [Fact]
+    public async Task A_personal_app_of_the_principal_is_rebuilt_in_the_standby_principals_personal_space_checked_equal_and_cleaned_up()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        var point = await PersonalAppAsync(h);
+        // The standby's principal is the same identity as production's backup principal (one identity provider): the id map gives it the app.
+        var (name, subject, email) = h.Tenant.Read(s => s.FindUser(point.OwnerId!) is { } u ? (u.Name, u.Subject, u.Email) : throw new InvalidOperationException("no owner"));
+        standby.Simulator.Tenant.Write(new SimulatedActor(standby.Simulator.AdminUserId), c =>
+        {
+            var admin = c.State.FindUser(standby.Simulator.AdminUserId)!;
+            (admin.Name, admin.Subject, admin.Email) = (name, subject, email);
+            return 0;
+        });
+        var drills = Drills(h, standby.Tenant);
+        var empty = StandbyState(standby);
+        var selection = await drills.SelectAsync("standbyP", new DrillRequest { Scope = DrillScope.Tenant });
+        var outcomes = new List<DrillAssetOutcome>();
+        foreach (var asset in selection.Assets) outcomes.AddRange(await drills.RunAssetAsync(new DrillAssetInput("standbyP", asset, DrillScope.Tenant)));
+
+        Assert.True(outcomes.All(o => o.Result == DrillAssetResult.Equal), Describe(outcomes));
+        var app = Assert.Single(outcomes, o => o.Asset.PointId == point.PointId);
+        Assert.True(app.Fidelity!.Opened);
+        Assert.True(app.Fidelity.Objects >= 2, "its objects and attributes are compared");
+        var rebuilt = standby.Simulator.Tenant.Read(s => s.FindApp(app.RestoredAssetId!)!);
+        Assert.Null(rebuilt.SpaceId);   // a personal space, as in production
+        Assert.Equal(standby.Simulator.AdminUserId, rebuilt.OwnerId);
+        Assert.Equal((standby.Simulator.AdminUserId, false), (rebuilt.Document.Objects["scratch-sheet"].OwnerId, rebuilt.Document.Objects["scratch-sheet"].Published));
+        Assert.DoesNotContain(outcomes.SelectMany(o => o.Checklist), l => l.Contains("Scratch analysis", StringComparison.Ordinal) && l.Contains("not rebuilt", StringComparison.Ordinal));
+
+        var cleanup = await drills.CleanupAsync(selection);
+        Assert.Empty(cleanup.LeftBehind);
+        Assert.Contains(cleanup.Removed, r => r.StartsWith("app 'Scratch analysis'", StringComparison.Ordinal));
+        // Matched to production's principal, the standby's principal got its roles; they are set back, and the report says so.
+        Assert.Contains(cleanup.Removed, r => r.StartsWith($"changes the drill made to user '{name}' ({standby.Simulator.AdminUserId})", StringComparison.Ordinal));
+        AssertSameState(empty, StandbyState(standby), "after the clean-up");
+    }
+
+    [Fact]
+    public async Task A_personal_app_of_another_owner_than_the_standby_principal_is_named_on_the_checklist_with_its_owner_and_point()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        var point = await PersonalAppAsync(h);
+        // The standby's principal is another identity than production's backup principal, who is a user like the others there.
+        standby.Simulator.Tenant.Write(new SimulatedActor(standby.Simulator.AdminUserId), c =>
+        {
+            var admin = c.State.FindUser(standby.Simulator.AdminUserId)!;
+            (admin.Subject, admin.Email) = ("auth0|standby-service", "standby-service@simulated.example");
+            return 0;
+        });
+
+        var outcomes = await RunAsync(Drills(h, standby.Tenant), "standbyQ");
+
+        Assert.True(outcomes.All(o => o.Result == DrillAssetResult.Equal), Describe(outcomes));
+        Assert.DoesNotContain(outcomes, o => o.Asset.PointId == point.PointId);
+        var line = Assert.Single(outcomes.SelectMany(o => o.Checklist).Distinct(), l => l.StartsWith("App 'Scratch analysis' in the personal space of user '", StringComparison.Ordinal));
+        Assert.Contains($"({point.OwnerId}) is not rebuilt in the standby", line, StringComparison.Ordinal);
+        Assert.Contains(point.PointId, line, StringComparison.Ordinal);
+        Assert.False(standby.Simulator.Tenant.Read(s => s.Apps.Any(a => a.Name == "Scratch analysis")));
     }
 
     [Fact]

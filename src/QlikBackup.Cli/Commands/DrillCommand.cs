@@ -22,12 +22,13 @@ public static class DrillCommand
         var space = new Option<string?>("--space") { Description = "The space id (Space scope)." };
         var size = new Option<int?>("--sample-size") { Description = "How many apps a Sample restores (default: the server's Drill:SampleSize)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of a Sample, to re-run a reported drill exactly." };
+        var keep = new Option<bool>("--keep-standby") { Description = "Tenant scope: keep the rebuild in the standby tenant for inspection instead of emptying it after the checks (the next Tenant drill is refused until it is emptied)." };
         var waiter = new OperationWaiter();
-        var command = new Command("start", "Start a drill.") { scope, tier, space, size, seed };
+        var command = new Command("start", "Start a drill.") { scope, tier, space, size, seed, keep };
         waiter.AddTo(command);
         host.SetAction(command, async (ctx, ct) =>
         {
-            var body = new { scope = ctx.Get(scope).ToString(), tier = ctx.Get(tier)?.ToString(), spaceId = ctx.Get(space), sampleSize = ctx.Get(size), seed = ctx.Get(seed) };
+            var body = new { scope = ctx.Get(scope).ToString(), tier = ctx.Get(tier)?.ToString(), spaceId = ctx.Get(space), sampleSize = ctx.Get(size), seed = ctx.Get(seed), keepStandby = ctx.Get(keep) };
             var accepted = await ctx.Terminal.BusyAsync("Starting drill", () => ctx.Api.StartDrillAsync(body, ct));
             return await waiter.StartedAsync(ctx, accepted, ct);
         });
@@ -99,7 +100,14 @@ public static class DrillCommand
             }
         }
 
-        foreach (var left in report.GetProperty("cleanup").GetProperty("leftBehind").EnumerateArray())
+        var cleanup = report.GetProperty("cleanup");
+        if (cleanup.TryGetProperty("kept", out var kept) && kept.ValueKind == JsonValueKind.String)
+        {
+            console.MarkupLine($"[yellow]kept[/] {Format.Text(kept.GetString())}");
+        }
+
+        console.MarkupLine($"clean-up: {cleanup.GetProperty("removed").GetArrayLength()} removed, {cleanup.GetProperty("leftBehind").GetArrayLength()} left behind");
+        foreach (var left in cleanup.GetProperty("leftBehind").EnumerateArray())
         {
             console.MarkupLine($"[red]left behind[/] {Format.Text(left.GetString())}");
         }

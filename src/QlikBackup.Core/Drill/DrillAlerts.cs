@@ -24,11 +24,13 @@ public sealed class DrillAlerts(
         string objective = report.Request.Scope == DrillScope.Tenant ? "Tenant" : report.Tier.ToString();
         if (!report.Passed)
         {
-            var problems = report.Assets.Where(a => a.Result != DrillAssetResult.Equal)
-                .Select(a => $"{a.Asset.Kind} '{a.Asset.Name}': {a.Error ?? string.Join("; ", (a.Fidelity?.Differences ?? []).Take(3).Select(d => $"{d.Object} / {d.Attribute}"))}")
-                .Concat(report.Cleanup.LeftBehind.Select(l => $"left behind {l}"))
+            // What the clean-up left behind comes first: it blocks the next drill (a standby not emptied is refused) and costs until removed.
+            var problems = report.Cleanup.LeftBehind.Take(5).Select(l => $"left behind {l}")
+                .Concat(report.Cleanup.LeftBehind.Count > 5 ? [$"and {report.Cleanup.LeftBehind.Count - 5} more left behind (see the report)"] : [])
+                .Concat(report.Assets.Where(a => a.Result != DrillAssetResult.Equal)
+                    .Select(a => $"{a.Asset.Kind} '{a.Asset.Name}': {a.Error ?? string.Join("; ", (a.Fidelity?.Differences ?? []).Take(3).Select(d => $"{d.Object} / {d.Attribute}"))}"))
                 .Concat(report.Error is null ? [] : [report.Error]);
-            await SendAsync(new Alert(AlertKind.DrillFailed, $"{objective} drill failed", $"{report.Headline}. {string.Join(" | ", problems.Take(10))}", report.DrillId), ct);
+            await SendAsync(new Alert(AlertKind.DrillFailed, $"{objective} drill failed", $"{report.Headline}; {report.Cleanup.Summary}. {string.Join(" | ", problems.Take(12))}", report.DrillId), ct);
         }
 
         TableClient table = await _reports.GetAsync(ct);

@@ -20,6 +20,11 @@ public sealed record DrillRequest
     public string? SpaceId { get; init; }
     public int? SampleSize { get; init; }
     public int? Seed { get; init; }
+    /// <summary>
+    /// Tenant drill only: leave the rebuild in the standby tenant for inspection instead of removing it after the checks. The
+    /// report says so, and the next Tenant drill is refused (409) until the standby is emptied again.
+    /// </summary>
+    public bool KeepStandby { get; init; }
     public string Operator { get; init; } = "drill";
     /// <summary>What the caller claimed to be, when that differs from the authenticated operator.</summary>
     public string? OperatorNote { get; init; }
@@ -28,8 +33,12 @@ public sealed record DrillRequest
 /// <summary>One recovery point the drill restores.</summary>
 public sealed record DrillAsset(AssetKind Kind, string AssetId, string? Name, string PointId, DateTimeOffset PointCapturedAt, string? SpaceId, string? SpaceName);
 
-/// <summary>The points chosen for a drill, with the tier, its RTO objective and the seed used.</summary>
-public sealed record DrillSelection(string DrillId, string TenantId, DrillRequest Request, Tier Tier, TimeSpan RtoObjective, int? Seed, IReadOnlyList<DrillAsset> Assets);
+/// <summary>
+/// The points chosen for a drill, with the tier, its RTO objective and the seed used. A Tenant drill also records what the
+/// standby held before it (<see cref="StandbyBefore"/>, "kind id" per item), so its clean-up removes exactly what the drill added.
+/// </summary>
+public sealed record DrillSelection(string DrillId, string TenantId, DrillRequest Request, Tier Tier, TimeSpan RtoObjective, int? Seed, IReadOnlyList<DrillAsset> Assets,
+    IReadOnlyList<string>? StandbyBefore = null);
 
 /// <summary>One asset of a drill; <see cref="Scope"/> says where it is restored (a Tenant drill: into the standby tenant).</summary>
 public sealed record DrillAssetInput(string DrillId, DrillAsset Asset, DrillScope Scope = DrillScope.Sample);
@@ -48,8 +57,17 @@ public sealed record DrillAssetOutcome(
     string? Error,
     DateTimeOffset? VerifiedAt = null);
 
-/// <summary>What the drill created and removed again, and what it could not remove (named exactly, for an operator).</summary>
-public sealed record DrillCleanup(IReadOnlyList<string> Removed, IReadOnlyList<string> LeftBehind);
+/// <summary>
+/// What the drill created and removed again, and what it could not remove and why (named exactly, for an operator).
+/// <see cref="Kept"/>: the operator asked to keep the standby rebuild (<see cref="DrillRequest.KeepStandby"/>); it says where.
+/// </summary>
+public sealed record DrillCleanup(IReadOnlyList<string> Removed, IReadOnlyList<string> LeftBehind, string? Kept = null)
+{
+    /// <summary>One line for headlines and logs.</summary>
+    public string Summary => Kept is not null ? $"standby kept for inspection ({Removed.Count} removed)"
+        : LeftBehind.Count == 0 ? $"clean-up removed {Removed.Count}, nothing left behind"
+        : $"clean-up removed {Removed.Count}, left behind {LeftBehind.Count}";
+}
 
 /// <summary>The evidence of one drill, stored immutably and indexed.</summary>
 public sealed record DrillReport(

@@ -33,6 +33,7 @@ public static class DrillReportHtml
             h.Append("</ul></td></tr>");
         }
         h.Append("</table><p>Not checked by design: ").Append(E(string.Join("; ", r.NotChecked))).Append("</p><h2>Clean-up</h2><ul>");
+        if (r.Cleanup.Kept is { } kept) h.Append("<li>").Append(E(kept)).Append("</li>");
         foreach (var x in r.Cleanup.Removed) h.Append("<li>removed ").Append(E(x)).Append("</li>");
         foreach (var x in r.Cleanup.LeftBehind) h.Append("<li class=\"fail\">left behind ").Append(E(x)).Append("</li>");
         h.Append("</ul></body></html>");

@@ -17,9 +17,10 @@ public sealed partial class DrillService
     [
         "API keys and the identity provider (tokens and IdP secrets cannot be recreated; configure them in the standby by hand)",
         "identity-provider groups (Qlik creates them when a member first signs in to the standby; the checklist names each)",
-        "apps in personal spaces (not rebuilt in the standby yet)",
+        "apps in personal spaces of other owners than the standby's principal (Qlik shows a personal app only to its owner, so the drill's principal could neither create the owner's objects in it nor check it; the checklist names each, with its point, to restore on failover; the principal's own are rebuilt and checked)",
         "data alerts and subscriptions (not attached in the standby: they would notify their recipients twice)",
         "reload task state (recreated Disabled, so the standby does not reload from production's sources; schedules are compared)",
+        "automation state (rebuilt disabled, so production's automations do not run in the standby; the checklist names each to enable on failover; the rest is compared)",
         "the link of a published app whose source app is in a personal space (not rebuilt: the copy is published without a source; checked not to link to production)",
         "extra members of a space (content owners are made members, since Qlik lets only members own content; every original assignment is compared)",
     ];
@@ -48,12 +49,17 @@ public sealed partial class DrillService
         await foreach (var s in target.Rest.ListSpacesAsync(ct)) spaces.Add(s.Name ?? s.Id);
         if (spaces.Count > 0)
             throw new DrillRequestException(409, "Standby tenant not empty",
-                $"The standby tenant {target.TenantUrl} already has spaces ({string.Join(", ", spaces.Take(5))}); a Tenant drill rebuilds into an empty tenant. Empty it first.");
+                $"The standby tenant {target.TenantUrl} already has spaces ({string.Join(", ", spaces.Take(5))}); a Tenant drill rebuilds into an empty tenant. Empty it first (a drill run with keepStandby leaves its rebuild there).");
 
         var assets = new List<DrillAsset>();
         foreach (var (id, name, kinds) in StandbySteps)
         {
-            if (id == "@connections") assets.AddRange(await SpaceAssetsAsync(ct));
+            if (id == "@connections")
+            {
+                assets.AddRange(await SpaceAssetsAsync(ct));
+                // The personal apps the standby's principal will own (see PersonalPointsAsync), after the spaces: nothing links to them.
+                assets.AddRange((await PersonalPointsAsync(target, ct)).Rebuilt.Select(p => new DrillAsset(AssetKind.App, p.AssetId, p.Name, p.PointId, p.CapturedAt, p.SpaceId, p.SpaceName)));
+            }
             var newest = (await NewestAsync(kinds, ct)).ToList();
             if (newest.Count == 0) continue;
             // The step restores what was captured up to its newest point (RestoreRequest.IncidentTime just after it): assets deleted since are left out.
@@ -61,7 +67,8 @@ public sealed partial class DrillService
             assets.Add(new DrillAsset(kinds[0], id, name, $"{id}@{at.UtcTicks}", at, SpaceCaptureTarget.TenantConfigSpaceId, null));
         }
         if (assets.Count == 0) throw new DrillRequestException(404, "Nothing to drill", "The tenant has no captured recovery points.");
-        return new DrillSelection(drillId, tenant.TenantId, request, request.Tier ?? Tier.T1, rto.Value.Tenant, null, assets);
+        // What the standby holds now (its own administrators, say): the clean-up removes everything else and leaves this.
+        return new DrillSelection(drillId, tenant.TenantId, request, request.Tier ?? Tier.T1, rto.Value.Tenant, null, assets, await StandbyBeforeAsync(target, ct));
     }
 
     async Task<IEnumerable<RecoveryPoint>> NewestAsync(IEnumerable<AssetKind> kinds, CancellationToken ct)
@@ -98,28 +105,37 @@ public sealed partial class DrillService
         {
             var ids = await StandbyIdsAsync(target, ct);
             var step = StandbySteps.FirstOrDefault(s => s.Id == asset.AssetId);
+            bool personal = asset.Kind == AssetKind.App && asset.SpaceId == CaptureService.PersonalSpaceId;
             // A step run again (its worker was lost) finds its stored plan and resumes it: the executor skips finished actions.
-            // The stored plan does not keep the id map (set in process only), so the one just computed goes with it.
+            // The stored plan does not keep the id map nor the disabled automations (set in process only), so they go with it again.
             string restoreId = StandbyRestoreId(input.DrillId, asset);
             plan = await target.Restore.GetPlanAsync(restoreId, ct) is { } stored
-                ? stored with { Request = stored.Request with { IdMap = ids } }
-                : await target.Restore.PlanAsync(step.Kinds is null
+                ? stored with { Request = stored.Request with { IdMap = ids, AutomationsDisabled = true } }
+                : await target.Restore.PlanAsync(personal
+                ? new RestoreRequest
+                {
+                    // Into the standby principal's personal space (an isolated copy's rules: disabled reload tasks, no alerts or subscriptions).
+                    Scope = RestoreScope.App, PointId = asset.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = CaptureService.PersonalSpaceId,
+                    CreateTargetSpace = true, IdMap = ids, AutomationsDisabled = true, Operator = $"drill {input.DrillId}",
+                }
+                : step.Kinds is null
                 ? new RestoreRequest
                 {
                     // A space comes back under its own name, with its members and every app: an isolated restore creates exactly that space.
                     Scope = RestoreScope.Space, PointId = asset.PointId, Target = RestoreTargetKind.Isolated, TargetSpaceName = asset.Name ?? asset.AssetId,
-                    CreateTargetSpace = true, IdMap = ids, Operator = $"drill {input.DrillId}",
+                    CreateTargetSpace = true, IdMap = ids, AutomationsDisabled = true, Operator = $"drill {input.DrillId}",
                 }
                 : new RestoreRequest
                 {
-                    Scope = RestoreScope.TenantConfig, Kinds = step.Kinds, IncidentTime = asset.PointCapturedAt.AddTicks(1), IdMap = ids, Operator = $"drill {input.DrillId}",
+                    Scope = RestoreScope.TenantConfig, Kinds = step.Kinds, IncidentTime = asset.PointCapturedAt.AddTicks(1), IdMap = ids, AutomationsDisabled = true, Operator = $"drill {input.DrillId}",
                 }, restoreId, ct);
             if (plan.Actions.Any(a => a.Kind == RestoreActionKind.Delete))
                 throw new InvalidOperationException($"Restore plan {plan.RestoreId} would delete in the standby tenant; a drill only rebuilds.");
             var result = await target.Restore.ExecuteAsync(plan, ct);
             if (!result.Succeeded)
                 return [new DrillAssetOutcome(asset, DrillAssetResult.Failed, target.TenantUrl, result.RestoredAssetId, clock.Elapsed, null, plan.ReconfigurationChecklist, result.Error ?? "The restore did not succeed.")];
-            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? [], .. await RunningAutomationsAsync(plan, ct)];
+            IReadOnlyList<string> checklist = [.. plan.ReconfigurationChecklist, .. result.Checklist ?? [], .. await DisabledAutomationsAsync(plan, ct),
+                .. asset.AssetId == "@identities" ? await PersonalAppsAsync(target, ct) : []];
 
             var checks = new List<(DrillAsset Asset, string LiveId)>();
             foreach (var t in plan.Targets ?? [])
@@ -140,7 +156,7 @@ public sealed partial class DrillService
                 {
                     PointId = checkedAsset.PointId, LiveAssetId = liveId, IdMap = result.IdMap, ExpectedSpaceId = space, Checklist = checklist,
                     // Spaces and apps are rebuilt as drill copies are (disabled tasks, no notifications); other resources as they were.
-                    Isolated = checkedAsset.Kind is AssetKind.Space or AssetKind.App,
+                    Isolated = checkedAsset.Kind is AssetKind.Space or AssetKind.App, AutomationsDisabled = true,
                 }, ct);
                 // A drill copy's check skips a space's name and description; the standby's space is the original, so they are compared here.
                 if (spaceDetails is { } expected && checkedAsset.Kind == AssetKind.Space && await target.Rest.GetSpaceAsync(liveId, ct) is { } liveSpace)
@@ -162,17 +178,57 @@ public sealed partial class DrillService
         }
     }
 
-    /// <summary>Automations come back in their captured state: one that runs by itself runs in the standby too, which the operator must know.</summary>
-    async Task<IReadOnlyList<string>> RunningAutomationsAsync(RestorePlan plan, CancellationToken ct)
+    /// <summary>
+    /// Automations are rebuilt disabled (<see cref="RestoreRequest.AutomationsDisabled"/>): production's scheduled and triggered
+    /// automations must not run in the standby. Each one enabled in production is on the checklist, to enable on failover.
+    /// </summary>
+    async Task<IReadOnlyList<string>> DisabledAutomationsAsync(RestorePlan plan, CancellationToken ct)
     {
         var lines = new List<string>();
         foreach (var point in plan.Points.Where(p => p.Kind == AssetKind.Automation))
         {
             var doc = await (await PointContent.LoadAsync(store, point, ct)).ReadJsonAsync(CapturePartNames.Resource, ct);
-            if (JsonTools.GetString(doc, "state") is "disabled" || JsonTools.GetString(doc, "runMode") is null or "manual") continue;
-            lines.Add($"Automation '{point.Name ?? point.AssetId}' is {JsonTools.GetString(doc, "runMode")} and enabled in the standby as in production, so it runs there too; disable it there unless the standby has taken over.");
+            if (JsonTools.GetString(doc, "state") is "disabled") continue;
+            lines.Add($"Automation '{point.Name ?? point.AssetId}' ({JsonTools.GetString(doc, "runMode") ?? "manual"}) was rebuilt disabled in the standby so it does not run there; on failover enable it (state {JsonTools.GetString(doc, "state") ?? "available"} in production).");
         }
         return lines;
+    }
+
+    /// <summary>
+    /// Apps in personal spaces of another owner than the standby's principal are not rebuilt: Qlik shows a personal app only to
+    /// its owner, so once given to its owner the drill's principal can neither create the owner's objects in it nor check it.
+    /// Each one is on the checklist of the identities step, naming the app, its owner and the point to restore on failover;
+    /// never left out silently.
+    /// </summary>
+    async Task<IReadOnlyList<string>> PersonalAppsAsync(StandbyTenant target, CancellationToken ct)
+    {
+        var users = (await NewestAsync([AssetKind.User], ct)).ToDictionary(p => p.AssetId, p => p.Name, StringComparer.Ordinal);
+        return (await PersonalPointsAsync(target, ct)).NotRebuilt.OrderBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => $"App '{p.Name ?? p.AssetId}' in the personal space of user '{(p.OwnerId is null ? "?" : users.GetValueOrDefault(p.OwnerId) ?? p.OwnerId)}' ({p.OwnerId}) is not rebuilt in the standby "
+                + $"(Qlik shows a personal app only to its owner, so the drill could not create its owner's objects in it nor check it): on failover restore point {p.PointId} and give the app to that user.")
+            .ToList();
+    }
+
+    /// <summary>
+    /// The newest captured personal apps (capture sees only its principal's own), split by what the standby can take: an app
+    /// whose owner is the standby's own principal (same subject, else email: the user the id map gives) is rebuilt in that
+    /// principal's personal space and checked like the others; any other owner's is not (Qlik would show it to its owner only).
+    /// </summary>
+    async Task<(List<RecoveryPoint> Rebuilt, List<RecoveryPoint> NotRebuilt)> PersonalPointsAsync(StandbyTenant target, CancellationToken ct)
+    {
+        var apps = (await NewestAsync([AssetKind.App], ct)).Where(p => p.SpaceId == CaptureService.PersonalSpaceId).ToList();
+        if (apps.Count == 0) return ([], []);
+        var me = await target.Rest.GetAsync(QlikResourceKind.User, "me", ct);
+        string? subject = me is null ? null : JsonTools.GetString(me.Raw, "subject"), email = me is null ? null : JsonTools.GetString(me.Raw, "email");
+        var owners = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var user in (await NewestAsync([AssetKind.User], ct)).Where(u => apps.Any(a => a.OwnerId == u.AssetId)))
+        {
+            var doc = await (await PointContent.LoadAsync(store, user, ct)).ReadJsonAsync(CapturePartNames.Resource, ct);
+            string? s = JsonTools.GetString(doc, "subject"), e = JsonTools.GetString(doc, "email");
+            owners[user.AssetId] = (subject is not null && s == subject) || (email is not null && string.Equals(e, email, StringComparison.OrdinalIgnoreCase));
+        }
+        var rebuilt = apps.Where(a => a.OwnerId is not null && owners.GetValueOrDefault(a.OwnerId)).ToList();
+        return (rebuilt, apps.Except(rebuilt).ToList());
     }
 
     /// <summary>One restore per step and drill, so the step's plan and progress are found again.</summary>

@@ -20,8 +20,11 @@ public interface IDrillService
     /// An app point gives one outcome; a space point the space's and one per app restored with it.
     /// </summary>
     Task<IReadOnlyList<DrillAssetOutcome>> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default);
-    /// <summary>Deletes every space the drill created (and what is in them); what cannot be deleted is named.</summary>
-    Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default);
+    /// <summary>
+    /// Deletes every space the drill created (and what is in them); a Tenant drill removes from the standby everything it
+    /// added (unless <see cref="DrillRequest.KeepStandby"/>). What cannot be deleted is named, with why.
+    /// </summary>
+    Task<DrillCleanup> CleanupAsync(DrillSelection selection, CancellationToken ct = default);
     /// <summary>Stores the report (immutable blobs + index row) and raises the drill's alerts.</summary>
     Task RecordAsync(DrillReport report, CancellationToken ct = default);
 }
@@ -62,6 +65,8 @@ public sealed partial class DrillService(
         {
             case DrillScope.Tenant:
                 return await SelectTenantAsync(drillId, request, ct);
+            case not DrillScope.Tenant when request.KeepStandby:
+                throw Bad($"keepStandby applies to a Tenant drill only; a {request.Scope} drill always deletes its drill spaces.");
             case DrillScope.Space:
                 // The space point itself: the space, its members and every app come back together, as after losing the space.
                 if (string.IsNullOrWhiteSpace(request.SpaceId)) throw Bad("spaceId is required for a Space drill.");
@@ -166,9 +171,10 @@ public sealed partial class DrillService(
             throw new InvalidOperationException($"Restore plan {plan.RestoreId} is not an isolated copy (it would write to {(live.Count > 0 ? string.Join(", ", live) : "production")}); the drill did not execute it.");
     }
 
-    public async Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default)
+    public async Task<DrillCleanup> CleanupAsync(DrillSelection selection, CancellationToken ct = default)
     {
-        string prefix = Prefix(drillId);
+        if (selection.Request.Scope == DrillScope.Tenant) return await CleanupStandbyAsync(selection, ct);
+        string prefix = Prefix(selection.DrillId);
         var removed = new List<string>();
         var left = new List<string>();
         var spaces = new List<QlikSpace>();

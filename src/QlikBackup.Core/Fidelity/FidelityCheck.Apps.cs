@@ -157,7 +157,8 @@ public sealed partial class FidelityCheck
             // Production republishing over a drill copy would break its isolation: it must not point at the production source.
             else if (app.OriginAppId == origin) tally.Differ("(app)", "originAppId (isolated from production)", "not " + origin, origin);
         }
-        string? space = JsonTools.GetString(attrs, "spaceId") ?? point.SpaceId;
+        // A personal app has no space: Qlik writes spaceId "" and capture files it under "personal".
+        string? space = JsonTools.GetString(attrs, "spaceId") is { Length: > 0 } captured ? captured : point.SpaceId is CaptureService.PersonalSpaceId ? null : point.SpaceId;
         string? expectedSpace = tally.Request.ExpectedSpaceId ?? (space is null ? null : tally.Map(space));
         tally.Expect("(app)", "space", expectedSpace, app.SpaceId);
         if (space is not null && app.SpaceId is not null && await rest.GetSpaceAsync(space, ct) is { } original && await rest.GetSpaceAsync(app.SpaceId, ct) is { } now)

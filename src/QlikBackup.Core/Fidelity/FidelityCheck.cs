@@ -77,6 +77,7 @@ public sealed partial class FidelityCheck(IRecoveryPointIndex index, IContentSto
             tally.Differ("(asset)", "exists", liveId, null);
             return true;
         }
+        if (point.Kind == AssetKind.Automation && tally.Request.AutomationsDisabled) captured = JsonTools.With(captured, "state", "disabled");
         CompareDocuments(point.Kind == AssetKind.IdentityProvider ? "(identity provider)" : "(resource)",
             WithoutChecklistGroups(point.Kind, tally.Remap(ResourceShapes.Normalize(CapturePartNames.Resource, captured)), tally.Request.Checklist),
             ResourceShapes.Normalize(CapturePartNames.Resource, JsonTools.ToElement(JsonTools.Without(live.Raw, CaptureService.VolatileOf(point.Kind) ?? new HashSet<string>()))), tally);

@@ -19,6 +19,8 @@ public sealed record FidelityRequest
     /// space may have more members than the point (content owners are made members so they can own their content).
     /// </summary>
     public bool Isolated { get; init; }
+    /// <summary>An automation is expected with state "disabled" (rebuilt into the standby so it does not run there); the rest is compared as captured.</summary>
+    public bool AutomationsDisabled { get; init; }
 }
 
 /// <summary>One difference: which asset, which object of it (a qId, "script", "assignment user-1", ...), which attribute.</summary>

@@ -48,6 +48,12 @@ public sealed record RestoreRequest
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyDictionary<string, string>? IdMap { get; init; }
+    /// <summary>
+    /// Automations are created (or replaced) with state "disabled": a rebuild into the standby must not run production's
+    /// scheduled or triggered automations there. Set in process only (the standby drill).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool AutomationsDisabled { get; init; }
 }
 
 /// <summary><see cref="Delete"/> is only planned by an in-place App restore (objects added after the point).</summary>

@@ -9,6 +9,10 @@ internal sealed partial class RestoreExecutor
 {
     sealed partial class Run
     {
+        /// <summary>An automation rebuilt into the standby is created disabled (<see cref="RestoreRequest.AutomationsDisabled"/>), so it never runs there.</summary>
+        JsonElement ForTarget(AssetKind kind, JsonElement body)
+            => kind == AssetKind.Automation && plan.Request.AutomationsDisabled ? JsonTools.With(body, "state", "disabled") : body;
+
         /// <summary>The target tenant's id of a user (or group, space) of the point's tenant: mapped, or the id itself.</summary>
         string? InTarget(string? id) => id is null ? null : _idMap.GetValueOrDefault(id, id);
 

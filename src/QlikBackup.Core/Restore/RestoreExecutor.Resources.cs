@@ -23,7 +23,7 @@ internal sealed partial class RestoreExecutor
             var content = await ContentAsync(action.PointId!, ct);
             var doc = await content.ReadJsonAsync(CapturePartNames.Resource, ct);
             var restKind = ResourceShapes.RestKind(action.AssetKind)!.Value;
-            var body = ResourceShapes.Body(action.AssetKind, doc, _idMap);
+            var body = ForTarget(action.AssetKind, ResourceShapes.Body(action.AssetKind, doc, _idMap));
             if (action.AssetKind == AssetKind.User)
                 body = ResourceShapes.WithoutMissingGroups(body, (await _listings.ListAsync(QlikResourceKind.Group, ct)).Select(g => g.Id).ToHashSet(StringComparer.Ordinal));
             // Replace the resource found at planning, or one recognised now by id or natural key (an interrupted attempt's creation).

@@ -14,6 +14,8 @@ internal sealed partial class RestorePlanner
         async Task<AppTarget> ChooseAppTargetAsync(PointContent content, CancellationToken ct)
         {
             var point = content.Point;
+            if (r.Target == RestoreTargetKind.Isolated && PersonalInOtherTenant(point))
+                return AppTarget.Import(SpaceTarget.Personal, validation: false, isolated: true);
             if (r.Target == RestoreTargetKind.Isolated)
                 return AppTarget.Import(await IsolatedSpaceAsync(await WasPublishedAsync(content, ct) ? "managed" : "shared", ct), validation: false, isolated: true);
             if (r.Target == RestoreTargetKind.ValidationSpace)
@@ -127,7 +129,7 @@ internal sealed partial class RestorePlanner
                 $"Import the point's QVF ({content.Manifest.Find(CapturePartNames.Qvf)!.Size:N0} bytes) as a new app '{name}' into {(managed ? "the restore principal's personal space" : space.Describe())}; Qlik assigns a new app id."
                 + (target.Native ? " Only if Qlik's restore did not bring the app back; otherwise the following actions apply to the app Qlik restored." : ""),
                 part: CapturePartNames.Qvf);
-            if (target.Isolated) await PlanOwnerMembersAsync(point, content, space, ct);
+            if (target.Isolated && space != SpaceTarget.Personal) await PlanOwnerMembersAsync(point, content, space, ct);
 
             // In a managed space private objects belong in the published copy, so they are created after the publish.
             var objects = OrderObjects(content.Objects).ToList();

@@ -9,6 +9,13 @@ internal sealed partial class RestorePlanner
 {
     sealed partial class Run
     {
+        /// <summary>
+        /// A personal app rebuilt into another tenant (the standby drill, <see cref="RestoreRequest.IdMap"/>) as an isolated copy: imported
+        /// into the restore principal's personal space, where Qlik puts an import without a space, with the isolated copy's
+        /// rules (disabled reload tasks, no alerts or subscriptions); its target space name is not used.
+        /// </summary>
+        bool PersonalInOtherTenant(RecoveryPoint point) => r.IdMap is not null && RealSpace(point.SpaceId) is null && point.Kind == AssetKind.App;
+
         /// <summary>The target tenant's id of a user of the point's tenant; the plan keeps the point's ids, the executor maps them too.</summary>
         string InTarget(string id) => r.IdMap?.GetValueOrDefault(id) ?? id;
 

@@ -26,14 +26,14 @@ public sealed class RunDrillAsset(IDrillService drills) : TaskActivity<DrillAsse
     public override Task<IReadOnlyList<DrillAssetOutcome>> RunAsync(TaskActivityContext context, DrillAssetInput input) => drills.RunAssetAsync(input);
 }
 
-/// <summary>Deletes the drill's spaces.</summary>
-public sealed class CleanupDrill(IDrillService drills) : TaskActivity<string, DrillCleanup>
+/// <summary>Deletes the drill's spaces; after a Tenant drill, what it added to the standby.</summary>
+public sealed class CleanupDrill(IDrillService drills) : TaskActivity<DrillSelection, DrillCleanup>
 {
     [Function(nameof(CleanupDrill))]
-    public static Task<DrillCleanup> Run([ActivityTrigger] string input, FunctionContext context)
-        => FunctionActivity.RunAsync<CleanupDrill, string, DrillCleanup>(context, input);
+    public static Task<DrillCleanup> Run([ActivityTrigger] DrillSelection input, FunctionContext context)
+        => FunctionActivity.RunAsync<CleanupDrill, DrillSelection, DrillCleanup>(context, input);
 
-    public override Task<DrillCleanup> RunAsync(TaskActivityContext context, string input) => drills.CleanupAsync(input);
+    public override Task<DrillCleanup> RunAsync(TaskActivityContext context, DrillSelection input) => drills.CleanupAsync(input);
 }
 
 /// <summary>Stores the report and raises the drill's alerts.</summary>

@@ -42,6 +42,11 @@ public static class DrillApi
             throw ApiInput.Bad("tier", null, $"T1, T2 or T3 for a {r.Scope} drill");
         }
 
+        if (r.KeepStandby && r.Scope != DrillScope.Tenant)
+        {
+            throw ApiInput.Bad("keepStandby", "true", "false unless scope is Tenant (only a Tenant drill rebuilds into the standby)");
+        }
+
         if (r.SampleSize is < 1 or > 500)
         {
             throw ApiInput.Bad("sampleSize", r.SampleSize.ToString(), "between 1 and 500");

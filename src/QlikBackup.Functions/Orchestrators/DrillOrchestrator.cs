@@ -7,7 +7,8 @@ namespace QlikBackup.Functions.Orchestrators;
 
 /// <summary>
 /// A drill: choose recovery points, restore each into the drill's own space and check it against its point, then
-/// always delete the drill spaces (also after a failure midway), measure the RTO (start to last asset verified) against
+/// always delete the drill spaces (also after a failure midway; a Tenant drill empties the standby again unless asked to keep
+/// it), measure the RTO (start to last asset verified) against
 /// the tier objective, and store the report (which raises the alerts). The drill id is the instance id.
 /// </summary>
 public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillReport>
@@ -55,11 +56,13 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
         DrillCleanup cleanup;
         try
         {
-            cleanup = await context.CallActivityAsync<DrillCleanup>(nameof(CleanupDrill), drillId, ActivityRetry.Default);
+            cleanup = await context.CallActivityAsync<DrillCleanup>(nameof(CleanupDrill), selection, ActivityRetry.Default);
         }
         catch (TaskFailedException ex)
         {
-            cleanup = new DrillCleanup([], [$"the spaces of drill {drillId}: clean-up failed ({ex.FailureDetails.ErrorMessage})"]);
+            cleanup = new DrillCleanup([], [input.Scope == DrillScope.Tenant
+                ? $"what drill {drillId} rebuilt in the standby tenant: clean-up failed ({ex.FailureDetails.ErrorMessage})"
+                : $"the spaces of drill {drillId}: clean-up failed ({ex.FailureDetails.ErrorMessage})"]);
         }
 
         var report = new DrillReport(drillId, selection.TenantId, input, selection.Tier, selection.Seed, started, context.CurrentUtcDateTime,

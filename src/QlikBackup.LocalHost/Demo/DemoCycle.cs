@@ -217,7 +217,13 @@ public static class DemoCycle
         int items = d.Assets.SelectMany(a => a.Checklist).Distinct().Count();
         string percent = $"({(d.Assets.Count == 0 ? 0 : 100.0 * d.AssetsEqual / d.Assets.Count):0.#} %)";
         AnsiConsole.MarkupLine(Markup.Escape($"Standby drill: {d.Headline.Replace(" restored equal,", $" restored equal {percent},", StringComparison.Ordinal)}; "
-            + $"{items} reconfiguration checklist items; report: GET /api/drills/{d.DrillId}"));
+            + $"{items} reconfiguration checklist items; {d.Cleanup.Summary}; report: GET /api/drills/{d.DrillId}"));
+        // What the clean-up removed from the standby, by kind ("app 'Sales' (id) from the standby tenant" → "app").
+        var kinds = d.Cleanup.Removed.GroupBy(r => DrillService.StandbyKindNames.Where(k => r.StartsWith(k + " ", StringComparison.Ordinal)).MaxBy(k => k.Length) ?? "other")
+            .Select(g => $"{g.Count()} {g.Key}{(g.Count() == 1 ? "" : "s")}").ToList();
+        AnsiConsole.MarkupLine(Markup.Escape(d.Cleanup.Kept ?? (d.Cleanup.LeftBehind.Count == 0
+            ? $"Standby clean-up: the standby is empty again ({string.Join(", ", kinds)} removed); the next Tenant drill can run"
+            : $"Standby clean-up: {d.Cleanup.LeftBehind.Count} left behind (alerted; listed above), {d.Cleanup.Removed.Count} removed")));
     }
 
     static void RenderDrill(DrillReport d)

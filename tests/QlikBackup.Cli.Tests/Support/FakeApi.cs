@@ -346,7 +346,7 @@ public sealed class FakeApi : IAsyncDisposable
                 checklist = new[] { "Data connection 'Sales DB': re-enter its credentials (passwords and tokens are write-only)." },
             },
         },
-        cleanup = new { removed = new[] { "space 'drill-x-app'" }, leftBehind = Array.Empty<string>() },
+        cleanup = new { removed = new[] { "space 'drill-x-app'" }, leftBehind = passed ? [] : new[] { "app 'Sales' (a1) in the standby tenant: Qlik API 403" } },
     };
 
     /// <summary>The shape ApiResults.Problem answers: RFC 9457 with status, title and detail.</summary>

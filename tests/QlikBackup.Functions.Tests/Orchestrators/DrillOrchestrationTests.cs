@@ -20,6 +20,8 @@ public sealed class DrillOrchestrationTests
         public HashSet<string> Broken { get; } = [];
         public HashSet<string> Crashing { get; } = [];
         public ConcurrentBag<string> Cleaned { get; } = [];
+        public ConcurrentBag<DrillSelection> CleanedSelections { get; } = [];
+        public bool CleanupFails { get; init; }
         public ConcurrentBag<DrillReport> Recorded { get; } = [];
         /// <summary>Each asset run as the orchestrator asked for it, in order (where it is restored: its scope).</summary>
         public ConcurrentQueue<(string AssetId, DrillScope Scope)> Runs { get; } = new();
@@ -28,7 +30,8 @@ public sealed class DrillOrchestrationTests
 
         public Task<DrillSelection> SelectAsync(string drillId, DrillRequest request, CancellationToken ct = default)
             => SelectFails ? throw new DrillRequestException(404, "Nothing to drill", "Space 's' has no captured recovery point.") : Task.FromResult(new DrillSelection(drillId, "tenant", request, request.Tier ?? Tier.T1, objective, 42,
-                Enumerable.Range(1, assets).Select(i => new DrillAsset(AssetKind.App, $"app-{i}", $"App {i}", $"p{i}", DateTimeOffset.UnixEpoch, "s", "Sales")).ToList()));
+                Enumerable.Range(1, assets).Select(i => new DrillAsset(AssetKind.App, $"app-{i}", $"App {i}", $"p{i}", DateTimeOffset.UnixEpoch, "s", "Sales")).ToList(),
+                request.Scope == DrillScope.Tenant ? ["user admin-1"] : null));
 
         public async Task<IReadOnlyList<DrillAssetOutcome>> RunAssetAsync(DrillAssetInput input, CancellationToken ct = default)
         {
@@ -42,10 +45,12 @@ public sealed class DrillOrchestrationTests
             return [new DrillAssetOutcome(input.Asset, broken ? DrillAssetResult.Different : DrillAssetResult.Equal, "drill-x-Sales", fidelity.LiveAssetId, TimeSpan.FromSeconds(1), fidelity, [], null)];
         }
 
-        public Task<DrillCleanup> CleanupAsync(string drillId, CancellationToken ct = default)
+        public Task<DrillCleanup> CleanupAsync(DrillSelection selection, CancellationToken ct = default)
         {
-            Cleaned.Add(drillId);
-            return Task.FromResult(new DrillCleanup([$"space 'drill-{drillId}'"], []));
+            Cleaned.Add(selection.DrillId);
+            CleanedSelections.Add(selection);
+            if (CleanupFails) throw new InvalidOperationException("Qlik API 403: the standby refused");
+            return Task.FromResult(new DrillCleanup([$"space 'drill-{selection.DrillId}'"], []));
         }
 
         public Task RecordAsync(DrillReport report, CancellationToken ct = default)
@@ -91,6 +96,27 @@ public sealed class DrillOrchestrationTests
         Assert.Equal(TimeSpan.FromDays(1), report.RtoObjective);
         Assert.Equal(DrillService.StandbyNotChecked, report.NotChecked);
         Assert.Equal(report.DrillId, Assert.Single(drills.Recorded).DrillId);
+        // The clean-up gets the selection: what the standby held before the drill, and whether the operator asked to keep the rebuild.
+        var cleaned = Assert.Single(drills.CleanedSelections);
+        Assert.Equal(["user admin-1"], cleaned.StandbyBefore);
+        Assert.False(cleaned.Request.KeepStandby);
+    }
+
+    [Fact]
+    public async Task A_standby_clean_up_that_fails_every_retry_fails_the_drill_naming_the_standby_and_the_keep_flag_reaches_the_clean_up()
+    {
+        var drills = new ScriptedDrills(2, TimeSpan.FromDays(1)) { CleanupFails = true };
+        await using var host = await StartAsync(drills);
+
+        var report = await RunAsync(host, new DrillRequest { Scope = DrillScope.Tenant, KeepStandby = true });
+
+        Assert.False(report.Passed);
+        Assert.Equal(2, report.AssetsEqual);
+        var left = Assert.Single(report.Cleanup.LeftBehind);
+        Assert.Contains("in the standby tenant: clean-up failed", left, StringComparison.Ordinal);
+        Assert.Contains("Qlik API 403", left, StringComparison.Ordinal);
+        Assert.All(drills.CleanedSelections, s => Assert.True(s.Request.KeepStandby));
+        Assert.Single(drills.Recorded);
     }
 
     [Fact]
