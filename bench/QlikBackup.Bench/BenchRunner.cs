@@ -187,7 +187,9 @@ public sealed class BenchRunner
             plan = await services.GetRequiredService<IRestoreService>().PlanAsync(request, ct);
             try
             {
-                return await RunOrchestrationAsync<RestoreOutcome>(nameof(RestoreOrchestrator), plan.RestoreId, name, ct);
+                RestoreSummary summary = await RunOrchestrationAsync<RestoreSummary>(nameof(RestoreOrchestrator), plan.RestoreId, name, ct);
+                return await RestoreOutcome.ReadAsync(services.GetRequiredService<IRestoreService>(), summary, ct)
+                    ?? throw new InvalidOperationException($"Restore {plan.RestoreId} has no stored plan.");
             }
             catch (InvalidOperationException ex)
             {
@@ -244,7 +246,7 @@ public sealed class BenchRunner
             {
                 if (meta.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
                 {
-                    throw new InvalidOperationException($"{orchestrator} {id} ended {meta.RuntimeStatus}: {meta.FailureDetails?.ErrorType} {meta.FailureDetails?.ErrorMessage}".TrimEnd());
+                    throw new InvalidOperationException($"{orchestrator} {id} ended {meta.RuntimeStatus}: {Failures.Describe(meta)}");
                 }
 
                 return meta.ReadOutputAs<T>()!;
