@@ -131,11 +131,11 @@ internal sealed partial class RestoreExecutor(
             if (_pending.Count == 0) return;
             foreach (var appId in _pending.Select(p => p.AppId).Distinct()) await Sessions.SaveAsync(appId, ct);
             var refused = await GiveObjectsToOwnersAsync(ct);
+            // Recorded together (Table batch transactions), not one request per object.
+            await x.Progress.MarkDoneAsync(plan.RestoreId, _pending.Select(p => (p.Action.Id, refused.GetValueOrDefault(p.Action.Id))).ToList(), ct);
             foreach (var (_, action) in _pending)
             {
-                string? note = refused.GetValueOrDefault(action.Id);
-                await x.Progress.MarkDoneAsync(plan.RestoreId, action.Id, null, null, ct, note);
-                if (note is not null) _notes[action.Id] = note;
+                if (refused.GetValueOrDefault(action.Id) is { } note) _notes[action.Id] = note;
                 _done.Add(action);
             }
             _pending.Clear();
