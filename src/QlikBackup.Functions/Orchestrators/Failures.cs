@@ -16,7 +16,7 @@ public static class Failures
         string? message = NonEmpty(details?.ErrorMessage) ?? NonEmpty(details?.InnerFailure?.ErrorMessage);
         string type = NonEmpty(details?.ErrorType) ?? "an unknown error";
         return message is null
-            ? $"Activity '{ex.TaskName}' failed with {type} and no message."
+            ? $"'{ex.TaskName}' failed with {type} and no message."
             : message;
     }
 

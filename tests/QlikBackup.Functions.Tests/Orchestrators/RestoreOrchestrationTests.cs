@@ -191,7 +191,7 @@ public sealed class RestoreOrchestrationTests
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
         Assert.False(outcome.Succeeded);
-        Assert.Contains("Activity 'ExecuteRestoreBatch' failed with System.InvalidOperationException and no message.", outcome.Error);
+        Assert.Contains("'ExecuteRestoreBatch' failed with System.InvalidOperationException and no message.", outcome.Error);
         var (_, audited) = Assert.Single(restore.Audited);
         Assert.Equal(outcome.Error, audited!.Error);
     }
