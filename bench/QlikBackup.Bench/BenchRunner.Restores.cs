@@ -111,7 +111,9 @@ public sealed partial class BenchRunner
             plan = await services.GetRequiredService<IRestoreService>().PlanAsync(request, ct);
             try
             {
-                return await RunOrchestrationAsync<RestoreOutcome>(nameof(RestoreOrchestrator), plan.RestoreId, name, ct);
+                RestoreSummary summary = await RunOrchestrationAsync<RestoreSummary>(nameof(RestoreOrchestrator), plan.RestoreId, name, ct);
+                return await RestoreOutcome.ReadAsync(services.GetRequiredService<IRestoreService>(), summary, ct)
+                    ?? throw new InvalidOperationException($"Restore {plan.RestoreId} has no stored plan.");
             }
             catch (InvalidOperationException ex)
             {

@@ -155,7 +155,7 @@ public sealed partial class BenchRunner
             {
                 if (meta.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
                 {
-                    throw new InvalidOperationException($"{orchestrator} {id} ended {meta.RuntimeStatus}: {meta.FailureDetails?.ErrorType} {meta.FailureDetails?.ErrorMessage}".TrimEnd());
+                    throw new InvalidOperationException($"{orchestrator} {id} ended {meta.RuntimeStatus}: {Failures.Describe(meta)}");
                 }
 
                 return meta.ReadOutputAs<T>()!;

@@ -24,10 +24,10 @@ public static class QlikBackupTasks
         registry.AddActivity<MarkDeletedAssets>();
         registry.AddActivity<RecordCaptureRun>();
         registry.AddActivity<SendAlert>();
-        registry.AddActivity<LoadRestorePlan>();
-        registry.AddActivity<ExecuteRestore>();
+        registry.AddActivity<PrepareRestore>();
+        registry.AddActivity<ExecuteRestoreBatch>();
         registry.AddActivity<DiscardRestore>();
-        registry.AddActivity<RecordRestoreAudit>();
+        registry.AddActivity<CompleteRestore>();
         registry.AddActivity<PruneRecoveryPoints>();
         registry.AddActivity<ListVerifyTargets>();
         registry.AddActivity<VerifyRecoveryPoints>();

@@ -102,7 +102,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         OrchestrationMetadata done = await second.Client.WaitForInstanceCompletionAsync(restoreId, getInputsAndOutputs: true, guard.Token);
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
-        RestoreResult result = done.ReadOutputAs<RestoreOutcome>()!.Result!;
+        RestoreResult result = (await second.Services.GetRequiredService<IRestoreService>().GetResultAsync(restoreId, guard.Token))!;
+        Assert.True(done.ReadOutputAs<RestoreSummary>()!.Succeeded);
         Assert.True(result.Succeeded, result.Error);
         // Exactly one app came back (the import was not repeated), in its space, with every object as it was.
         var restored = tenant.Tenant.Read(s => s.Apps.Where(a => a.Name == appName).Select(a => (a.SpaceId, Objects: ObjectsOf(a))).ToList());

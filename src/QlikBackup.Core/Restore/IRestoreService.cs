@@ -161,6 +161,23 @@ public interface IRestoreService
     /// <summary>Executes a plan. Safe to call again after a failure: actions already applied are recognised and skipped.</summary>
     Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct = default);
     /// <summary>
+    /// Before a stored plan is executed in batches: authenticates every byte of its points (a point that fails is a
+    /// <see cref="RestoreBatchPlan.Refused"/> plan, nothing changed) and cuts it into batches of about <paramref name="maxActionsPerBatch"/> actions.
+    /// </summary>
+    Task<RestoreBatchPlan> PrepareAsync(string restoreId, int maxActionsPerBatch, CancellationToken ct = default);
+    /// <summary>
+    /// Executes the stored plan's actions before <paramref name="until"/> (one batch; idempotent like <see cref="ExecuteAsync"/>).
+    /// When that is the whole plan, the full result is stored (<see cref="GetResultAsync"/>).
+    /// </summary>
+    Task<RestoreBatchResult> ExecuteBatchAsync(string restoreId, int until, CancellationToken ct = default);
+    /// <summary>
+    /// Ends a restore executed in batches: a failed one (<paramref name="error"/>) gets its failed result stored; either is audited.
+    /// Answers the bounded summary the orchestration returns.
+    /// </summary>
+    Task<RestoreSummary> CompleteAsync(string restoreId, string? error, TimeSpan duration, CancellationToken ct = default);
+    /// <summary>The stored result of an executed plan, or null (not executed, or still running).</summary>
+    Task<RestoreResult?> GetResultAsync(string restoreId, CancellationToken ct = default);
+    /// <summary>
     /// After an execution has failed for good: removes the target spaces the plan created (with the apps and reload tasks it put there)
     /// and the stand-in apps it imported to publish into them. Returns the ids of the removed spaces. Spaces it did not create stay.
     /// </summary>

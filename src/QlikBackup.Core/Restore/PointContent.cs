@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using QlikBackup.Core.Assets;
@@ -91,11 +92,19 @@ public sealed class PointContent
         return infos.Where(i => i.QId is not null).GroupBy(i => (i.Class, i.QId!)).ToDictionary(g => g.Key, g => g.First());
     }
 
-    /// <summary>The app's attributes as captured ("app" part): id, name, description, owner, published, originAppId…; null without the part.</summary>
+    /// <summary>The app's attributes as captured ("app" part): id, name, description, owner, published, originAppId…; null without the part.
+    /// Read once per <see cref="PointContent"/>: a restore asks for several attributes of the same app.</summary>
     public async Task<JsonElement?> ReadAppAttributesAsync(CancellationToken ct)
-        => await TryReadJsonAsync(CapturePartNames.App, ct) is { } app
+    {
+        if (_appAttributes is { } read) return read.Value;
+        JsonElement? attributes = await TryReadJsonAsync(CapturePartNames.App, ct) is { } app
             ? app.TryGetProperty("attributes", out var attrs) && attrs.ValueKind == JsonValueKind.Object ? attrs : app
             : null;
+        _appAttributes = new(attributes);
+        return attributes;
+    }
+
+    StrongBox<JsonElement?>? _appAttributes;
 
     /// <summary>A captured app attribute as text (the "app" part), or null.</summary>
     public async Task<string?> ReadAppAttributeAsync(string name, CancellationToken ct)

@@ -29,18 +29,25 @@ internal sealed partial class RestoreExecutor(
     /// <summary>Registered with the capture engine; a host without it ends an old id's history in the index only.</summary>
     CapturedAssetCatalog? Catalog => catalog;
 
-    public async Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct)
+    public Task<RestoreResult> ExecuteAsync(RestorePlan plan, CancellationToken ct) => ExecuteAsync(plan, plan.Actions.Count, ct);
+
+    /// <summary>
+    /// Executes the plan's actions before index <paramref name="until"/> (a batch: the earlier ones are done already and skipped,
+    /// any left undone are finished first). The lineage of restored ids is carried once the whole plan is done. The result
+    /// names every action done so far.
+    /// </summary>
+    public async Task<RestoreResult> ExecuteAsync(RestorePlan plan, int until, CancellationToken ct)
     {
         if (plan.Request.DryRun) return new RestoreResult(plan.RestoreId, true, [], new Dictionary<string, string>(), null, null);
         var run = new Run(this, plan, await Progress.LoadAsync(plan.RestoreId, ct));
         await using (run.Sessions)
         {
-            await run.ExecuteAsync(ct);
+            await run.ExecuteAsync(Math.Clamp(until, 0, plan.Actions.Count), ct);
         }
         return run.Result();
     }
 
-    static bool IsEngineStep(RestoreStep? step) => step is RestoreStep.Object or RestoreStep.DeleteObject or RestoreStep.Script or RestoreStep.AppProperties;
+    internal static bool IsEngineStep(RestoreStep? step) => step is RestoreStep.Object or RestoreStep.DeleteObject or RestoreStep.Script or RestoreStep.AppProperties;
 
     sealed partial class Run(RestoreExecutor x, RestorePlan plan, IReadOnlyDictionary<string, RestoreProgressRow> rows)
     {
@@ -60,9 +67,9 @@ internal sealed partial class RestoreExecutor(
         public EngineSessions Sessions { get; } = new(x.Engine, forWrite: true);
         string TenantId => plan.TenantId ?? x.Tenant.TenantId;
 
-        public async Task ExecuteAsync(CancellationToken ct)
+        public async Task ExecuteAsync(int until, CancellationToken ct)
         {
-            foreach (var action in plan.Actions)
+            foreach (var action in plan.Actions.Take(until))
             {
                 if (action.Kind == RestoreActionKind.Skip) continue;
                 if (_rows.TryGetValue(action.Id, out var row) && row.Done)
@@ -89,7 +96,7 @@ internal sealed partial class RestoreExecutor(
                 _done.Add(action);
             }
             await FlushAsync(ct);
-            await CarryLineageAsync(ct);
+            if (until == plan.Actions.Count) await CarryLineageAsync(ct);
         }
 
         public RestoreResult Result()
@@ -124,11 +131,11 @@ internal sealed partial class RestoreExecutor(
             if (_pending.Count == 0) return;
             foreach (var appId in _pending.Select(p => p.AppId).Distinct()) await Sessions.SaveAsync(appId, ct);
             var refused = await GiveObjectsToOwnersAsync(ct);
+            // Recorded together (Table batch transactions), not one request per object.
+            await x.Progress.MarkDoneAsync(plan.RestoreId, _pending.Select(p => (p.Action.Id, refused.GetValueOrDefault(p.Action.Id))).ToList(), ct);
             foreach (var (_, action) in _pending)
             {
-                string? note = refused.GetValueOrDefault(action.Id);
-                await x.Progress.MarkDoneAsync(plan.RestoreId, action.Id, null, null, ct, note);
-                if (note is not null) _notes[action.Id] = note;
+                if (refused.GetValueOrDefault(action.Id) is { } note) _notes[action.Id] = note;
                 _done.Add(action);
             }
             _pending.Clear();

@@ -22,6 +22,13 @@ public sealed class RestoreOptions
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
     public string ProgressTable { get; set; } = "RestoreProgress";
 
+    /// <summary>
+    /// About how many actions of a plan one execution activity applies (cut where an app's Engine writes end): the orchestration
+    /// passes only the restore id and batch indexes, so restores of any size stay within Durable's message limits.
+    /// </summary>
+    [Range(1, 10000)]
+    public int MaxActionsPerBatch { get; set; } = 500;
+
     /// <summary>How many points of one asset the planner reads to find the one before an incident.</summary>
     [Range(1, 1000)]
     public int MaxPointsScanned { get; set; } = 500;

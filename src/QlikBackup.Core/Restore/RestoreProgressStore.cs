@@ -63,6 +63,26 @@ public sealed class RestoreProgressStore
         await table.UpsertEntityAsync(ToEntity(Partition(restoreId), row), TableUpdateMode.Merge, ct);
     }
 
+    /// <summary>
+    /// Records many actions as done at once (Engine writes saved together): one Table batch transaction per 100 rows, the most one
+    /// transaction may hold (all rows of a restore share its partition). Upserts, so recording them again changes nothing.
+    /// </summary>
+    public async Task MarkDoneAsync(string restoreId, IReadOnlyList<(string ActionId, string? Note)> actions, CancellationToken ct)
+    {
+        if (actions.Count == 0) return;
+        var table = await _table.GetAsync(ct);
+        string partition = Partition(restoreId);
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (var chunk in actions.DistinctBy(a => a.ActionId).Chunk(MaxTransaction))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertMerge,
+                ToEntity(partition, new RestoreProgressRow(a.ActionId, true, null, null, null, now, a.Note)))), ct);
+        }
+    }
+
+    /// <summary>Azure Table storage's limit of operations in one batch transaction.</summary>
+    const int MaxTransaction = 100;
+
     static TableEntity ToEntity(string partition, RestoreProgressRow row)
     {
         var e = new TableEntity(partition, TableKeys.Escape(row.ActionId))

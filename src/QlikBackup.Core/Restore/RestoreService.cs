@@ -68,6 +68,59 @@ internal sealed class RestoreService(
         return result;
     }
 
+    public async Task<RestoreBatchPlan> PrepareAsync(string restoreId, int maxActionsPerBatch, CancellationToken ct = default)
+    {
+        var plan = await ExecutablePlanAsync(restoreId, ct);
+        try
+        {
+            await VerifyAsync(plan, readData: true, ct);
+        }
+        catch (ContentIntegrityException ex)
+        {
+            log.LogError(ex, "Restore {RestoreId} refused: a recovery point failed verification.", plan.RestoreId);
+            return new RestoreBatchPlan(plan.RestoreId, plan.Actions.Count, [], $"Refused, nothing was changed: {ex.Message}");
+        }
+        return new RestoreBatchPlan(plan.RestoreId, plan.Actions.Count, RestoreBatchPlan.Split(plan.Actions, maxActionsPerBatch));
+    }
+
+    public async Task<RestoreBatchResult> ExecuteBatchAsync(string restoreId, int until, CancellationToken ct = default)
+    {
+        var plan = await ExecutablePlanAsync(restoreId, ct);
+        var result = await executor.ExecuteAsync(plan, until, ct);
+        if (until >= plan.Actions.Count)
+        {
+            await plans.SaveResultAsync(TenantOf(plan), result, ct);
+            log.LogInformation("Restore {RestoreId} executed: {Done} action(s) done, restored asset {AssetId}.", plan.RestoreId, result.Done.Count, result.RestoredAssetId);
+        }
+        return new RestoreBatchResult(result.Done.Count, plan.Actions.Count);
+    }
+
+    public async Task<RestoreSummary> CompleteAsync(string restoreId, string? error, TimeSpan duration, CancellationToken ct = default)
+    {
+        var plan = await ExecutablePlanAsync(restoreId, ct);
+        RestoreResult? result = error is null ? await plans.GetResultAsync(TenantOf(plan), restoreId, ct) : null;
+        if (result is null)
+        {
+            result = new RestoreResult(plan.RestoreId, false, [], new Dictionary<string, string>(), null,
+                string.IsNullOrWhiteSpace(error) ? "The restore ended without a result and without an error message." : error);
+            await plans.SaveResultAsync(TenantOf(plan), result, ct);
+        }
+        await RecordAuditAsync(plan, result, duration, ct);
+        return RestoreSummary.Of(plan, result, duration);
+    }
+
+    public async Task<RestoreResult?> GetResultAsync(string restoreId, CancellationToken ct = default)
+        => await plans.GetResultAsync(tenant.TenantId, restoreId, ct);
+
+    /// <summary>The stored plan, to be executed: a plan shown as a dry run is executed when started by its id (the operator's go-ahead).</summary>
+    async Task<RestorePlan> ExecutablePlanAsync(string restoreId, CancellationToken ct)
+    {
+        var stored = await GetPlanAsync(restoreId, ct) ?? throw new InvalidOperationException($"No stored plan for restore '{restoreId}'.");
+        return stored with { Request = stored.Request with { DryRun = false } };
+    }
+
+    string TenantOf(RestorePlan plan) => plan.TenantId ?? tenant.TenantId;
+
     public Task<IReadOnlyList<string>> DiscardAsync(RestorePlan plan, CancellationToken ct = default) => discarder.DiscardAsync(plan, ct);
 
     public Task RecordAuditAsync(RestorePlan plan, RestoreResult? result, TimeSpan duration, CancellationToken ct = default)

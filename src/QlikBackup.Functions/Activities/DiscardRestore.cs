@@ -5,13 +5,16 @@ using QlikBackup.Functions.Orchestrators;
 
 namespace QlikBackup.Functions.Activities;
 
-/// <summary>After a restore failed for good: removes the target spaces it created. Answers the removed space ids.</summary>
-public sealed class DiscardRestore(IRestoreService restore) : TaskActivity<RestorePlan, List<string>>
+/// <summary>After a restore failed for good: removes the target spaces it created. Takes the restore id; answers the removed space ids.</summary>
+public sealed class DiscardRestore(IRestoreService restore) : TaskActivity<string, List<string>>
 {
     [Function(nameof(DiscardRestore))]
-    public static Task<List<string>> Run([ActivityTrigger] RestorePlan input, FunctionContext context)
-        => FunctionActivity.RunAsync<DiscardRestore, RestorePlan, List<string>>(context, input);
+    public static Task<List<string>> Run([ActivityTrigger] string input, FunctionContext context)
+        => FunctionActivity.RunAsync<DiscardRestore, string, List<string>>(context, input);
 
-    public override async Task<List<string>> RunAsync(TaskActivityContext context, RestorePlan input)
-        => [.. await restore.DiscardAsync(input)];
+    public override async Task<List<string>> RunAsync(TaskActivityContext context, string input)
+    {
+        var plan = await restore.GetPlanAsync(input) ?? throw new InvalidOperationException($"No stored plan for restore '{input}'.");
+        return [.. await restore.DiscardAsync(plan)];
+    }
 }

@@ -7,6 +7,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
+using QlikBackup.Core.Restore;
 using QlikBackup.Functions.Orchestrators;
 
 namespace QlikBackup.Functions.Api;
@@ -68,11 +69,24 @@ public static class BackupApi
 
         // Only a completed orchestration has output; a failed one carries its failure as text, not JSON.
         bool completed = meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed;
-        string? failure = meta.RuntimeStatus == OrchestrationRuntimeStatus.Failed
-            ? NonEmpty(meta.FailureDetails?.ErrorMessage) ?? NonEmpty(meta.SerializedOutput) ?? "The operation failed without a message."
-            : null;
+        string? failure = meta.RuntimeStatus == OrchestrationRuntimeStatus.Failed ? Failures.Describe(meta) : null;
+        object? output = !completed ? null
+            : meta.Name == nameof(RestoreOrchestrator) ? await RestoreOutputAsync(call, meta)
+            : Output(meta);
         return ApiResults.Ok(new OperationStatus(
-            meta.InstanceId, meta.Name, meta.RuntimeStatus.ToString(), meta.CreatedAt, meta.LastUpdatedAt, completed ? Output(meta) : null, failure));
+            meta.InstanceId, meta.Name, meta.RuntimeStatus.ToString(), meta.CreatedAt, meta.LastUpdatedAt, output, failure));
+    }
+
+    /// <summary>A restore's output as it always was, the plan and the result: read from storage, since the orchestration returns only a bounded summary.</summary>
+    static async Task<object?> RestoreOutputAsync(ApiCall call, OrchestrationMetadata meta)
+    {
+        RestoreSummary? summary = meta.ReadOutputAs<RestoreSummary>();
+        if (summary is null)
+        {
+            return null;
+        }
+
+        return await RestoreOutcome.ReadAsync(call.Get<IRestoreService>(), summary, call.Aborted) ?? (object)summary;
     }
 
     /// <summary>
@@ -107,7 +121,6 @@ public static class BackupApi
         }
     }
 
-    static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     static readonly MethodInfo ReadOutput = typeof(OrchestrationMetadata).GetMethod(nameof(OrchestrationMetadata.ReadOutputAs))!;
 

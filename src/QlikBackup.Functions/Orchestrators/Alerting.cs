@@ -20,7 +20,7 @@ public static class Alerting
         catch (TaskFailedException ex)
         {
             context.CreateReplaySafeLogger(typeof(Alerting)).LogError(
-                "Alert {Kind} '{Title}' of {Instance} was not delivered: {Error}", alert.Kind, alert.Title, context.InstanceId, ex.FailureDetails.ErrorMessage);
+                "Alert {Kind} '{Title}' of {Instance} was not delivered: {Error}", alert.Kind, alert.Title, context.InstanceId, Failures.Describe(ex));
         }
 
         return false;

@@ -15,7 +15,7 @@ public static class AssetCapture
         }
         catch (TaskFailedException ex)
         {
-            string error = ex.FailureDetails.ErrorMessage;
+            string error = Failures.Describe(ex);
             return await context.CallActivityAsync<AssetCaptureResult>(
                 nameof(RecordCaptureFailure), new RecordFailureInput(input.Asset, input.Tier, error));
         }

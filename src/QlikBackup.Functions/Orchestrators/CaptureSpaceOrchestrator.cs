@@ -28,7 +28,7 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
         }
         catch (TaskFailedException ex)
         {
-            return new SpaceCaptureResult(input.Space, 0, CaptureSummary.Empty, [], $"Listing the space's assets failed: {ex.FailureDetails.ErrorMessage}");
+            return new SpaceCaptureResult(input.Space, 0, CaptureSummary.Empty, [], $"Listing the space's assets failed: {Failures.Describe(ex)}");
         }
 
         var results = new List<AssetCaptureResult>(assets.Count);
@@ -66,7 +66,7 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
         }
         catch (TaskFailedException ex)
         {
-            error = $"The deleted-asset check failed: {ex.FailureDetails.ErrorMessage}";
+            error = $"The deleted-asset check failed: {Failures.Describe(ex)}";
         }
 
         var failures = results.Where(r => r.Outcome == CaptureOutcome.Failed)

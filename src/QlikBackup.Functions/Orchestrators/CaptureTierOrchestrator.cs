@@ -33,7 +33,7 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
         }
         catch (TaskFailedException ex)
         {
-            error = $"Listing the {input.Tier} spaces failed: {ex.FailureDetails.ErrorMessage}";
+            error = $"Listing the {input.Tier} spaces failed: {Failures.Describe(ex)}";
         }
 
         CaptureSummary summary = results.Aggregate(CaptureSummary.Empty, (s, r) => s.Add(r.Summary));
@@ -45,7 +45,7 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
         }
         catch (TaskFailedException ex)
         {
-            recordError = $"The run could not be recorded in the run log: {ex.FailureDetails.ErrorMessage}";
+            recordError = $"The run could not be recorded in the run log: {Failures.Describe(ex)}";
         }
 
         if (result.Failed || recordError is not null)
@@ -77,7 +77,7 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
         }
         catch (TaskFailedException ex)
         {
-            return new SpaceCaptureResult(space, 0, CaptureSummary.Empty, [], ex.FailureDetails.ErrorMessage);
+            return new SpaceCaptureResult(space, 0, CaptureSummary.Empty, [], Failures.Describe(ex));
         }
     }
 }

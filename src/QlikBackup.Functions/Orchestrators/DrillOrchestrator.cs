@@ -30,7 +30,7 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
         {
             // Nothing was restored; the failed drill is still reported (and alerted).
             var failed = new DrillReport(drillId, "", input, input.Tier ?? Core.Assets.Tier.T3, input.Seed, started, context.CurrentUtcDateTime,
-                TimeSpan.Zero, TimeSpan.Zero, [], new DrillCleanup([], []), $"No recovery points could be chosen: {ex.FailureDetails.ErrorMessage}");
+                TimeSpan.Zero, TimeSpan.Zero, [], new DrillCleanup([], []), $"No recovery points could be chosen: {Failures.Describe(ex)}");
             await context.CallActivityAsync(nameof(RecordDrillReport), failed, ActivityRetry.Default);
             return failed;
         }
@@ -50,7 +50,7 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
         }
         catch (TaskFailedException ex)
         {
-            error = $"The drill stopped after {outcomes.Count} of {selection.Assets.Count} assets: {ex.FailureDetails.ErrorMessage}";
+            error = $"The drill stopped after {outcomes.Count} of {selection.Assets.Count} assets: {Failures.Describe(ex)}";
         }
 
         DrillCleanup cleanup;
@@ -61,8 +61,8 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
         catch (TaskFailedException ex)
         {
             cleanup = new DrillCleanup([], [input.Scope == DrillScope.Tenant
-                ? $"what drill {drillId} rebuilt in the standby tenant: clean-up failed ({ex.FailureDetails.ErrorMessage})"
-                : $"the spaces of drill {drillId}: clean-up failed ({ex.FailureDetails.ErrorMessage})"]);
+                ? $"what drill {drillId} rebuilt in the standby tenant: clean-up failed ({Failures.Describe(ex)})"
+                : $"the spaces of drill {drillId}: clean-up failed ({Failures.Describe(ex)})"]);
         }
 
         var report = new DrillReport(drillId, selection.TenantId, input, selection.Tier, selection.Seed, started, context.CurrentUtcDateTime,

@@ -24,8 +24,28 @@ public sealed record CaptureRunResult(
     public bool Failed => Error is not null || Summary.Failed > 0;
 }
 
-/// <summary>What a restore orchestration returns: the plan it followed and, unless it was a dry run, the result.</summary>
-public sealed record RestoreOutcome(RestorePlan Plan, RestoreResult? Result, TimeSpan Duration);
+/// <summary>
+/// A restore as GET /api/operations/{id} answers it: the plan it followed and, unless it was a dry run, the result, both read
+/// from storage (<see cref="ReadAsync"/>); the orchestration itself returns only the bounded <see cref="RestoreSummary"/>.
+/// </summary>
+public sealed record RestoreOutcome(RestorePlan Plan, RestoreResult? Result, TimeSpan Duration)
+{
+    /// <summary>The stored plan and result of a finished restore orchestration (null when its plan is gone).</summary>
+    public static async Task<RestoreOutcome?> ReadAsync(IRestoreService restore, RestoreSummary summary, CancellationToken ct = default)
+    {
+        if (await restore.GetPlanAsync(summary.RestoreId, ct) is not { } plan) return null;
+        RestoreResult result = await restore.GetResultAsync(summary.RestoreId, ct)
+            ?? new RestoreResult(summary.RestoreId, summary.Succeeded, [], new Dictionary<string, string>(), summary.RestoredAssetId, summary.Error,
+                summary.CreatedSpaceIds, summary.Checklist);
+        return new RestoreOutcome(plan with { Request = plan.Request with { DryRun = false } }, result, summary.Duration);
+    }
+}
+
+/// <param name="Start">Index of the batch's first action (the earlier ones are done); <paramref name="Until"/>: the end, exclusive.</param>
+public sealed record RestoreBatchInput(string RestoreId, int Index, int Start, int Until);
+
+/// <param name="Error">Why the restore failed; null when every batch succeeded.</param>
+public sealed record CompleteRestoreInput(string RestoreId, string? Error, TimeSpan Duration);
 
 public sealed record UnchangedAssetsInput(SpaceCaptureTarget Space, IReadOnlyList<AssetRef> Listed);
 
@@ -33,4 +53,3 @@ public sealed record DeletedAssetsInput(SpaceCaptureTarget Space, IReadOnlyList<
 
 public sealed record RecordFailureInput(AssetRef Asset, Tier Tier, string Error);
 
-public sealed record RecordRestoreAuditInput(RestorePlan Plan, RestoreResult? Result, TimeSpan Duration);

@@ -48,7 +48,7 @@ public sealed class VerifyOrchestrator : TaskOrchestrator<VerifyRequest, VerifyR
             }
             catch (TaskFailedException ex)
             {
-                report = report.Add(VerifyReport.Failed($"Listing the assets to verify failed: {ex.FailureDetails.ErrorMessage}"));
+                report = report.Add(VerifyReport.Failed($"Listing the assets to verify failed: {Failures.Describe(ex)}"));
             }
         }
 
@@ -74,7 +74,7 @@ public sealed class VerifyOrchestrator : TaskOrchestrator<VerifyRequest, VerifyR
         }
         catch (TaskFailedException ex)
         {
-            return VerifyReport.Failed($"Verifying {request.PointId ?? $"{request.Kind} {request.AssetId}"} failed: {ex.FailureDetails.ErrorMessage}");
+            return VerifyReport.Failed($"Verifying {request.PointId ?? $"{request.Kind} {request.AssetId}"} failed: {Failures.Describe(ex)}");
         }
     }
 }

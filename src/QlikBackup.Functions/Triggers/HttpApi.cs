@@ -35,7 +35,7 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "restores/{id}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
-    /// <summary>Not "ExecuteRestore": that name is the activity's, and function names are unique in the app.</summary>
+    /// <summary>Not "ExecuteRestore": it names what the API does, apart from the activities (ExecuteRestoreBatch); function names are unique in the app.</summary>
     [Function("ExecuteRestorePlan")]
     public Task<IActionResult> ExecuteRestorePlan(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "restores/{id}/execute")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)

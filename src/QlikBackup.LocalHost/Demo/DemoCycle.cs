@@ -78,10 +78,10 @@ public static class DemoCycle
             // Planned once and stored; the orchestration executes that plan by its id, as POST /api/restores does.
             var request = new RestoreRequest { Scope = RestoreScope.App, PointId = victim.PointId, Operator = "demo" };
             RestorePlan plan = await services.GetRequiredService<IRestoreService>().PlanAsync(request, ct);
-            RestoreOutcome outcome = await RunAsync<RestoreOutcome>(env.Host.Client, nameof(RestoreOrchestrator), plan.RestoreId, $"Restoring {victim.Name} from {victim.PointId}...", ct);
-            if (outcome.Result is not { Succeeded: true, RestoredAssetId: { } restoredId })
+            RestoreSummary outcome = await RunAsync<RestoreSummary>(env.Host.Client, nameof(RestoreOrchestrator), plan.RestoreId, $"Restoring {victim.Name} from {victim.PointId}...", ct);
+            if (outcome is not { Succeeded: true, RestoredAssetId: { } restoredId })
             {
-                AnsiConsole.MarkupLine($"[red]Restore failed:[/] {Markup.Escape(outcome.Result?.Error ?? "no result")}");
+                AnsiConsole.MarkupLine($"[red]Restore failed:[/] {Markup.Escape(outcome.Error ?? "no result")}");
                 return 1;
             }
 
@@ -94,7 +94,7 @@ public static class DemoCycle
             summary.AddRow("Apps captured", points.Count.ToString());
             // Inside Qlik's soft-delete window the app comes back with its own id; after it, as a new app (lineage).
             string how = restoredId == victim.AssetId ? $"same id {restoredId} (Qlik's soft-delete restore)" : $"new id {restoredId} (imported from the point)";
-            summary.AddRow("Restored app", $"{Markup.Escape(victim.Name ?? "")} → {how} ({outcome.Plan.Actions.Count} planned actions, {outcome.Duration.TotalSeconds:0.0} s)");
+            summary.AddRow("Restored app", $"{Markup.Escape(victim.Name ?? "")} → {how} ({outcome.Actions} planned actions, {outcome.Duration.TotalSeconds:0.0} s)");
             summary.AddRow("QVF SHA-256 (point)", qvf?.Sha256 ?? "(none)");
             summary.AddRow("QVF SHA-256 (restored)", restoredSha);
             summary.AddRow("Byte-identical", identical ? "[green]yes[/]" : "[red]NO[/]");
@@ -154,7 +154,7 @@ public static class DemoCycle
         });
         if (meta.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {
-            throw new InvalidOperationException($"{name} {id} ended {meta.RuntimeStatus}: {meta.FailureDetails?.ErrorMessage}");
+            throw new InvalidOperationException($"{name} {id} ended {meta.RuntimeStatus}: {Failures.Describe(meta)}");
         }
 
         return meta.ReadOutputAs<T>()!;

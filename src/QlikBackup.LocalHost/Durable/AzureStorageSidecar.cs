@@ -50,14 +50,14 @@ public sealed class AzureStorageSidecar : IAsyncDisposable
             CustomMessageTypeBinder = new ProtobufMapTypeBinder(),
             // Crash recovery within a minute (host.json sets the same): a killed host's dequeued messages reappear after 30 s
             // instead of 5 min, and a restarted host retries the app lease every 15 s instead of every 5 min. Long
-            // activities are unaffected: the provider renews the visibility of messages it is still working on.
+            // activities are unaffected: SidecarOrchestrationService renews the message of an activity still running.
             ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
             WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
             AppLeaseOptions = new AppLeaseOptions { AcquireInterval = TimeSpan.FromSeconds(15), LeaseInterval = TimeSpan.FromSeconds(30), RenewInterval = TimeSpan.FromSeconds(10) },
         };
         var provider = new AzureStorageOrchestrationService(settings);
         await provider.CreateIfNotExistsAsync();
-        var service = new SidecarOrchestrationService(provider);
+        var service = new SidecarOrchestrationService(provider, settings.WorkItemQueueVisibilityTimeout);
 
         int port = LoopbackPort.Free();
         var builder = WebApplication.CreateSlimBuilder();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DurableTask.Core;
 using DurableTask.Core.History;
 
@@ -14,11 +15,17 @@ namespace QlikBackup.LocalHost.Durable;
 /// stops it too; two concurrent <c>AppLeaseManager.StopAsync</c> calls race on its lease token (NullReferenceException,
 /// and exit 134 when thrown inside the <c>async void</c>). Here the provider starts at most once, stops at most once,
 /// and every caller of a stop awaits that one stop.</item>
+/// <item>Activity leases: DurableTask.Core's own dispatcher renews the queue message of an activity while it runs; the sidecar's
+/// dispatcher never does. An activity running longer than the work-item visibility timeout (30 s here) had its message dequeued
+/// again ("being processed multiple times concurrently"), and completing it then failed with PopReceiptMismatch, so the work
+/// item was abandoned and the activity could run once more. Here a locked activity's message is renewed every third of the
+/// timeout until it is completed or abandoned.</item>
 /// </list>
 /// </summary>
-sealed class SidecarOrchestrationService(IOrchestrationService inner) : IOrchestrationService
+sealed class SidecarOrchestrationService(IOrchestrationService inner, TimeSpan activityVisibility) : IOrchestrationService
 {
     readonly Lock gate = new();
+    readonly ConcurrentDictionary<string, CancellationTokenSource> renewals = new(StringComparer.Ordinal);
     Task? started;
     Task? stopped;
     public Task CompleteTaskOrchestrationWorkItemAsync(
@@ -105,8 +112,62 @@ sealed class SidecarOrchestrationService(IOrchestrationService inner) : IOrchest
     public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
     public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
     public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);
-    public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) => inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
+    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        TaskActivityWorkItem workItem = await inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
+        if (workItem is not null)
+        {
+            var stop = new CancellationTokenSource();
+            if (renewals.TryAdd(workItem.Id, stop)) _ = RenewUntilDoneAsync(workItem, stop.Token);
+            else stop.Dispose();
+        }
+
+        return workItem!;
+    }
+
+    async Task RenewUntilDoneAsync(TaskActivityWorkItem workItem, CancellationToken done)
+    {
+        TimeSpan every = activityVisibility / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, done);
+                try
+                {
+                    await inner.RenewTaskActivityWorkItemLockAsync(workItem);
+                }
+                catch (Exception) when (!done.IsCancellationRequested)
+                {
+                    // A renewal that fails (storage blip) is tried again at the next tick; the message stays invisible until then.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    void StopRenewing(TaskActivityWorkItem workItem)
+    {
+        if (renewals.TryRemove(workItem.Id, out CancellationTokenSource? stop))
+        {
+            stop.Cancel();
+            stop.Dispose();
+        }
+    }
+
     public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => inner.RenewTaskActivityWorkItemLockAsync(workItem);
-    public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage) => inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
-    public Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem) => inner.AbandonTaskActivityWorkItemAsync(workItem);
+
+    public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
+    {
+        StopRenewing(workItem);
+        return inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+    }
+
+    public Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem)
+    {
+        StopRenewing(workItem);
+        return inner.AbandonTaskActivityWorkItemAsync(workItem);
+    }
 }
