@@ -57,7 +57,7 @@ public sealed class AzureStorageSidecar : IAsyncDisposable
         };
         var provider = new AzureStorageOrchestrationService(settings);
         await provider.CreateIfNotExistsAsync();
-        var service = new SidecarOrchestrationService(provider, settings.WorkItemQueueVisibilityTimeout);
+        var service = new SidecarOrchestrationService(provider, settings.WorkItemQueueVisibilityTimeout, loggerFactory.CreateLogger<SidecarOrchestrationService>());
 
         int port = LoopbackPort.Free();
         var builder = WebApplication.CreateSlimBuilder();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DurableTask.Core;
 using DurableTask.Core.History;
+using Microsoft.Extensions.Logging;
 
 namespace QlikBackup.LocalHost.Durable;
 
@@ -22,7 +23,7 @@ namespace QlikBackup.LocalHost.Durable;
 /// timeout until it is completed or abandoned.</item>
 /// </list>
 /// </summary>
-sealed class SidecarOrchestrationService(IOrchestrationService inner, TimeSpan activityVisibility) : IOrchestrationService
+sealed class SidecarOrchestrationService(IOrchestrationService inner, TimeSpan activityVisibility, ILogger log) : IOrchestrationService
 {
     readonly Lock gate = new();
     readonly ConcurrentDictionary<string, CancellationTokenSource> renewals = new(StringComparer.Ordinal);
@@ -137,9 +138,10 @@ sealed class SidecarOrchestrationService(IOrchestrationService inner, TimeSpan a
                 {
                     await inner.RenewTaskActivityWorkItemLockAsync(workItem);
                 }
-                catch (Exception) when (!done.IsCancellationRequested)
+                catch (Exception ex) when (!done.IsCancellationRequested)
                 {
                     // A renewal that fails (storage blip) is tried again at the next tick; the message stays invisible until then.
+                    log.LogWarning(ex, "Renewing the queue message of activity work item {WorkItemId} failed; trying again in {Interval}.", workItem.Id, every);
                 }
             }
         }
