@@ -19,6 +19,9 @@ public static class QlikBackupTasks
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<FindUnchangedAssets>();
+        registry.AddActivity<BeginCaptureRun>();
+        registry.AddActivity<EndCaptureRun>();
+        registry.AddActivity<CaptureAssets>();
         registry.AddActivity<CaptureAsset>();
         registry.AddActivity<RecordCaptureFailure>();
         registry.AddActivity<MarkDeletedAssets>();
