@@ -28,6 +28,29 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
 
     public override async Task<SpaceCaptureResult> RunAsync(TaskOrchestrationContext context, CaptureSpaceInput input)
     {
+        // A space run on its own is a run too: its listings and its audit read (from the tier's cursor) are read once for its
+        // assets. It ends without moving the cursor: the tier's other spaces were not captured.
+        if (input.Run is null)
+        {
+            CaptureRunContext run = await CaptureTierOrchestrator.BeginRunAsync(context, input.Space.Tier);
+            SpaceCaptureResult result = await CaptureSpaceAsync(context, input with { Run = run });
+            try
+            {
+                await context.CallActivityAsync(nameof(EndCaptureRun), new EndRunInput(input.Space.Tier, run, AdvanceCursor: false), ActivityRetry.Default);
+            }
+            catch (TaskFailedException)
+            {
+                // Only memory: the run's listings expire on their own.
+            }
+
+            return result;
+        }
+
+        return await CaptureSpaceAsync(context, input);
+    }
+
+    static async Task<SpaceCaptureResult> CaptureSpaceAsync(TaskOrchestrationContext context, CaptureSpaceInput input)
+    {
         List<AssetRef> assets;
         try
         {

@@ -86,7 +86,7 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
     /// The run's id (unique even when an instance id is reused) and its single audit read. A read that fails after its retries
     /// costs only the shortcut: the run's points then search their own audit windows, as a single capture does.
     /// </summary>
-    static async Task<CaptureRunContext> BeginRunAsync(TaskOrchestrationContext context, Core.Assets.Tier tier)
+    internal static async Task<CaptureRunContext> BeginRunAsync(TaskOrchestrationContext context, Core.Assets.Tier tier)
     {
         string runId = $"{context.InstanceId}:{context.NewGuid():N}";
         try

@@ -280,4 +280,22 @@ public sealed class CaptureOrchestrationTests
         Assert.Equal(sizes, batches.Select(b => b.Count));
         Assert.Equal(assets, batches.SelectMany(b => b));
     }
+
+    [Fact]
+    public async Task A_space_run_on_its_own_is_one_run_with_one_audit_read_and_ends_it_without_moving_the_audit_cursor()
+    {
+        var capture = new ScriptedCaptureService(Tenant());
+        var alerts = new RecordingAlerts();
+        await using var host = await StartAsync(capture, alerts);
+
+        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(CaptureSpaceOrchestrator), new CaptureSpaceInput(Sales, CaptureTrigger.OnDemand, 2));
+        OrchestrationMetadata meta = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        Assert.Equal(5, meta.ReadOutputAs<SpaceCaptureResult>()!.Summary.Captured);
+        string runId = Assert.Single(capture.RunOf.Values.Distinct())!;
+        Assert.StartsWith(id, runId);
+        Assert.Equal(runId, Assert.Single(capture.RunsBegun));
+        Assert.Equal((runId, false), Assert.Single(capture.RunsEnded));
+    }
 }
