@@ -11,6 +11,7 @@ public static class QlikBackupTasks
     {
         registry.AddOrchestrator<CaptureTierOrchestrator>();
         registry.AddOrchestrator<CaptureSpaceOrchestrator>();
+        registry.AddOrchestrator<CaptureLaneOrchestrator>();
         registry.AddOrchestrator<CaptureAssetOrchestrator>();
         registry.AddOrchestrator<RestoreOrchestrator>();
         registry.AddOrchestrator<RetentionOrchestrator>();

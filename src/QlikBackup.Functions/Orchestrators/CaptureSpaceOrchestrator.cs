@@ -22,6 +22,10 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
     /// <summary>Other assets (JSON resources, spaces) per batch at most: each is a few small requests.</summary>
     public const int MaxResourcesPerBatch = 20;
 
+    /// <summary>Changed assets a space orchestration captures itself at most; more go to one <see cref="CaptureLaneOrchestrator"/>
+    /// per unit of parallelism, so the space's own history stays bounded however many assets changed.</summary>
+    public const int MaxAssetsInline = 50;
+
     [Function(nameof(CaptureSpaceOrchestrator))]
     public static Task<SpaceCaptureResult> Run([OrchestrationTrigger] TaskOrchestrationContext context)
         => new CaptureSpaceOrchestrator().RunAsync(context, context.GetInput<CaptureSpaceInput>()!);
@@ -74,20 +78,20 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
 
         var skipped = results.Select(r => (r.Asset.Kind, r.Asset.Id)).ToHashSet();
         int parallel = Math.Max(1, input.MaxParallelAssets);
-        var inFlight = new List<Task<List<AssetCaptureResult>>>();
-        foreach (List<AssetRef> batch in Batches(assets.Where(a => !skipped.Contains((a.Kind, a.Id))).ToList(), parallel))
+        var changed = assets.Where(a => !skipped.Contains((a.Kind, a.Id))).ToList();
+        List<List<AssetRef>> batches = [.. Batches(changed, parallel)];
+        if (changed.Count <= MaxAssetsInline)
         {
-            if (inFlight.Count >= parallel)
-            {
-                Task<List<AssetCaptureResult>> done = await Task.WhenAny(inFlight);
-                inFlight.Remove(done);
-                results.AddRange(await done);
-            }
-
-            inFlight.Add(CaptureBatchAsync(context, input, batch));
+            results.AddRange(await CaptureBatchesAsync(context, input, batches, parallel));
         }
-
-        foreach (List<AssetCaptureResult> batchResults in await Task.WhenAll(inFlight)) results.AddRange(batchResults);
+        else
+        {
+            var lanes = Lanes(batches, parallel);
+            foreach (List<AssetCaptureResult> laneResults in await Task.WhenAll(lanes.Select((lane, i) => RunLaneAsync(context, input, lane, i))))
+            {
+                results.AddRange(laneResults);
+            }
+        }
 
         string? error = null;
         try
@@ -121,8 +125,51 @@ public sealed class CaptureSpaceOrchestrator : TaskOrchestrator<CaptureSpaceInpu
         }
     }
 
+    /// <summary>The batches, <paramref name="parallel"/> at a time (the next starts as soon as one finishes).</summary>
+    internal static async Task<List<AssetCaptureResult>> CaptureBatchesAsync(
+        TaskOrchestrationContext context, CaptureSpaceInput input, IReadOnlyList<List<AssetRef>> batches, int parallel)
+    {
+        var results = new List<AssetCaptureResult>();
+        var inFlight = new List<Task<List<AssetCaptureResult>>>();
+        foreach (List<AssetRef> batch in batches)
+        {
+            if (inFlight.Count >= parallel)
+            {
+                Task<List<AssetCaptureResult>> done = await Task.WhenAny(inFlight);
+                inFlight.Remove(done);
+                results.AddRange(await done);
+            }
+
+            inFlight.Add(CaptureBatchAsync(context, input, batch));
+        }
+
+        foreach (List<AssetCaptureResult> batchResults in await Task.WhenAll(inFlight)) results.AddRange(batchResults);
+        return results;
+    }
+
+    /// <summary>The batches dealt round-robin to at most <paramref name="parallel"/> lanes (each runs its batches one after the other). Pure.</summary>
+    public static List<List<List<AssetRef>>> Lanes(IReadOnlyList<List<AssetRef>> batches, int parallel)
+    {
+        int count = Math.Max(1, Math.Min(parallel, batches.Count));
+        return [.. Enumerable.Range(0, count).Select(lane => batches.Where((_, i) => i % count == lane).ToList())];
+    }
+
+    /// <summary>A lane as a sub-orchestration; if that fails as a whole, its batches are captured here (captures are idempotent).</summary>
+    static async Task<List<AssetCaptureResult>> RunLaneAsync(TaskOrchestrationContext context, CaptureSpaceInput input, List<List<AssetRef>> lane, int index)
+    {
+        try
+        {
+            return await context.CallSubOrchestratorAsync<List<AssetCaptureResult>>(
+                nameof(CaptureLaneOrchestrator), new CaptureLaneInput(input, lane), new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:lane{index}" });
+        }
+        catch (TaskFailedException)
+        {
+            return await CaptureBatchesAsync(context, input, lane, 1);
+        }
+    }
+
     /// <summary>One batch activity; an asset it could not capture (or every asset, if the batch itself failed) gets the usual retries on its own.</summary>
-    static async Task<List<AssetCaptureResult>> CaptureBatchAsync(TaskOrchestrationContext context, CaptureSpaceInput input, List<AssetRef> batch)
+    internal static async Task<List<AssetCaptureResult>> CaptureBatchAsync(TaskOrchestrationContext context, CaptureSpaceInput input, List<AssetRef> batch)
     {
         List<BatchItemResult> items;
         TaskOptions retry = ActivityRetry.AfterFirstAttempt;

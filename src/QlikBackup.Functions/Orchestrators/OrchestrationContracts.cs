@@ -20,6 +20,9 @@ public sealed record CaptureBatchInput(IReadOnlyList<AssetRef> Assets, Tier Tier
 /// <summary>One asset of a batch: its result, or the error its capture threw (the orchestration retries it on its own).</summary>
 public sealed record BatchItemResult(AssetRef Asset, AssetCaptureResult? Result, string? Error = null);
 
+/// <summary>Batches of one space's changed assets, captured one after the other by a <see cref="CaptureLaneOrchestrator"/>.</summary>
+public sealed record CaptureLaneInput(CaptureSpaceInput Space, IReadOnlyList<List<AssetRef>> Batches);
+
 public sealed record BeginRunInput(Tier Tier, string RunId);
 
 /// <param name="AdvanceCursor">Every space's captures (and so their attribution) are recorded: the audit cursor may move.</param>

@@ -48,6 +48,7 @@ public sealed class CaptureOrchestrationTests
             {
                 registry.AddOrchestrator<CaptureTierOrchestrator>();
                 registry.AddOrchestrator<CaptureSpaceOrchestrator>();
+                registry.AddOrchestrator<CaptureLaneOrchestrator>();
                 registry.AddActivity<ListSpacesForTier>();
                 registry.AddActivity<ListSpaceAssets>();
                 registry.AddActivity<FindUnchangedAssets>();
@@ -217,7 +218,7 @@ public sealed class CaptureOrchestrationTests
     }
 
     [Fact]
-    public async Task A_first_capture_of_a_large_space_runs_in_bounded_batches_and_replays_to_the_same_result()
+    public async Task A_first_capture_of_a_large_space_runs_in_bounded_batches_and_lanes_and_replays_to_the_same_result()
     {
         var big = new SpaceCaptureTarget("big", "Big", Tier.T2);
         AssetRef[] assets =
@@ -248,6 +249,25 @@ public sealed class CaptureOrchestrationTests
         Assert.Equal(68, capture.BatchSizes.Sum());
         Assert.True(capture.BatchSizes.Max() <= CaptureSpaceOrchestrator.MaxResourcesPerBatch);
         Assert.Equal(12, capture.BatchSizes.Count(n => n == CaptureSpaceOrchestrator.MaxAppsPerBatch));
+        // More than 50 changed assets: the space ran one lane per unit of parallelism (4), its own history holding those 4.
+        for (int lane = 0; lane < 5; lane++)
+        {
+            OrchestrationMetadata? laneMeta = await host.Client.GetInstanceAsync($"{id}:big:lane{lane}");
+            Assert.Equal(lane < 4, laneMeta is { RuntimeStatus: OrchestrationRuntimeStatus.Completed });
+        }
+    }
+
+    [Fact]
+    public void Lanes_deal_batches_round_robin_to_at_most_the_parallelism()
+    {
+        var batches = Enumerable.Range(0, 10).Select(i => new List<AssetRef> { new(AssetKind.App, $"a{i}") }).ToList();
+
+        var lanes = CaptureSpaceOrchestrator.Lanes(batches, 4);
+
+        Assert.Equal([3, 3, 2, 2], lanes.Select(l => l.Count));
+        Assert.Equal(["a0", "a4", "a8"], lanes[0].Select(b => b[0].Id));
+        Assert.Equal(batches.Select(b => b[0].Id).Order(), lanes.SelectMany(l => l).Select(b => b[0].Id).Order());
+        Assert.Single(CaptureSpaceOrchestrator.Lanes(batches.Take(1).ToList(), 8));
     }
 
     [Fact]
