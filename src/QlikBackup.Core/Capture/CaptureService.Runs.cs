@@ -92,27 +92,94 @@ public sealed partial class CaptureService
 
     /// <summary>
     /// Who made the change a new point records. In a run whose audit read covers the change, from that read (no Qlik call);
-    /// otherwise the asset's own window is searched, as a single capture does: outside a run, when the run's read failed,
-    /// when Qlik's modified date says the change was made after the run's read, and when the window starts before the read
-    /// and the read holds no event of the asset.
+    /// and, for a change Qlik's modified date puts after the read's <see cref="RunAudits.To"/>, from the run's top-up read
+    /// (see <see cref="TopUpAsync"/>). Otherwise the asset's own window is searched, as a single capture does: outside a run,
+    /// when the run's read failed, and when the window starts before the read and the read holds no event of the asset.
     /// </summary>
     /// <param name="modified">Qlik's modified date of the captured content (null when Qlik gives none).</param>
     async Task<Attribution> AttributeAsync(string assetId, DateTimeOffset since, DateTimeOffset until, DateTimeOffset? modified, CancellationToken ct)
     {
-        if (CurrentScope.Value?.Run is { Audits: { } read } run && (modified is null || modified <= read.To))
+        if (CurrentScope.Value?.Run is { Audits: { } read } run)
         {
             if (!read.Readable) return Attribution.None;
             IReadOnlyDictionary<string, RunAttribution> newest = await RunAttributionsAsync(run, ct);
-            if (newest.TryGetValue(assetId, out RunAttribution? a) && a.At > since && a.At <= until)
+            RunAttribution? best = newest.TryGetValue(assetId, out RunAttribution? a) && a.At > since && a.At <= until ? a : null;
+            if (modified is { } m && m > read.To)
             {
-                return new Attribution(a.UserId, a.At, a.Client);
+                // Changed after the run's read (or in its last moments): the events since then, read once for all such changes.
+                RunAttribution? later = await TopUpAsync(run, read, m, assetId, since, until, ct);
+                if (later is not null && (best is null || later.At > best.At)) best = later;
             }
 
-            // The read covers (From, To]: nothing of the asset in there, and nothing older is needed.
+            if (best is not null) return new Attribution(best.UserId, best.At, best.Client);
+            // The reads cover (From, until]: nothing of the asset in there, and nothing older is needed.
             if (since >= read.From) return Attribution.None;
         }
 
         return await AttributeFromWindowAsync(assetId, since, until, ct);
+    }
+
+    /// <summary>
+    /// Change events listed after a run's read, kept per process and run (dropped with the run's listings): every change event
+    /// of each asset, so a window's newest is exact. Read again only when a capture needs a later change than it covers.
+    /// </summary>
+    sealed class RunTopUp(DateTimeOffset readTo)
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        /// <summary>Events were read up to here.</summary>
+        public DateTimeOffset ReadTo { get; set; } = readTo;
+        /// <summary>Changes stamped up to here are in <see cref="Events"/> (a moment before <see cref="ReadTo"/>).</summary>
+        public DateTimeOffset Covered { get; set; } = readTo - AuditSettle;
+        public Dictionary<string, List<RunAttribution>> Events { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The newest change event of the asset in (since, until] among the events listed after the run's read, reading them
+    /// (once for all of the run's captures in this process, from where the last top-up ended) when the change at
+    /// <paramref name="modified"/> is not covered yet. A top-up covers every change made before it began: it waits
+    /// <see cref="AuditSettle"/> first, so their events are listed.
+    /// </summary>
+    async Task<RunAttribution?> TopUpAsync(
+        CaptureRunContext run, RunAudits read, DateTimeOffset modified, string assetId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
+    {
+        RunTopUp topUp = await cache.GetAsync("run:" + run.RunId, "audit-top-up", ListingLifetime,
+            _ => Task.FromResult(new RunTopUp(read.To + AuditSettle)), ct);
+        await topUp.Gate.WaitAsync(ct);
+        try
+        {
+            if (topUp.Covered < modified)
+            {
+                // Cover every change made so far, not only this one: the run's other captures of later changes then need no read.
+                DateTimeOffset now = clock.GetUtcNow();
+                TimeSpan wait = (modified > now ? modified : now) + AuditSettle - now;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, clock, ct);
+                DateTimeOffset to = clock.GetUtcNow();
+                await foreach (QlikAuditEvent e in rest.ListAuditsAsync(topUp.ReadTo - AuditSettle, to, null, ct))
+                {
+                    if (IsReadOnly(e.EventType)) continue;
+                    foreach (string id in ConcernedIds(e))
+                    {
+                        if (!topUp.Events.TryGetValue(id, out List<RunAttribution>? list)) topUp.Events[id] = list = [];
+                        if (!list.Any(x => x.At == e.EventTime && x.UserId == e.UserId)) list.Add(new RunAttribution(e.UserId, e.EventTime, e.ClientId ?? e.Source));
+                    }
+                }
+
+                topUp.ReadTo = to;
+                topUp.Covered = to - AuditSettle;
+            }
+
+            return topUp.Events.TryGetValue(assetId, out List<RunAttribution>? events)
+                ? events.Where(x => x.At > since && x.At <= until).MaxBy(x => x.At)
+                : null;
+        }
+        catch (QlikApiException ex) when (ex.Status is 400 or 403)
+        {
+            return null;
+        }
+        finally
+        {
+            topUp.Gate.Release();
+        }
     }
 
     /// <summary>The run's attribution rows, read once per process and run.</summary>
