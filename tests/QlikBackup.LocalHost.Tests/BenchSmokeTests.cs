@@ -16,7 +16,7 @@ public sealed class BenchSmokeTests
     };
 
     /// <summary>Durable storage requests per asset of the full capture: 12.5 measured at this size (the run's and spaces' own
-    /// orchestrations weigh on 33 assets; 6.1 at 200 apps, 12.4 there with one activity per asset), kept with some room.</summary>
+    /// orchestrations weigh on 33 assets; 6.2 at 200 apps, 12.4 there with one activity per asset), kept with some room.</summary>
     const double DurablePerAsset = 15;
 
     static readonly Lazy<Task<BenchReport>> Run = new(() => new BenchRunner(Reduced).RunAsync(CancellationToken.None));
