@@ -11,6 +11,7 @@ public static class QlikBackupTasks
     {
         registry.AddOrchestrator<CaptureTierOrchestrator>();
         registry.AddOrchestrator<CaptureSpaceOrchestrator>();
+        registry.AddOrchestrator<CaptureLaneOrchestrator>();
         registry.AddOrchestrator<CaptureAssetOrchestrator>();
         registry.AddOrchestrator<RestoreOrchestrator>();
         registry.AddOrchestrator<RetentionOrchestrator>();
@@ -19,6 +20,9 @@ public static class QlikBackupTasks
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<FindUnchangedAssets>();
+        registry.AddActivity<BeginCaptureRun>();
+        registry.AddActivity<EndCaptureRun>();
+        registry.AddActivity<CaptureAssets>();
         registry.AddActivity<CaptureAsset>();
         registry.AddActivity<RecordCaptureFailure>();
         registry.AddActivity<MarkDeletedAssets>();

@@ -33,9 +33,10 @@ public sealed class CaptureOptions
     /// <summary>Export the QVF with its data (false = NoData export: smaller, but a restore must reload).</summary>
     public bool ExportQvfWithData { get; set; } = true;
 
-    /// <summary>How long tenant-wide listings (reload tasks, alerts, subscriptions, users, space names) are reused between
-    /// asset captures of one run, so each app does not list the whole tenant again. Zero disables the cache.</summary>
-    public TimeSpan ListingCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>The longest tenant-wide listings (reload tasks, alerts, subscriptions, users, space names) and a run's audit
+    /// attribution are kept for the captures of one run. They are keyed by the run, read once by it and dropped when it ends;
+    /// this bounds what a run that never ends (or runs longer) keeps in memory. Zero disables the reuse (every capture reads).</summary>
+    public TimeSpan ListingCacheDuration { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How far back audit events are searched for attribution when an asset has no modified date.</summary>
     public TimeSpan AttributionLookback { get; set; } = TimeSpan.FromDays(1);

@@ -25,8 +25,7 @@ public sealed partial class CaptureService
         (QlikResourceKind.SharingTask, AssetKind.Subscription, CapturePartNames.Subscriptions),
     ];
 
-    /// <param name="fresh">Re-list schedules/alerts/subscriptions instead of reusing this run's listing (a change triggered this capture).</param>
-    async Task<AssetCaptureResult> CaptureAppAsync(AssetRef asset, Tier tier, Baseline baseline, bool fresh, CancellationToken ct)
+    async Task<AssetCaptureResult> CaptureAppAsync(AssetRef asset, Tier tier, Baseline baseline, CancellationToken ct)
     {
         QlikApp? app = await rest.GetAppAsync(asset.Id, ct);
         if (app is null)
@@ -40,7 +39,7 @@ public sealed partial class CaptureService
             return Unchanged(asset, baseline);
         }
 
-        IReadOnlyDictionary<string, byte[]> attached = await AttachedPartsAsync(app.Id, fresh, ct);
+        IReadOnlyDictionary<string, byte[]> attached = await AttachedPartsAsync(app.Id, ct);
         (Manifest? previous, bool damaged) = await ReadPreviousAsync(baseline.LastCaptured, ct);
         var writer = new PartWriter(store, TenantId, PartParallelism, previous, ct);
         // A damaged previous point is never "unchanged": its lost parts are read again and stored.
@@ -181,7 +180,7 @@ public sealed partial class CaptureService
 
     /// <summary>The space owner, users assigned directly, and members of groups assigned (from the users' assignedGroups).</summary>
     Task<IReadOnlyList<string>> SpaceMembersAsync(string spaceId, CancellationToken ct)
-        => cache.GetAsync<IReadOnlyList<string>>($"space-members:{spaceId}", Options.ListingCacheDuration, async c =>
+        => cache.GetAsync<IReadOnlyList<string>>(ListingScope, $"space-members:{spaceId}", ListingLifetime, async c =>
         {
             var members = new HashSet<string>(StringComparer.Ordinal);
             QlikSpace? space = await rest.GetSpaceAsync(spaceId, c);
@@ -295,8 +294,9 @@ public sealed partial class CaptureService
         return previousReload == app.LastReloadTime;
     }
 
-    /// <summary>The app's reload tasks, data alerts and subscriptions, each as a canonical JSON array ordered by id.</summary>
-    async Task<IReadOnlyDictionary<string, byte[]>> AttachedPartsAsync(string appId, bool fresh, CancellationToken ct)
+    /// <summary>The app's reload tasks, data alerts and subscriptions, each as a canonical JSON array ordered by id (from the
+    /// run's listings; a capture outside a run reads them fresh).</summary>
+    async Task<IReadOnlyDictionary<string, byte[]>> AttachedPartsAsync(string appId, CancellationToken ct)
     {
         var parts = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach ((QlikResourceKind kind, AssetKind asKind, string part) in AttachedKinds)
@@ -304,7 +304,7 @@ public sealed partial class CaptureService
             IReadOnlyList<QlikResource> all;
             try
             {
-                all = await ListResourcesAsync(kind, ct, fresh);
+                all = await ListResourcesAsync(kind, ct);
             }
             catch (QlikApiException ex) when (ex.Status is 403 or 404)
             {

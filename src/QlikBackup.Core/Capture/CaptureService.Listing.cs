@@ -66,9 +66,10 @@ public sealed partial class CaptureService
         }
     }
 
-    public async Task<IReadOnlyList<AssetRef>> ListAssetsAsync(SpaceCaptureTarget space, CancellationToken ct = default)
+    public async Task<IReadOnlyList<AssetRef>> ListAssetsAsync(SpaceCaptureTarget space, CaptureRunContext? run = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(space);
+        using IDisposable listings = EnterScope(run);
         var assets = new List<AssetRef>();
         switch (space.SpaceId)
         {
@@ -116,17 +117,18 @@ public sealed partial class CaptureService
         }
     }
 
-    /// <summary>A tenant-wide listing, shared by the spaces and assets of one run (see <see cref="CaptureOptions.ListingCacheDuration"/>).</summary>
+    /// <summary>A tenant-wide listing, read once for the spaces and assets of one run, and once for a capture outside a run
+    /// (see <see cref="ListingCache"/>).</summary>
     Task<IReadOnlyList<QlikResource>> ListResourcesAsync(AssetKind kind, CancellationToken ct)
         => ListResourcesAsync(ResourceKindOf(kind), ct);
 
-    Task<IReadOnlyList<QlikResource>> ListResourcesAsync(QlikResourceKind kind, CancellationToken ct, bool refresh = false)
-        => cache.GetAsync<IReadOnlyList<QlikResource>>($"list:{kind}", Options.ListingCacheDuration, async c =>
+    Task<IReadOnlyList<QlikResource>> ListResourcesAsync(QlikResourceKind kind, CancellationToken ct)
+        => cache.GetAsync<IReadOnlyList<QlikResource>>(ListingScope, $"list:{kind}", ListingLifetime, async c =>
         {
             var list = new List<QlikResource>();
             await foreach (QlikResource r in rest.ListAsync(kind, c)) list.Add(r);
             return list;
-        }, ct, refresh);
+        }, ct);
 
     /// <summary>The REST collection that holds an asset kind (apps and spaces have their own endpoints).</summary>
     public static QlikResourceKind ResourceKindOf(AssetKind kind) => kind switch

@@ -50,7 +50,7 @@ public sealed partial class CaptureService
         }
 
         DateTimeOffset now = clock.GetUtcNow();
-        Attribution who = await AttributeAsync(asset.Id, AttributionSince(identity.SourceModifiedAt, baseline.Latest, now), now, ct);
+        Attribution who = await AttributeAsync(asset.Id, AttributionSince(identity.SourceModifiedAt, baseline.Latest, now), now, identity.SourceModifiedAt, ct);
         RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Captured, identity, who);
         StoredContent stored = await store.PutManifestAsync(TenantId, manifest with { PointId = point.PointId }, ct);
         long size = manifest.Parts.Sum(p => p.Size);
@@ -118,7 +118,7 @@ public sealed partial class CaptureService
     /// Who changed the asset: the newest audit event in (since, until] whose top-level resource (or data.id) is the asset.
     /// Audits arrive newest first, so the scan stops at the first match once older events follow.
     /// </summary>
-    async Task<Attribution> AttributeAsync(string assetId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
+    async Task<Attribution> AttributeFromWindowAsync(string assetId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
     {
         QlikAuditEvent? best = null;
         DateTimeOffset? previous = null;

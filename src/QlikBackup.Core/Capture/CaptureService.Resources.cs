@@ -97,6 +97,6 @@ public sealed partial class CaptureService
     {
         PersonalSpaceId => Task.FromResult<string?>(PersonalSpaceName),
         SpaceCaptureTarget.TenantConfigSpaceId => Task.FromResult<string?>(TenantConfigSpaceName),
-        _ => cache.GetAsync($"space-name:{spaceId}", Options.ListingCacheDuration, async c => (await rest.GetSpaceAsync(spaceId, c))?.Name, ct),
+        _ => cache.GetAsync(ListingScope, $"space-name:{spaceId}", ListingLifetime, async c => (await rest.GetSpaceAsync(spaceId, c))?.Name, ct),
     };
 }

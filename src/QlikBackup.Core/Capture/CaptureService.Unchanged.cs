@@ -14,9 +14,10 @@ public sealed partial class CaptureService
     /// without updatedAt moving), nor assets whose newest point is not Captured. A skipped asset's blobs are not re-checked:
     /// damage is found by verify and repaired by its next changed capture.
     /// </summary>
-    public async Task<IReadOnlyList<AssetCaptureResult>> FindUnchangedAsync(SpaceCaptureTarget space, IReadOnlyList<AssetRef> assets, CancellationToken ct = default)
+    public async Task<IReadOnlyList<AssetCaptureResult>> FindUnchangedAsync(SpaceCaptureTarget space, IReadOnlyList<AssetRef> assets, CaptureRunContext? run = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(space);
+        using IDisposable listings = EnterScope(run);
         var unchanged = new ConcurrentBag<AssetCaptureResult>();
         var candidates = assets.Where(a => a.Kind != AssetKind.Space && a.ModifiedAt is not null && !string.IsNullOrEmpty(a.Id));
         await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = PartParallelism, CancellationToken = ct }, async (asset, c) =>
@@ -48,7 +49,7 @@ public sealed partial class CaptureService
     async Task<bool> AttachedPartsUnchangedAsync(string appId, RecoveryPoint latest, CancellationToken ct)
     {
         if (latest.ManifestRef is null) return false;
-        IReadOnlyDictionary<string, byte[]> attached = await AttachedPartsAsync(appId, fresh: false, ct);
+        IReadOnlyDictionary<string, byte[]> attached = await AttachedPartsAsync(appId, ct);
         Manifest manifest = await store.ReadManifestAsync(TenantId, latest.ManifestRef, ct);
         return attached.All(a => manifest.Find(a.Key) is { } p && string.Equals(p.Sha256, PartWriter.Sha256Hex(a.Value), StringComparison.OrdinalIgnoreCase));
     }

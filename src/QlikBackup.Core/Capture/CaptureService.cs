@@ -39,11 +39,12 @@ public sealed partial class CaptureService : ICaptureService
     readonly TimeProvider clock;
     readonly ILogger<CaptureService> log;
     readonly ListingCache cache;
+    readonly RunAuditStore audits;
 
     public CaptureService(
         IQlikRestClient rest, IQlikEngine engine, IContentStore store, IRecoveryPointIndex index, ISpaceTierStore tiers,
         CapturedAssetCatalog catalog, ITenantContext tenant, IOptions<CaptureOptions> options, IOptions<QlikOptions> qlik,
-        TimeProvider clock, ILogger<CaptureService> log)
+        StorageTables tables, TimeProvider clock, ILogger<CaptureService> log)
     {
         this.rest = rest;
         this.engine = engine;
@@ -57,26 +58,31 @@ public sealed partial class CaptureService : ICaptureService
         this.clock = clock;
         this.log = log;
         cache = new ListingCache(clock);
+        audits = new RunAuditStore(tables);
     }
 
     string TenantId => tenant.TenantId;
 
     CaptureOptions Options => options.Value;
 
+    /// <summary>The longest a run's listings are kept (they are dropped when the run ends).</summary>
+    TimeSpan ListingLifetime => Options.ListingCacheDuration;
+
     /// <summary>Parallel reads/writes inside one asset: the capture setting, never above Qlik's request bound.</summary>
     int PartParallelism => Math.Max(1, Math.Min(Options.MaxParallelPartsPerAsset, qlik.Value.MaxConcurrentRequests));
 
-    public async Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, bool inRun = false, CancellationToken ct = default)
+    public async Task<AssetCaptureResult> CaptureAssetAsync(AssetRef asset, Tier tier, CaptureTrigger trigger, CaptureRunContext? run = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(asset);
         ArgumentException.ThrowIfNullOrEmpty(asset.Id);
         using IDisposable? scope = log.BeginScope("Capture {Kind} {AssetId} ({Trigger}, {Tier})", asset.Kind, asset.Id, trigger, tier);
+        using IDisposable listings = EnterScope(run);
         AssetCaptureResult result = await RetryOnConflictAsync(async () =>
         {
             IReadOnlyList<RecoveryPoint> history = await index.GetNewestAsync(TenantId, asset.Kind, asset.Id, 20, ct);
             var baseline = new Baseline(history.FirstOrDefault(), history.FirstOrDefault(p => p.Status == RecoveryPointStatus.Captured));
             return asset.Kind == AssetKind.App
-                ? await CaptureAppAsync(asset, tier, baseline, fresh: !inRun && trigger != CaptureTrigger.Schedule, ct)
+                ? await CaptureAppAsync(asset, tier, baseline, ct)
                 : await CaptureResourceAsync(asset, tier, baseline, ct);
         }, ct);
         log.LogInformation("{Kind} {AssetId}: {Outcome}, {Size} bytes, {NewBytes} new", asset.Kind, asset.Id, result.Outcome, result.Size, result.NewBytes);
@@ -103,9 +109,10 @@ public sealed partial class CaptureService : ICaptureService
         return new AssetCaptureResult(asset, CaptureOutcome.Failed, point.PointId, Error: point.Error);
     }
 
-    public async Task<IReadOnlyList<AssetCaptureResult>> MarkDeletedAsync(SpaceCaptureTarget space, IReadOnlyList<AssetRef> present, CancellationToken ct = default)
+    public async Task<IReadOnlyList<AssetCaptureResult>> MarkDeletedAsync(SpaceCaptureTarget space, IReadOnlyList<AssetRef> present, CaptureRunContext? run = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(space);
+        using IDisposable listings = EnterScope(run);
         var listed = present.Select(a => (a.Kind, a.Id)).ToHashSet();
         var results = new List<AssetCaptureResult>();
         foreach (CapturedAsset known in await catalog.ListSpaceAsync(TenantId, space.SpaceId, ct))
@@ -169,7 +176,8 @@ public sealed partial class CaptureService : ICaptureService
         }
 
         DateTimeOffset now = clock.GetUtcNow();
-        Attribution who = await AttributeAsync(asset.Id, latest.CapturedAt, now, ct);
+        // When it was deleted is unknown (maybe after the run's audit read): its own window, as before.
+        Attribution who = await AttributeFromWindowAsync(asset.Id, latest.CapturedAt, now, ct);
         var identity = new PointIdentity(latest.Name ?? asset.Name, latest.SpaceId ?? asset.SpaceId ?? DefaultSpaceOf(asset.Kind, asset.Id), latest.SpaceName, latest.OwnerId, null);
         RecoveryPoint point = NewPoint(asset, tier, now, RecoveryPointStatus.Deleted, identity, who);
         if (asset.Kind == AssetKind.App) point = point with { PurgeAt = await PurgeAtAsync(asset.Id, latest.CapturedAt, now, ct) };

@@ -14,5 +14,5 @@ public sealed class CaptureAsset(ICaptureService capture) : TaskActivity<Capture
         => FunctionActivity.RunAsync<CaptureAsset, CaptureAssetInput, AssetCaptureResult>(context, input);
 
     public override Task<AssetCaptureResult> RunAsync(TaskActivityContext context, CaptureAssetInput input)
-        => capture.CaptureAssetAsync(input.Asset, input.Tier, input.Trigger, input.InRun);
+        => capture.CaptureAssetAsync(input.Asset, input.Tier, input.Trigger, input.Run);
 }

@@ -13,5 +13,5 @@ public sealed class FindUnchangedAssets(ICaptureService capture) : TaskActivity<
         => FunctionActivity.RunAsync<FindUnchangedAssets, UnchangedAssetsInput, List<AssetCaptureResult>>(context, input);
 
     public override async Task<List<AssetCaptureResult>> RunAsync(TaskActivityContext context, UnchangedAssetsInput input)
-        => [.. await capture.FindUnchangedAsync(input.Space, input.Listed)];
+        => [.. await capture.FindUnchangedAsync(input.Space, input.Listed, input.Run)];
 }

@@ -14,5 +14,5 @@ public sealed class MarkDeletedAssets(ICaptureService capture) : TaskActivity<De
         => FunctionActivity.RunAsync<MarkDeletedAssets, DeletedAssetsInput, List<AssetCaptureResult>>(context, input);
 
     public override async Task<List<AssetCaptureResult>> RunAsync(TaskActivityContext context, DeletedAssetsInput input)
-        => [.. await capture.MarkDeletedAsync(input.Space, input.Present)];
+        => [.. await capture.MarkDeletedAsync(input.Space, input.Present, input.Run)];
 }

@@ -7,11 +7,12 @@ namespace QlikBackup.Functions.Orchestrators;
 /// <summary>The one way an orchestration captures an asset: retried activity, then a recorded failure.</summary>
 public static class AssetCapture
 {
-    public static async Task<AssetCaptureResult> CaptureWithRetryAsync(TaskOrchestrationContext context, CaptureAssetInput input)
+    /// <param name="retry">The retry policy; <see cref="ActivityRetry.AfterFirstAttempt"/> when an attempt (in a batch) already failed.</param>
+    public static async Task<AssetCaptureResult> CaptureWithRetryAsync(TaskOrchestrationContext context, CaptureAssetInput input, TaskOptions? retry = null)
     {
         try
         {
-            return await context.CallActivityAsync<AssetCaptureResult>(nameof(CaptureAsset), input, ActivityRetry.Default);
+            return await context.CallActivityAsync<AssetCaptureResult>(nameof(CaptureAsset), input, retry ?? ActivityRetry.Default);
         }
         catch (TaskFailedException ex)
         {

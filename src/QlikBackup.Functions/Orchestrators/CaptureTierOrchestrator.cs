@@ -7,9 +7,11 @@ using QlikBackup.Functions.Activities;
 namespace QlikBackup.Functions.Orchestrators;
 
 /// <summary>
-/// One tier run: list the tier's spaces, then one sub-orchestration per space, so each space's history stays
-/// small and a failing space never blocks the others. Every run, failed or not, is recorded in the run log before
-/// any alert is raised, so status shows it even when the alert channel is down.
+/// One tier run: list the tier's spaces, begin the run (Qlik's audit log read once, from the tier's stored cursor, for the
+/// attribution of every asset; in an activity, its result passed on as the run), then one sub-orchestration per space, so
+/// each space's history stays small and a failing space never blocks the others. Every run, failed or not, is recorded in
+/// the run log before any alert is raised, so status shows it even when the alert channel is down; the run then ends (its
+/// listings dropped, and the audit cursor moved only when every space's captures are recorded, so a failed run re-reads).
 /// </summary>
 public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput, CaptureRunResult>
 {
@@ -22,10 +24,13 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
         DateTime started = context.CurrentUtcDateTime;
         var results = new List<SpaceCaptureResult>();
         string? error = null;
+        CaptureRunContext? run = null;
         try
         {
             var spaces = await context.CallActivityAsync<List<SpaceCaptureTarget>>(nameof(ListSpacesForTier), input.Tier, ActivityRetry.Default);
-            results.AddRange(await Task.WhenAll(spaces.Select(space => RunSpaceAsync(context, input, space))));
+            CaptureRunContext begun = await BeginRunAsync(context, input.Tier);
+            run = begun;
+            results.AddRange(await Task.WhenAll(spaces.Select(space => RunSpaceAsync(context, input, space, begun))));
             if (results.Count(r => r.Error is not null) is > 0 and int failed)
             {
                 error = $"{failed} space(s) failed: " + string.Join("; ", results.Where(r => r.Error is not null).Select(r => $"{r.Space.SpaceId}: {r.Error}"));
@@ -48,6 +53,18 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
             recordError = $"The run could not be recorded in the run log: {Failures.Describe(ex)}";
         }
 
+        if (run is not null)
+        {
+            try
+            {
+                await context.CallActivityAsync(nameof(EndCaptureRun), new EndRunInput(input.Tier, run, AdvanceCursor: error is null), ActivityRetry.Default);
+            }
+            catch (TaskFailedException)
+            {
+                // Only a lost shortcut: the cursor stays, so the next run reads those events again; listings expire on their own.
+            }
+        }
+
         if (result.Failed || recordError is not null)
         {
             var failures = results.SelectMany(r => r.Failures).ToList();
@@ -65,14 +82,31 @@ public sealed class CaptureTierOrchestrator : TaskOrchestrator<CaptureTierInput,
         return result;
     }
 
+    /// <summary>
+    /// The run's id (unique even when an instance id is reused) and its single audit read. A read that fails after its retries
+    /// costs only the shortcut: the run's points then search their own audit windows, as a single capture does.
+    /// </summary>
+    internal static async Task<CaptureRunContext> BeginRunAsync(TaskOrchestrationContext context, Core.Assets.Tier tier)
+    {
+        string runId = $"{context.InstanceId}:{context.NewGuid():N}";
+        try
+        {
+            return await context.CallActivityAsync<CaptureRunContext>(nameof(BeginCaptureRun), new BeginRunInput(tier, runId), ActivityRetry.Default);
+        }
+        catch (TaskFailedException)
+        {
+            return new CaptureRunContext(runId);
+        }
+    }
+
     /// <summary>A space whose orchestration itself fails is that space's error; the other spaces' results stand.</summary>
-    static async Task<SpaceCaptureResult> RunSpaceAsync(TaskOrchestrationContext context, CaptureTierInput input, SpaceCaptureTarget space)
+    static async Task<SpaceCaptureResult> RunSpaceAsync(TaskOrchestrationContext context, CaptureTierInput input, SpaceCaptureTarget space, CaptureRunContext run)
     {
         try
         {
             return await context.CallSubOrchestratorAsync<SpaceCaptureResult>(
                 nameof(CaptureSpaceOrchestrator),
-                new CaptureSpaceInput(space, input.Trigger, input.MaxParallelAssets),
+                new CaptureSpaceInput(space, input.Trigger, input.MaxParallelAssets, run),
                 new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}:{space.SpaceId}" });
         }
         catch (TaskFailedException ex)

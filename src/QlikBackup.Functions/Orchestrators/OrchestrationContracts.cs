@@ -7,10 +7,28 @@ namespace QlikBackup.Functions.Orchestrators;
 /// <summary>Starts a capture of every space of one tier.</summary>
 public sealed record CaptureTierInput(Tier Tier, CaptureTrigger Trigger = CaptureTrigger.Schedule, int MaxParallelAssets = 8);
 
-public sealed record CaptureSpaceInput(SpaceCaptureTarget Space, CaptureTrigger Trigger, int MaxParallelAssets);
+/// <param name="Run">The tier run the space is part of (its id keys the run's listings and audit read); null for a space run on its own.</param>
+public sealed record CaptureSpaceInput(SpaceCaptureTarget Space, CaptureTrigger Trigger, int MaxParallelAssets, CaptureRunContext? Run = null);
 
-/// <param name="InRun">Captured by a space run (which shares tenant-wide listings between its assets), not on its own.</param>
-public sealed record CaptureAssetInput(AssetRef Asset, Tier Tier, CaptureTrigger Trigger, bool InRun = false);
+/// <param name="Run">The run the capture is part of (its listings and audit read are shared by the run's assets); null for a
+/// capture on its own (a webhook, an operator), which reads listings fresh and searches its own audit window.</param>
+public sealed record CaptureAssetInput(AssetRef Asset, Tier Tier, CaptureTrigger Trigger, CaptureRunContext? Run = null);
+
+/// <summary>Several assets of one space captured by one activity, one after the other (see <see cref="CaptureSpaceOrchestrator"/>).</summary>
+public sealed record CaptureBatchInput(IReadOnlyList<AssetRef> Assets, Tier Tier, CaptureTrigger Trigger, CaptureRunContext? Run = null);
+
+/// <summary>One asset of a batch: its result, or the error its capture threw (the orchestration retries it on its own).</summary>
+public sealed record BatchItemResult(AssetRef Asset, AssetCaptureResult? Result, string? Error = null);
+
+/// <summary>Batches of one space's changed assets, captured one after the other by a <see cref="CaptureLaneOrchestrator"/>.</summary>
+public sealed record CaptureLaneInput(CaptureSpaceInput Space, IReadOnlyList<List<AssetRef>> Batches);
+
+public sealed record BeginRunInput(Tier Tier, string RunId);
+
+/// <param name="AdvanceCursor">Every space's captures (and so their attribution) are recorded: the audit cursor may move.</param>
+public sealed record EndRunInput(Tier Tier, CaptureRunContext Run, bool AdvanceCursor);
+
+public sealed record SpaceAssetsInput(SpaceCaptureTarget Space, CaptureRunContext? Run = null);
 
 public sealed record CaptureFailure(AssetRef Asset, string Error);
 
@@ -47,9 +65,9 @@ public sealed record RestoreBatchInput(string RestoreId, int Index, int Start, i
 /// <param name="Error">Why the restore failed; null when every batch succeeded.</param>
 public sealed record CompleteRestoreInput(string RestoreId, string? Error, TimeSpan Duration);
 
-public sealed record UnchangedAssetsInput(SpaceCaptureTarget Space, IReadOnlyList<AssetRef> Listed);
+public sealed record UnchangedAssetsInput(SpaceCaptureTarget Space, IReadOnlyList<AssetRef> Listed, CaptureRunContext? Run = null);
 
-public sealed record DeletedAssetsInput(SpaceCaptureTarget Space, IReadOnlyList<AssetRef> Present);
+public sealed record DeletedAssetsInput(SpaceCaptureTarget Space, IReadOnlyList<AssetRef> Present, CaptureRunContext? Run = null);
 
 public sealed record RecordFailureInput(AssetRef Asset, Tier Tier, string Error);
 

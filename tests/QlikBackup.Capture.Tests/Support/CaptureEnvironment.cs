@@ -110,18 +110,26 @@ public sealed class CaptureEngine(ServiceProvider services, string tenantId) : I
     /// <summary>Verify over this engine's stores (the hosts register it with AddQlikBackup, which these tests do not use).</summary>
     public VerifyService Verify => ActivatorUtilities.CreateInstance<VerifyService>(Services, ActivatorUtilities.CreateInstance<PointVerifier>(Services));
 
-    /// <summary>Captures every asset of the spaces with bounded parallelism (what the space orchestration does), then the deleted check.</summary>
+    /// <summary>
+    /// One run over the spaces (all of one tier), as the tier orchestration does: the run begins (one audit read), every asset
+    /// is captured with bounded parallelism within the run, then the deleted check, and the run ends (the cursor moves).
+    /// </summary>
     public async Task<List<AssetCaptureResult>> CaptureSpacesAsync(IEnumerable<SpaceCaptureTarget> spaces, int parallel = 8)
     {
         var results = new System.Collections.Concurrent.ConcurrentBag<AssetCaptureResult>();
-        foreach (SpaceCaptureTarget space in spaces)
+        List<SpaceCaptureTarget> targets = spaces.ToList();
+        if (targets.Count == 0) return [];
+        Tier tier = targets[0].Tier;
+        CaptureRunContext run = await Capture.BeginRunAsync(tier, "run-" + Guid.NewGuid().ToString("N"));
+        foreach (SpaceCaptureTarget space in targets)
         {
-            IReadOnlyList<AssetRef> assets = await Capture.ListAssetsAsync(space);
+            IReadOnlyList<AssetRef> assets = await Capture.ListAssetsAsync(space, run);
             await Parallel.ForEachAsync(assets, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (asset, ct) =>
-                results.Add(await Capture.CaptureAssetAsync(asset, space.Tier, CaptureTrigger.Schedule, inRun: true, ct)));
-            foreach (AssetCaptureResult deleted in await Capture.MarkDeletedAsync(space, assets)) results.Add(deleted);
+                results.Add(await Capture.CaptureAssetAsync(asset, space.Tier, CaptureTrigger.Schedule, run, ct)));
+            foreach (AssetCaptureResult deleted in await Capture.MarkDeletedAsync(space, assets, run)) results.Add(deleted);
         }
 
+        await Capture.EndRunAsync(tier, run, advanceCursor: true);
         return results.ToList();
     }
 

@@ -10,7 +10,8 @@ public static class SimulatedChanges
     /// <summary>
     /// Apps of shared spaces in a fixed order; each test takes its own index so tests never change each other's apps.
     /// 0-1: read only; 2: sheet change and attribution; 3: reload; 4: concurrent captures;
-    /// 6: delete; 7: webhook; 8: out of order; 9: retention; 10+: read only (private objects). The tier test reads all.
+    /// 6: delete; 7: webhook; 8: out of order; 9: retention; 20-23: run attribution; others: read only (private objects).
+    /// The tier test reads all.
     /// </summary>
     public static string SharedApp(this CaptureEnvironment env, int index) => env.Tenant.Read(s =>
     {
