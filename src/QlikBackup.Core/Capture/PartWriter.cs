@@ -5,28 +5,36 @@ using QlikBackup.Core.Storage;
 namespace QlikBackup.Core.Capture;
 
 /// <summary>
-/// Collects the parts of one capture: stores each through <see cref="IContentStore"/> (deduplicated by content) and keeps
-/// the totals. Small parts are stored in the background, at most <c>parallelism</c> at a time, while the capture goes on
-/// reading; <see cref="CompleteAsync"/> waits for them. A part whose plaintext hash equals the same part of
+/// Collects the parts of one capture and keeps the totals. Parts up to the store's <see cref="IContentStore.MaxPackedSize"/>
+/// (sheets, objects, script, metadata, a small QVF) are held until <see cref="CompleteAsync"/> and stored together in one
+/// pack (one PUT for the whole capture); larger ones are streamed into chunked content as they come (a larger byte array
+/// in the background, at most <c>parallelism</c> at a time). A part whose plaintext hash equals the same part of
 /// <paramref name="previous"/> (the newest point's manifest) is taken over without touching storage.
 /// Safe for concurrent use by the parallel readers of one asset.
 /// </summary>
 internal sealed class PartWriter(IContentStore store, string tenantId, int parallelism, Manifest? previous, CancellationToken ct)
 {
     readonly ConcurrentDictionary<string, ManifestPart> parts = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, (byte[] Content, string MediaType)> small = new(StringComparer.Ordinal);
     readonly ConcurrentBag<Task> pending = [];
     readonly SemaphoreSlim slots = new(Math.Max(1, parallelism));
     long newBytes;
 
     public long NewBytes => Interlocked.Read(ref newBytes);
 
-    /// <summary>Stores the content in the background; <see cref="CompleteAsync"/> reports any failure.</summary>
+    /// <summary>Packs the content at <see cref="CompleteAsync"/>, or stores a large one in the background; <see cref="CompleteAsync"/> reports any failure.</summary>
     public void Add(string name, byte[] content, string mediaType)
     {
         if (previous?.Find(name) is { } same && same.Size == content.Length
             && string.Equals(same.Sha256, Sha256Hex(content), StringComparison.OrdinalIgnoreCase))
         {
             Keep(same);
+            return;
+        }
+
+        if (content.Length <= store.MaxPackedSize)
+        {
+            if (parts.ContainsKey(name) || !small.TryAdd(name, (content, mediaType))) throw Twice(name);
             return;
         }
 
@@ -47,8 +55,29 @@ internal sealed class PartWriter(IContentStore store, string tenantId, int paral
         }
     }
 
-    /// <summary>Streams the content into the store now (large parts such as the QVF are never buffered whole).</summary>
-    public Task AddAsync(string name, Stream content, string mediaType) => StoreAsync(name, content, mediaType);
+    /// <summary>
+    /// A stream that ends within <see cref="IContentStore.MaxPackedSize"/> is packed like <see cref="Add"/>; a longer one (the
+    /// QVF of a real app) is streamed into the store now, never buffered whole.
+    /// </summary>
+    public async Task AddAsync(string name, Stream content, string mediaType)
+    {
+        int limit = store.MaxPackedSize;
+        if (limit > 0)
+        {
+            var head = new byte[limit + 1];
+            int read = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+            if (read <= limit)
+            {
+                Add(name, head[..read], mediaType);
+                return;
+            }
+
+            await StoreAsync(name, new PrefixedStream(head, content), mediaType);
+            return;
+        }
+
+        await StoreAsync(name, content, mediaType);
+    }
 
     async Task StoreAsync(string name, Stream content, string mediaType)
     {
@@ -62,14 +91,29 @@ internal sealed class PartWriter(IContentStore store, string tenantId, int paral
 
     void Keep(ManifestPart part)
     {
-        if (!parts.TryAdd(part.Name, part)) throw new InvalidOperationException($"Part '{part.Name}' was captured twice.");
+        if (small.ContainsKey(part.Name) || !parts.TryAdd(part.Name, part)) throw Twice(part.Name);
     }
 
-    /// <summary>Waits for every background store, then lists the parts in name order, so equal content always gives an
-    /// equal list of parts.</summary>
+    static InvalidOperationException Twice(string name) => new($"Part '{name}' was captured twice.");
+
+    /// <summary>Waits for every background store, packs the small parts (one request for all of them), then lists the
+    /// parts in name order, so equal content always gives an equal list of parts.</summary>
     public async Task<Manifest> CompleteAsync()
     {
         await Task.WhenAll(pending);
+        var packed = small.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        if (packed.Count > 0)
+        {
+            IReadOnlyList<StoredContent> stored = await store.PutManyAsync(tenantId, [.. packed.Select(p => (ReadOnlyMemory<byte>)p.Value.Content)], ct);
+            for (int i = 0; i < packed.Count; i++)
+            {
+                Interlocked.Add(ref newBytes, stored[i].NewBytes);
+                parts[packed[i].Key] = new ManifestPart(packed[i].Key, stored[i].ContentRef, stored[i].Size, stored[i].Sha256, packed[i].Value.MediaType);
+            }
+
+            small.Clear();
+        }
+
         return new Manifest(parts.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList());
     }
 
