@@ -123,10 +123,13 @@ public sealed class StorageBackedTests(CaptureEnvironment env)
         }
 
         Assert.Contains(newManifest.Find(CapturePartNames.Qvf)!.ContentRef, oldManifest.Parts.Select(p => p.ContentRef));
-        // ... and only what the pruned point alone referenced is gone: its manifest and the old version of the sheet.
-        Assert.False(await engine.Store.ExistsAsync(engine.TenantId, oldSheet));
+        // ... and only what the pruned point alone referenced is gone: its manifest (a pack of its own). The old version of
+        // the sheet shares its pack with the parts the kept point took over unchanged, so that pack stays whole.
         Assert.False(await engine.Store.ExistsAsync(engine.TenantId, oldManifestRef));
-        Assert.True(result.BlobsDeleted >= 2);
+        string oldSheetPack = Assert.Single(await engine.Store.GetChunkRefsAsync(engine.TenantId, oldSheet));
+        Assert.Contains(newManifest.Parts, p => p.ContentRef.StartsWith(oldSheetPack[BlobLayout.PackRefPrefix.Length..], StringComparison.Ordinal));
+        Assert.True(await engine.Store.ExistsAsync(engine.TenantId, oldSheet));
+        Assert.True(result.BlobsDeleted >= 1);
     }
 
     [Fact]
@@ -134,20 +137,23 @@ public sealed class StorageBackedTests(CaptureEnvironment env)
     {
         await using CaptureEngine engine = env.CreateEngine(new Dictionary<string, string?> { ["Retention:SweepGracePeriod"] = "01:00:00" });
         string orphan = (await engine.Store.PutAsync(engine.TenantId, new MemoryStream("left behind by a crashed capture"u8.ToArray()))).ContentRef;
+        string orphanPacked = (await engine.Store.PutManyAsync(engine.TenantId, ["packed by a crashed capture"u8.ToArray()]))[0].ContentRef;
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         RetentionService retention = ActivatorUtilities.CreateInstance<RetentionService>(engine.Services, clock);
 
         RetentionResult first = await retention.PruneAsync();
-        Assert.True(first.BlobsAwaitingGrace >= 2); // the descriptor and its chunk
+        Assert.True(first.BlobsAwaitingGrace >= 3); // the descriptor, its chunk and the pack
         Assert.True(await engine.Store.ExistsAsync(engine.TenantId, orphan));
+        Assert.True(await engine.Store.ExistsAsync(engine.TenantId, orphanPacked));
 
         clock.Now += TimeSpan.FromMinutes(59);
         Assert.Equal(0, (await retention.PruneAsync()).BlobsDeleted);
         clock.Now += TimeSpan.FromMinutes(2);
         RetentionResult later = await retention.PruneAsync();
 
-        Assert.True(later.BlobsDeleted >= 2);
+        Assert.True(later.BlobsDeleted >= 3);
         Assert.False(await engine.Store.ExistsAsync(engine.TenantId, orphan));
+        Assert.False(await engine.Store.ExistsAsync(engine.TenantId, orphanPacked));
     }
 
     sealed class ManualClock(DateTimeOffset now) : TimeProvider

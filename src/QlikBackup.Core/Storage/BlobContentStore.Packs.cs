@@ -150,19 +150,35 @@ public sealed partial class BlobContentStore
         return new MemoryStream(OpenEntry(keys, pack, packed, decrypt: true), writable: false);
     }
 
-    static byte[] OpenEntry(TenantKeys keys, LoadedPack pack, PackedRef packed, bool decrypt)
+    byte[] OpenEntry(TenantKeys keys, LoadedPack pack, PackedRef packed, bool decrypt)
     {
         PackEntry entry = pack.Header.Find(packed.Entry) ?? throw new ContentIntegrityException(
             $"Content '{packed}' is not in pack '{BlobLayout.PackBlob(keys.TenantId, packed.Pack)}': the reference was altered.");
-        return decrypt ? PackFile.OpenEntry(keys, pack.Name, entry, pack.Bytes) : [];
+        try
+        {
+            return decrypt ? PackFile.OpenEntry(keys, pack.Name, entry, pack.Bytes) : [];
+        }
+        catch (ContentIntegrityException)
+        {
+            recentEntries.Forget(keys.TenantId, pack.Name);
+            throw;
+        }
     }
 
     async Task<LoadedPack> LoadPackAsync(TenantKeys keys, string packName, CancellationToken ct)
     {
         string blob = BlobLayout.PackBlob(keys.TenantId, packName);
-        byte[] bytes = await DownloadAsync(blob,
-            $"Pack '{blob}' is not stored for tenant '{keys.TenantId}': it was deleted, or the reference belongs to another tenant.", ct);
-        return new LoadedPack(packName, PackFile.ReadHeader(keys, packName, bytes), bytes);
+        try
+        {
+            byte[] bytes = await DownloadAsync(blob,
+                $"Pack '{blob}' is not stored for tenant '{keys.TenantId}': it was deleted, or the reference belongs to another tenant.", ct);
+            return new LoadedPack(packName, PackFile.ReadHeader(keys, packName, bytes), bytes);
+        }
+        catch (ContentIntegrityException)
+        {
+            recentEntries.Forget(keys.TenantId, packName);
+            throw;
+        }
     }
 
     static Stream AsStream(ReadOnlyMemory<byte> content) => MemoryMarshal.TryGetArray(content, out ArraySegment<byte> array)

@@ -28,6 +28,16 @@ sealed class RecentPackEntries(int maxEntries, TimeSpan window, TimeProvider clo
         return false;
     }
 
+    /// <summary>A pack found missing or altered is never pointed at again: the parts are packed anew (the capture heals).</summary>
+    public void Forget(string tenantId, string packName)
+    {
+        lock (gate)
+        {
+            foreach (var key in entries.Where(e => e.Key.Tenant == tenantId && e.Value.Ref.Pack == packName).Select(e => e.Key).ToList())
+                entries.Remove(key);
+        }
+    }
+
     public void Add(string tenantId, PackedRef packed)
     {
         if (maxEntries <= 0 || window <= TimeSpan.Zero) return;
