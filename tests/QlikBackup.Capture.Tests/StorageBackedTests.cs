@@ -130,6 +130,11 @@ public sealed class StorageBackedTests(CaptureEnvironment env)
         Assert.Contains(newManifest.Parts, p => p.ContentRef.StartsWith(oldSheetPack[BlobLayout.PackRefPrefix.Length..], StringComparison.Ordinal));
         Assert.True(await engine.Store.ExistsAsync(engine.TenantId, oldSheet));
         Assert.True(result.BlobsDeleted >= 1);
+        // The old sheet is garbage inside a live pack, and the prune says so (packs are not repacked).
+        long oldSheetSize = oldManifest.Find(CapturePartNames.Object(Qlik.Contracts.EngineObjectClass.GenericObject, sheetId))!.Size;
+        Assert.True(result.PacksReferenced >= 2, $"{result.PacksReferenced} packs");
+        Assert.InRange(result.PackBytes - result.PackBytesLive, oldSheetSize + 28, result.PackBytes);
+        Assert.True(result.PackBytesLive >= newManifest.Parts.Where(p => p.ContentRef.Length == 129).Sum(p => p.Size + 28));
     }
 
     [Fact]

@@ -11,7 +11,19 @@ namespace QlikBackup.Core.Retention;
 
 /// <summary>What one prune did.</summary>
 public sealed record RetentionResult(
-    int Assets, int PointsKept, int PointsPruned, int BlobsReferenced, int BlobsDeleted, int BlobsAwaitingGrace, int WebhookEventsPurged);
+    int Assets, int PointsKept, int PointsPruned, int BlobsReferenced, int BlobsDeleted, int BlobsAwaitingGrace, int WebhookEventsPurged)
+{
+    /// <summary>Packs still referenced, and their size in bytes.</summary>
+    public int PacksReferenced { get; init; }
+    public long PackBytes { get; init; }
+
+    /// <summary>Bytes of those packs' entries that a kept point references; the rest is garbage (and headers) kept until the
+    /// whole pack is unreferenced, since packs are not repacked.</summary>
+    public long PackBytesLive { get; init; }
+
+    /// <summary>Referenced packs whose live entries are less than half their size: what repacking would rewrite.</summary>
+    public int PacksMostlyGarbage { get; init; }
+}
 
 /// <summary>
 /// Applies retention to one tenant: deletes index entries the <see cref="RetentionPlanner"/> drops, then mark-and-sweep over
@@ -61,6 +73,7 @@ public sealed class RetentionService
         // Snapshot of stored blobs before anything is marked: blobs written after this point are never swept by this run.
         var stored = new List<string>();
         await foreach (string blob in store.ListContentRefsAsync(tenantId, ct)) stored.Add(blob);
+        IReadOnlyDictionary<string, long> packSizes = await store.GetPackSizesAsync(tenantId, ct);
 
         var assets = (await catalog.ListTenantAsync(tenantId, ct)).DistinctBy(a => (a.Kind, a.AssetId)).ToList();
         var manifests = new HashSet<string>(StringComparer.Ordinal);
@@ -84,10 +97,10 @@ public sealed class RetentionService
             pruned += plan.Prune.Count;
         }
 
-        HashSet<string> referenced = await MarkAsync(tenantId, manifests, ct);
+        (HashSet<string> referenced, Dictionary<string, long> partSizes) = await MarkAsync(tenantId, manifests, ct);
         (int deleted, int waiting) = await SweepAsync(tenantId, stored, referenced, now, ct);
         int purged = await webhookEvents.PurgeAsync(now - webhookOptions.Value.MaxEventAge, ct);
-        var result = new RetentionResult(assets.Count, kept, pruned, referenced.Count, deleted, waiting, purged);
+        var result = PackUse(new RetentionResult(assets.Count, kept, pruned, referenced.Count, deleted, waiting, purged), packSizes, partSizes, manifests);
         log.LogInformation("Retention for {Tenant}: {Result}", tenantId, result);
         return result;
     }
@@ -109,14 +122,19 @@ public sealed class RetentionService
         return all.DistinctBy(p => p.PointId).ToList();
     }
 
-    /// <summary>Manifests, the parts they name and the chunks of all of them.</summary>
-    async Task<HashSet<string>> MarkAsync(string tenantId, HashSet<string> manifests, CancellationToken ct)
+    /// <summary>Manifests, the parts they name and the chunks or packs of all of them; and each part's size, by reference.</summary>
+    async Task<(HashSet<string> Referenced, Dictionary<string, long> PartSizes)> MarkAsync(string tenantId, HashSet<string> manifests, CancellationToken ct)
     {
         var contents = new HashSet<string>(manifests, StringComparer.Ordinal);
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (string manifestRef in manifests)
         {
             Manifest manifest = await store.ReadManifestAsync(tenantId, manifestRef, ct);
-            foreach (ManifestPart part in manifest.Parts) contents.Add(part.ContentRef);
+            foreach (ManifestPart part in manifest.Parts)
+            {
+                contents.Add(part.ContentRef);
+                sizes[part.ContentRef] = part.Size;
+            }
         }
 
         var referenced = new HashSet<string>(contents, StringComparer.Ordinal);
@@ -125,8 +143,44 @@ public sealed class RetentionService
             foreach (string chunk in await store.GetChunkRefsAsync(tenantId, content, ct)) referenced.Add(chunk);
         }
 
-        return referenced;
+        return (referenced, sizes);
     }
+
+    /// <summary>
+    /// How much of each referenced pack is live: the sealed size of its entries that kept parts name (a pack holding a
+    /// manifest counts as live whole: a manifest's own size is not recorded anywhere). No request: sizes come from the
+    /// listing and the manifests already read.
+    /// </summary>
+    static RetentionResult PackUse(RetentionResult result, IReadOnlyDictionary<string, long> packSizes, Dictionary<string, long> partSizes, HashSet<string> manifests)
+    {
+        var live = new Dictionary<string, long>(StringComparer.Ordinal);
+        var whole = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((string contentRef, long size) in partSizes)
+        {
+            string? pack = PackOf(contentRef);
+            if (pack is not null) live[pack] = live.GetValueOrDefault(pack) + size + PackEntryOverhead;
+        }
+
+        foreach (string manifest in manifests)
+        {
+            if (PackOf(manifest) is { } pack) whole.Add(pack);
+        }
+
+        var referenced = packSizes.Where(p => live.ContainsKey(p.Key) || whole.Contains(p.Key)).ToList();
+        long Live(KeyValuePair<string, long> p) => whole.Contains(p.Key) ? p.Value : Math.Min(p.Value, live[p.Key]);
+        return result with
+        {
+            PacksReferenced = referenced.Count,
+            PackBytes = referenced.Sum(p => p.Value),
+            PackBytesLive = referenced.Sum(Live),
+            PacksMostlyGarbage = referenced.Count(p => Live(p) * 2 < p.Value),
+        };
+    }
+
+    /// <summary>Nonce and tag of a sealed pack entry.</summary>
+    const int PackEntryOverhead = 28;
+
+    static string? PackOf(string contentRef) => contentRef.Length == 129 && contentRef[64] == '.' ? BlobLayout.PackRefPrefix + contentRef[..64] : null;
 
     async Task<(int Deleted, int Waiting)> SweepAsync(string tenantId, List<string> stored, HashSet<string> referenced, DateTimeOffset now, CancellationToken ct)
     {

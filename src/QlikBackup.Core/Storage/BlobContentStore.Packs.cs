@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using QlikBackup.Core.Crypto;
 
 namespace QlikBackup.Core.Storage;
@@ -84,6 +85,19 @@ public sealed partial class BlobContentStore
         }
 
         return results;
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> GetPackSizesAsync(string tenantId, CancellationToken ct = default)
+    {
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        string prefix = BlobLayout.TenantPrefix(tenantId);
+        if (!await container.ExistsAsync(ct)) return sizes;
+        await foreach (BlobItem item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix + BlobLayout.PackRefPrefix }, ct))
+        {
+            sizes[item.Name[prefix.Length..]] = item.Properties.ContentLength ?? 0;
+        }
+
+        return sizes;
     }
 
     public async Task<IReadOnlyList<ContentCheck>> VerifyManyAsync(string tenantId, IReadOnlyCollection<string> contentRefs, bool readData, CancellationToken ct = default)

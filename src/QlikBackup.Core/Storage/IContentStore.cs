@@ -30,6 +30,8 @@ public interface IContentStore
     /// <see cref="DeleteAsync"/> accepts). Entries of packs are not listed: they live and die with their pack.
     /// </summary>
     IAsyncEnumerable<string> ListContentRefsAsync(string tenantId, CancellationToken ct = default);
+    /// <summary>Every pack of the tenant (<c>packs/{name}</c>) with its size in bytes, from one listing: what retention reports as live and garbage.</summary>
+    Task<IReadOnlyDictionary<string, long>> GetPackSizesAsync(string tenantId, CancellationToken ct = default);
     /// <summary>The blobs (<c>chunks/{name}</c>, or the one <c>packs/{name}</c> of a packed entry) a content is made of, so
     /// retention can tell which are still used.</summary>
     Task<IReadOnlyList<string>> GetChunkRefsAsync(string tenantId, string contentRef, CancellationToken ct = default);
