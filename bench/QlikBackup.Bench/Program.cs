@@ -10,13 +10,23 @@ var dataKiB = new Option<int>("--data-kib") { Description = "QVF data per app, K
 var owners = new Option<int>("--private-owners") { Description = "Users with private objects in each app.", DefaultValueFactory = _ => 2 };
 var sample = new Option<int>("--parallelism-sample") { Description = "Apps changed for the parallelism 1 vs default runs.", DefaultValueFactory = _ => 40 };
 var changed = new Option<double>("--changed-percent") { Description = "Percentage of apps changed before the last re-capture.", DefaultValueFactory = _ => 1 };
+var chunking = new Option<bool>("--chunking-estimate") { Description = "Only estimate what FastCDC would store for a QVF changed by 1 % (no Azurite, no tenant)." };
 var output = new Option<string>("--output") { Description = "Folder for bench-results.md and bench-results.json.", DefaultValueFactory = _ => "bench-results" };
 var root = new RootCommand("QlikBackup benchmark: full capture, raw-upload floor, parallelism, re-capture, restores vs export+import; requests counted per asset.")
 {
-    apps, spaces, sheets, dataKiB, owners, sample, changed, output,
+    apps, spaces, sheets, dataKiB, owners, sample, changed, chunking, output,
 };
 root.SetAction(async (parse, ct) =>
 {
+    if (parse.GetValue(chunking))
+    {
+        Console.WriteLine("| QVF change (64 MiB) | Chunking | Chunks | New bytes | New % |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+        foreach (ChunkingEstimate.Row r in ChunkingEstimate.Run())
+            Console.WriteLine($"| {r.Change} | {r.Chunking} | {r.Chunks:N0} | {r.NewBytes:N0} | {r.NewPercent} |");
+        return 0;
+    }
+
     var options = new BenchOptions
     {
         Apps = parse.GetValue(apps), Spaces = parse.GetValue(spaces), SheetsPerApp = parse.GetValue(sheets), QvfDataBytes = parse.GetValue(dataKiB) * 1024,
