@@ -17,12 +17,15 @@ public sealed record RetentionResult(
     public int PacksReferenced { get; init; }
     public long PackBytes { get; init; }
 
-    /// <summary>Bytes of those packs' entries that a kept point references; the rest is garbage (and headers) kept until the
-    /// whole pack is unreferenced, since packs are not repacked.</summary>
+    /// <summary>Bytes of those packs' entries that a kept point references; the rest is garbage (and headers) until the
+    /// pack is repacked or wholly unreferenced.</summary>
     public long PackBytesLive { get; init; }
 
-    /// <summary>Referenced packs whose live entries are less than half their size: what repacking would rewrite.</summary>
+    /// <summary>Referenced packs whose live entries are less than half their size.</summary>
     public int PacksMostlyGarbage { get; init; }
+
+    /// <summary>Packs whose live entries this prune copied into a new pack (the old one goes with a later sweep).</summary>
+    public int PacksRepacked { get; init; }
 }
 
 /// <summary>
@@ -73,7 +76,8 @@ public sealed class RetentionService
         // Snapshot of stored blobs before anything is marked: blobs written after this point are never swept by this run.
         var stored = new List<string>();
         await foreach (string blob in store.ListContentRefsAsync(tenantId, ct)) stored.Add(blob);
-        IReadOnlyDictionary<string, long> packSizes = await store.GetPackSizesAsync(tenantId, ct);
+        IReadOnlyDictionary<string, StoredPack> packSizes = await store.ListPacksAsync(tenantId, ct);
+        var packs = new PackLiveness(await store.GetPackForwardsAsync(tenantId, ct));
 
         var assets = (await catalog.ListTenantAsync(tenantId, ct)).DistinctBy(a => (a.Kind, a.AssetId)).ToList();
         var manifests = new HashSet<string>(StringComparer.Ordinal);
@@ -97,10 +101,12 @@ public sealed class RetentionService
             pruned += plan.Prune.Count;
         }
 
-        (HashSet<string> referenced, Dictionary<string, long> partSizes) = await MarkAsync(tenantId, manifests, ct);
+        HashSet<string> referenced = await MarkAsync(tenantId, manifests, packs, ct);
         (int deleted, int waiting) = await SweepAsync(tenantId, stored, referenced, now, ct);
+        int repacked = await RepackAsync(tenantId, packSizes, packs, now, ct);
         int purged = await webhookEvents.PurgeAsync(now - webhookOptions.Value.MaxEventAge, ct);
-        var result = PackUse(new RetentionResult(assets.Count, kept, pruned, referenced.Count, deleted, waiting, purged), packSizes, partSizes, manifests);
+        var result = PackUse(new RetentionResult(assets.Count, kept, pruned, referenced.Count, deleted, waiting, purged), packSizes, packs)
+            with { PacksRepacked = repacked };
         log.LogInformation("Retention for {Tenant}: {Result}", tenantId, result);
         return result;
     }
@@ -122,65 +128,69 @@ public sealed class RetentionService
         return all.DistinctBy(p => p.PointId).ToList();
     }
 
-    /// <summary>Manifests, the parts they name and the chunks or packs of all of them; and each part's size, by reference.</summary>
-    async Task<(HashSet<string> Referenced, Dictionary<string, long> PartSizes)> MarkAsync(string tenantId, HashSet<string> manifests, CancellationToken ct)
+    /// <summary>Manifests, the parts they name and the chunks or packs (and forwarding records) of all of them; each packed
+    /// part is counted in <paramref name="packs"/>.</summary>
+    async Task<HashSet<string>> MarkAsync(string tenantId, HashSet<string> manifests, PackLiveness packs, CancellationToken ct)
     {
         var contents = new HashSet<string>(manifests, StringComparer.Ordinal);
-        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (string manifestRef in manifests)
         {
+            packs.AddManifest(manifestRef);
             Manifest manifest = await store.ReadManifestAsync(tenantId, manifestRef, ct);
             foreach (ManifestPart part in manifest.Parts)
             {
                 contents.Add(part.ContentRef);
-                sizes[part.ContentRef] = part.Size;
+                packs.AddPart(part.ContentRef, part.Size);
             }
         }
 
         var referenced = new HashSet<string>(contents, StringComparer.Ordinal);
         foreach (string content in contents)
         {
-            foreach (string chunk in await store.GetChunkRefsAsync(tenantId, content, ct)) referenced.Add(chunk);
+            foreach (string blob in packs.BlobsOf(content) ?? await store.GetChunkRefsAsync(tenantId, content, ct)) referenced.Add(blob);
         }
 
-        return (referenced, sizes);
+        return referenced;
     }
 
     /// <summary>
-    /// How much of each referenced pack is live: the sealed size of its entries that kept parts name (a pack holding a
-    /// manifest counts as live whole: a manifest's own size is not recorded anywhere). No request: sizes come from the
-    /// listing and the manifests already read.
+    /// Copies the live entries of each referenced pack that is mostly garbage into a new pack (see
+    /// <see cref="IContentStore.RepackAsync"/>). The new pack and its forwarding record are written after this prune's
+    /// listing, so this prune never sweeps them; the next prune finds the old pack unreferenced and sweeps it after the
+    /// grace period, while readers follow the record. Idempotent: a repeated repack writes the same pack and record.
+    /// Only packs older than the grace period: a capture can point a new part at an entry of a pack only while the pack is
+    /// younger than Storage:PackDedupWindow (which must be shorter), so the live entries marked here are all it will need.
     /// </summary>
-    static RetentionResult PackUse(RetentionResult result, IReadOnlyDictionary<string, long> packSizes, Dictionary<string, long> partSizes, HashSet<string> manifests)
+    async Task<int> RepackAsync(string tenantId, IReadOnlyDictionary<string, StoredPack> listed, PackLiveness packs, DateTimeOffset now, CancellationToken ct)
     {
-        var live = new Dictionary<string, long>(StringComparer.Ordinal);
-        var whole = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((string contentRef, long size) in partSizes)
+        RetentionOptions o = options.Value;
+        if (o.RepackBelowLivePercent <= 0) return 0;
+        int repacked = 0;
+        foreach ((string packRef, StoredPack stored) in listed)
         {
-            string? pack = PackOf(contentRef);
-            if (pack is not null) live[pack] = live.GetValueOrDefault(pack) + size + PackEntryOverhead;
+            string pack = packRef[BlobLayout.PackRefPrefix.Length..];
+            long size = stored.Size;
+            if (size < o.RepackMinPackBytes || now - stored.LastModified < o.SweepGracePeriod
+                || packs.IsWhole(pack) || packs.IsForwarded(pack) || !packs.IsReferenced(pack)) continue;
+            if (packs.LiveBytes(pack, size) * 100 >= size * o.RepackBelowLivePercent) continue;
+            if (await store.RepackAsync(tenantId, pack, packs.LiveEntries(pack), ct) is not null) repacked++;
         }
 
-        foreach (string manifest in manifests)
-        {
-            if (PackOf(manifest) is { } pack) whole.Add(pack);
-        }
+        return repacked;
+    }
 
-        var referenced = packSizes.Where(p => live.ContainsKey(p.Key) || whole.Contains(p.Key)).ToList();
-        long Live(KeyValuePair<string, long> p) => whole.Contains(p.Key) ? p.Value : Math.Min(p.Value, live[p.Key]);
+    /// <summary>How much of each referenced pack is live (see <see cref="PackLiveness"/>).</summary>
+    static RetentionResult PackUse(RetentionResult result, IReadOnlyDictionary<string, StoredPack> listed, PackLiveness packs)
+    {
+        var referenced = listed.Select(p => (Pack: p.Key[BlobLayout.PackRefPrefix.Length..], p.Value.Size)).Where(p => packs.IsReferenced(p.Pack)).ToList();
         return result with
         {
             PacksReferenced = referenced.Count,
-            PackBytes = referenced.Sum(p => p.Value),
-            PackBytesLive = referenced.Sum(Live),
-            PacksMostlyGarbage = referenced.Count(p => Live(p) * 2 < p.Value),
+            PackBytes = referenced.Sum(p => p.Size),
+            PackBytesLive = referenced.Sum(p => packs.LiveBytes(p.Pack, p.Size)),
+            PacksMostlyGarbage = referenced.Count(p => packs.LiveBytes(p.Pack, p.Size) * 2 < p.Size),
         };
     }
-
-    /// <summary>Nonce and tag of a sealed pack entry.</summary>
-    const int PackEntryOverhead = 28;
-
-    static string? PackOf(string contentRef) => contentRef.Length == 129 && contentRef[64] == '.' ? BlobLayout.PackRefPrefix + contentRef[..64] : null;
 
     async Task<(int Deleted, int Waiting)> SweepAsync(string tenantId, List<string> stored, HashSet<string> referenced, DateTimeOffset now, CancellationToken ct)
     {

@@ -87,14 +87,14 @@ public sealed partial class BlobContentStore
         return results;
     }
 
-    public async Task<IReadOnlyDictionary<string, long>> GetPackSizesAsync(string tenantId, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<string, StoredPack>> ListPacksAsync(string tenantId, CancellationToken ct = default)
     {
-        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var sizes = new Dictionary<string, StoredPack>(StringComparer.Ordinal);
         string prefix = BlobLayout.TenantPrefix(tenantId);
         if (!await container.ExistsAsync(ct)) return sizes;
         await foreach (BlobItem item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix + BlobLayout.PackRefPrefix }, ct))
         {
-            sizes[item.Name[prefix.Length..]] = item.Properties.ContentLength ?? 0;
+            sizes[item.Name[prefix.Length..]] = new StoredPack(item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MaxValue);
         }
 
         return sizes;
@@ -179,7 +179,9 @@ public sealed partial class BlobContentStore
         }
     }
 
-    async Task<LoadedPack> LoadPackAsync(TenantKeys keys, string packName, CancellationToken ct)
+    /// <summary>Reads a pack whole and authenticates its header; a pack that was repacked away is followed to its new pack
+    /// (whose entries are sealed under its own name, so the loaded pack carries that name).</summary>
+    async Task<LoadedPack> LoadPackAsync(TenantKeys keys, string packName, CancellationToken ct, int hops = 0)
     {
         string blob = BlobLayout.PackBlob(keys.TenantId, packName);
         try
@@ -188,11 +190,62 @@ public sealed partial class BlobContentStore
                 $"Pack '{blob}' is not stored for tenant '{keys.TenantId}': it was deleted, or the reference belongs to another tenant.", ct);
             return new LoadedPack(packName, PackFile.ReadHeader(keys, packName, bytes), bytes);
         }
+        catch (ContentIntegrityException ex) when (ex.Missing && hops < MaxForwardHops)
+        {
+            if (await ForwardOfAsync(keys.TenantId, packName, ct) is { } next) return await LoadPackAsync(keys, next, ct, hops + 1);
+            recentEntries.Forget(keys.TenantId, packName);
+            throw;
+        }
         catch (ContentIntegrityException)
         {
             recentEntries.Forget(keys.TenantId, packName);
             throw;
         }
+    }
+
+    const int MaxForwardHops = 8;
+
+    /// <summary>The pack a repack moved <paramref name="packName"/>'s live entries to: one listing of its forwarding record.</summary>
+    async Task<string?> ForwardOfAsync(string tenantId, string packName, CancellationToken ct)
+    {
+        string prefix = BlobLayout.TenantPrefix(tenantId) + BlobLayout.ForwardRefPrefix;
+        await foreach (BlobItem item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"{prefix}{packName}." }, ct))
+        {
+            if (PackedRef.TryParse(item.Name[prefix.Length..], out PackedRef forward)) return forward.Entry;
+        }
+
+        return null;
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> GetPackForwardsAsync(string tenantId, CancellationToken ct = default)
+    {
+        var forwards = new Dictionary<string, string>(StringComparer.Ordinal);
+        string prefix = BlobLayout.TenantPrefix(tenantId) + BlobLayout.ForwardRefPrefix;
+        if (!await container.ExistsAsync(ct)) return forwards;
+        await foreach (BlobItem item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, ct))
+        {
+            if (PackedRef.TryParse(item.Name[prefix.Length..], out PackedRef forward)) forwards[forward.Pack] = forward.Entry;
+        }
+
+        return forwards;
+    }
+
+    public async Task<string?> RepackAsync(string tenantId, string packName, IReadOnlyCollection<string> liveEntries, CancellationToken ct = default)
+    {
+        TenantKeys keys = await keyring.GetKeysAsync(tenantId, ct);
+        LoadedPack old = await LoadPackAsync(keys, packName, ct, hops: MaxForwardHops); // the pack itself, never a forward
+        var live = new HashSet<string>(liveEntries, StringComparer.Ordinal);
+        // Header order, so a repack run again after a crash builds the same pack (same name: refused as existing).
+        var entries = old.Header.Entries.Where(e => live.Contains(e.Hmac))
+            .Select(e => (e.Hmac, (ReadOnlyMemory<byte>)PackFile.OpenEntry(keys, old.Name, e, old.Bytes))).ToList();
+        if (entries.Count == 0) return null;
+
+        (string name, byte[] bytes) = PackFile.Build(keys, entries);
+        // The new pack first, then the record that sends readers to it: a crash in between leaves an unreferenced pack
+        // that the sweep removes, never a record pointing at nothing.
+        await UploadIfAbsentAsync(container.GetBlobClient(BlobLayout.PackBlob(tenantId, name)), bytes, ct);
+        await UploadIfAbsentAsync(container.GetBlobClient(BlobLayout.ForwardBlob(tenantId, packName, name)), [], ct);
+        return name;
     }
 
     static Stream AsStream(ReadOnlyMemory<byte> content) => MemoryMarshal.TryGetArray(content, out ArraySegment<byte> array)

@@ -170,7 +170,8 @@ public sealed partial class BlobContentStore : IContentStore
         await foreach (BlobItem item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, ct))
         {
             string rest = item.Name[prefix.Length..];
-            if (rest.StartsWith(BlobLayout.ChunkRefPrefix, StringComparison.Ordinal) || rest.StartsWith(BlobLayout.PackRefPrefix, StringComparison.Ordinal))
+            if (rest.StartsWith(BlobLayout.ChunkRefPrefix, StringComparison.Ordinal) || rest.StartsWith(BlobLayout.PackRefPrefix, StringComparison.Ordinal)
+                || rest.StartsWith(BlobLayout.ForwardRefPrefix, StringComparison.Ordinal))
             {
                 yield return rest;
             }
@@ -184,6 +185,13 @@ public sealed partial class BlobContentStore : IContentStore
     public async Task DeleteAsync(string tenantId, string contentRef, CancellationToken ct = default)
     {
         if (PackedRef.TryParse(contentRef, out _)) return;
+        if (contentRef.StartsWith(BlobLayout.ForwardRefPrefix, StringComparison.Ordinal)
+            && PackedRef.TryParse(contentRef[BlobLayout.ForwardRefPrefix.Length..], out PackedRef forward))
+        {
+            await container.GetBlobClient(BlobLayout.ForwardBlob(tenantId, forward.Pack, forward.Entry)).DeleteIfExistsAsync(cancellationToken: ct);
+            return;
+        }
+
         ValidateRef(contentRef, allowChunk: true);
         string blobName = contentRef.StartsWith(BlobLayout.ChunkRefPrefix, StringComparison.Ordinal)
             ? BlobLayout.ChunkBlob(tenantId, contentRef[BlobLayout.ChunkRefPrefix.Length..])

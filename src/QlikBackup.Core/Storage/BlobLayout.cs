@@ -16,6 +16,9 @@ public static class BlobLayout
     /// <summary>Prefix of the pack references that <see cref="IContentStore.ListContentRefsAsync"/> yields.</summary>
     public const string PackRefPrefix = "packs/";
 
+    /// <summary>Prefix of the forwarding records (<c>forwards/{oldPack}.{newPack}</c>) a repack leaves for readers.</summary>
+    public const string ForwardRefPrefix = "forwards/";
+
     /// <summary>First 128 bits of SHA-256 of the tenant id, hex: a fixed-length, path-safe folder name.</summary>
     public static string TenantHash(string tenantId)
     {
@@ -30,6 +33,8 @@ public static class BlobLayout
     public static string ChunkBlob(string tenantId, string chunkName) => $"{TenantPrefix(tenantId)}chunks/{chunkName}";
 
     public static string PackBlob(string tenantId, string packName) => $"{TenantPrefix(tenantId)}packs/{packName}";
+
+    public static string ForwardBlob(string tenantId, string oldPack, string newPack) => $"{TenantPrefix(tenantId)}forwards/{oldPack}.{newPack}";
 
     public static string ContentBlob(string tenantId, string contentRef) => $"{TenantPrefix(tenantId)}contents/{contentRef}";
 

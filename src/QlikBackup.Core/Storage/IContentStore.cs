@@ -26,12 +26,22 @@ public interface IContentStore
     Task<bool> ExistsAsync(string tenantId, string contentRef, CancellationToken ct = default);
     /// <summary>
     /// Every blob of the tenant's content, for retention's sweep: content descriptors as their content reference, chunks as
-    /// <c>chunks/{name}</c> and packs as <c>packs/{name}</c> (the forms <see cref="GetChunkRefsAsync"/> returns and
+    /// <c>chunks/{name}</c>, packs as <c>packs/{name}</c> and forwarding records as <c>forwards/{old}.{new}</c> (the forms <see cref="GetChunkRefsAsync"/> returns and
     /// <see cref="DeleteAsync"/> accepts). Entries of packs are not listed: they live and die with their pack.
     /// </summary>
     IAsyncEnumerable<string> ListContentRefsAsync(string tenantId, CancellationToken ct = default);
-    /// <summary>Every pack of the tenant (<c>packs/{name}</c>) with its size in bytes, from one listing: what retention reports as live and garbage.</summary>
-    Task<IReadOnlyDictionary<string, long>> GetPackSizesAsync(string tenantId, CancellationToken ct = default);
+    /// <summary>
+    /// Copies the entries <paramref name="liveEntries"/> (HMACs) of a pack into a new pack and leaves a forwarding record
+    /// (<c>forwards/{old}.{new}</c>) that readers of the old pack's references follow once it is gone. Create-only and
+    /// deterministic: run again after a crash, it writes nothing new. Returns the new pack's name, or null when none of the
+    /// entries is in the pack. The old pack is left for retention's sweep.
+    /// </summary>
+    Task<string?> RepackAsync(string tenantId, string packName, IReadOnlyCollection<string> liveEntries, CancellationToken ct = default);
+    /// <summary>Every forwarding record of the tenant, old pack name to new, from one listing.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetPackForwardsAsync(string tenantId, CancellationToken ct = default);
+    /// <summary>Every pack of the tenant (<c>packs/{name}</c>) with its size and age, from one listing: what retention reports as
+    /// live and garbage, and may repack.</summary>
+    Task<IReadOnlyDictionary<string, StoredPack>> ListPacksAsync(string tenantId, CancellationToken ct = default);
     /// <summary>The blobs (<c>chunks/{name}</c>, or the one <c>packs/{name}</c> of a packed entry) a content is made of, so
     /// retention can tell which are still used.</summary>
     Task<IReadOnlyList<string>> GetChunkRefsAsync(string tenantId, string contentRef, CancellationToken ct = default);
@@ -52,6 +62,9 @@ public interface IContentStore
     /// </summary>
     Task<IReadOnlyList<ContentCheck>> VerifyManyAsync(string tenantId, IReadOnlyCollection<string> contentRefs, bool readData, CancellationToken ct = default);
 }
+
+/// <summary>A pack blob's size in bytes and when it was written.</summary>
+public sealed record StoredPack(long Size, DateTimeOffset LastModified);
 
 /// <summary>One content's verification: the plaintext bytes read, or why it is not whole.</summary>
 public sealed record ContentCheck(string ContentRef, long Bytes, ContentIntegrityException? Failure);

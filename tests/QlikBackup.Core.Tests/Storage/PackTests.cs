@@ -256,6 +256,43 @@ public sealed class PackTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_repacked_pack_is_followed_once_the_old_pack_is_gone_and_repacking_again_writes_nothing()
+    {
+        string tenant = NewTenant();
+        LocalKeyEncryptionKey kek = AzuriteFixture.NewLocalKek();
+        (BlobContentStore store, BlobContainerClient container, BlobRequestCounter requests) = await azurite.NewCountedStoreAsync(tenant, kek: kek);
+        byte[] a = Random(1000), b = Random(2000), garbage = Random(50_000);
+        IReadOnlyList<StoredContent> stored = await store.PutManyAsync(tenant, [a, garbage, b]);
+        string old = stored[0].ContentRef[..64];
+        string[] live = [stored[0].ContentRef[65..], stored[2].ContentRef[65..]];
+        requests.Reset();
+
+        string? moved = await store.RepackAsync(tenant, old, live);
+
+        Assert.NotNull(moved);
+        Assert.Equal(2, requests["PUT"]); // the new pack, then the forwarding record
+        List<string> blobs = await container.BlobNamesAsync(BlobLayout.TenantPrefix(tenant));
+        Assert.Equal(moved, (await store.GetPackForwardsAsync(tenant))[old]);
+        Assert.True((await container.GetBlobClient(BlobLayout.PackBlob(tenant, moved)).GetPropertiesAsync()).Value.ContentLength < 4000);
+        // Crash and run again: the same pack and record, refused as existing.
+        Assert.Equal(moved, await store.RepackAsync(tenant, old, live));
+        Assert.Equal(blobs, await container.BlobNamesAsync(BlobLayout.TenantPrefix(tenant)));
+        var listed = new List<string>();
+        await foreach (string r in store.ListContentRefsAsync(tenant)) listed.Add(r);
+        Assert.Contains($"forwards/{old}.{moved}", listed);
+
+        await store.DeleteAsync(tenant, BlobLayout.PackRefPrefix + old);
+        (BlobContentStore reader, _, _) = await azurite.NewCountedStoreAsync(tenant, kek: kek, containerName: container.Name);
+
+        Assert.Equal(a, await reader.ReadAllAsync(tenant, stored[0].ContentRef));
+        Assert.Equal(b, await reader.ReadAllAsync(tenant, stored[2].ContentRef));
+        IReadOnlyList<ContentCheck> checks = await reader.VerifyManyAsync(tenant, [.. stored.Select(s => s.ContentRef)], readData: true);
+        Assert.Null(checks[0].Failure);
+        Assert.Contains("not in pack", checks[1].Failure!.Message); // the garbage entry was not carried over
+        Assert.Null(checks[2].Failure);
+    }
+
+    [Fact]
     public async Task A_small_manifest_is_stored_with_one_PUT()
     {
         string tenant = NewTenant();
