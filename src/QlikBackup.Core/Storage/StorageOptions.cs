@@ -54,7 +54,7 @@ public sealed class StorageOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Storage:PackDedupWindow must be between 00:00:00 (off) and 1.00:00:00.")]
     public TimeSpan PackDedupWindow { get; set; } = TimeSpan.FromMinutes(30);
 
-    public PackSettings Packs => new(PackedPartMaxBytes, PackMaxBytes, PackCacheMiB * 1024L * 1024, PackDedupWindow);
+    public PackSettings ToPackSettings() => new(PackedPartMaxBytes, PackMaxBytes, PackCacheMiB * 1024L * 1024, PackDedupWindow);
 
     public bool UsesConnectionString => !string.IsNullOrWhiteSpace(ConnectionString);
 }

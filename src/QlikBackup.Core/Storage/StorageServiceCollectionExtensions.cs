@@ -64,7 +64,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IContentStore>(sp =>
         {
             StorageOptions storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return new BlobContentStore(Container(sp), sp.GetRequiredService<ITenantKeyring>(), storage.MaxParallelUploads, storage.Packs);
+            return new BlobContentStore(Container(sp), sp.GetRequiredService<ITenantKeyring>(), storage.MaxParallelUploads, storage.ToPackSettings());
         });
         services.TryAddSingleton(sp => new StorageTables(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>()));
         services.TryAddSingleton<IRecoveryPointIndex>(sp => new TableRecoveryPointIndex(sp.GetRequiredService<StorageTables>()));

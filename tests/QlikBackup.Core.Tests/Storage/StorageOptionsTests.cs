@@ -42,7 +42,7 @@ public sealed class StorageOptionsTests(AzuriteFixture azurite)
         {
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true", ["Storage:PackedPartMaxBytes"] = "0", ["Storage:PackCacheMiB"] = "8",
         });
-        PackSettings packs = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.Packs;
+        PackSettings packs = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.ToPackSettings();
         Assert.Equal((0, 4 * MiB, 8L * MiB), (packs.MaxPackedSize, packs.MaxPackSize, packs.CacheBytes));
         Assert.Equal(0, host.Services.GetRequiredService<IContentStore>().MaxPackedSize);
     }
