@@ -205,6 +205,19 @@ public sealed partial class BlobContentStore
 
     const int MaxForwardHops = 8;
 
+    /// <summary>A HEAD of the pack, or of the pack a repack forwarded it to.</summary>
+    async Task<bool> PackExistsAsync(string tenantId, string packName, CancellationToken ct)
+    {
+        for (int hops = 0; hops <= MaxForwardHops; hops++)
+        {
+            if (await container.GetBlobClient(BlobLayout.PackBlob(tenantId, packName)).ExistsAsync(ct)) return true;
+            if (await ForwardOfAsync(tenantId, packName, ct) is not { } next) return false;
+            packName = next;
+        }
+
+        return false;
+    }
+
     /// <summary>The pack a repack moved <paramref name="packName"/>'s live entries to: one listing of its forwarding record.</summary>
     async Task<string?> ForwardOfAsync(string tenantId, string packName, CancellationToken ct)
     {

@@ -152,7 +152,7 @@ public sealed partial class BlobContentStore : IContentStore
     {
         if (PackedRef.TryParse(contentRef, out PackedRef packed))
         {
-            return await container.GetBlobClient(BlobLayout.PackBlob(tenantId, packed.Pack)).ExistsAsync(ct);
+            return await PackExistsAsync(tenantId, packed.Pack, ct);
         }
 
         ValidateRef(contentRef, allowChunk: false);

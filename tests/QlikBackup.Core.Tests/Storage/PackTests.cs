@@ -284,6 +284,7 @@ public sealed class PackTests(AzuriteFixture azurite)
         await store.DeleteAsync(tenant, BlobLayout.PackRefPrefix + old);
         (BlobContentStore reader, _, _) = await azurite.NewCountedStoreAsync(tenant, kek: kek, containerName: container.Name);
 
+        Assert.True(await reader.ExistsAsync(tenant, stored[0].ContentRef));
         Assert.Equal(a, await reader.ReadAllAsync(tenant, stored[0].ContentRef));
         Assert.Equal(b, await reader.ReadAllAsync(tenant, stored[2].ContentRef));
         IReadOnlyList<ContentCheck> checks = await reader.VerifyManyAsync(tenant, [.. stored.Select(s => s.ContentRef)], readData: true);
