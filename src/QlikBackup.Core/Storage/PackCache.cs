@@ -13,6 +13,8 @@ sealed class PackCache(long maxBytes)
     readonly Lock gate = new();
     readonly Dictionary<string, LinkedListNode<(string Key, Task<LoadedPack> Load)>> byKey = new(StringComparer.Ordinal);
     readonly LinkedList<(string Key, Task<LoadedPack> Load)> recency = new();
+    /// <summary>Loads whose bytes are in <see cref="bytes"/> (a load still running counts nothing yet).</summary>
+    readonly HashSet<Task<LoadedPack>> counted = [];
     long bytes;
 
     public async Task<LoadedPack> GetAsync(string tenantId, string packName, Func<Task<LoadedPack>> load, CancellationToken ct)
@@ -63,8 +65,6 @@ sealed class PackCache(long maxBytes)
             if (bytes > maxBytes) Remove(node); // a single pack larger than the whole cache is not kept
         }
     }
-
-    readonly HashSet<Task<LoadedPack>> counted = [];
 
     void Forget(string key, Task<LoadedPack> task)
     {
