@@ -5,6 +5,9 @@ public sealed record PhaseResult(
     string Name, double Seconds, int Assets, int Captured, int Unchanged, int Failed, long Bytes, long NewBytes,
     IReadOnlyDictionary<string, long> Requests, string? Note = null, ResourceUse? Use = null)
 {
+    /// <summary>Parts (and manifests) of the points the step made, where counted (the full capture).</summary>
+    public long PartsStored { get; init; }
+
     public long Request(string key) => Requests.GetValueOrDefault(key);
 }
 

@@ -13,13 +13,23 @@ var changed = new Option<double>("--changed-percent") { Description = "Percentag
 var smallSpace = new Option<int>("--space-apps") { Description = "Apps of the space restored as a whole (moved out of the largest space).", DefaultValueFactory = _ => 20 };
 var largeApp = new Option<int>("--large-app-mib") { Description = "Data of the app restored on its own, MiB.", DefaultValueFactory = _ => 50 };
 var hugeApp = new Option<int>("--huge-app-mib") { Description = "Data of the app captured and restored for memory, MiB (0 skips).", DefaultValueFactory = _ => 1024 };
+var chunking = new Option<bool>("--chunking-estimate") { Description = "Only estimate what FastCDC would store for a QVF changed by 1 % (no Azurite, no tenant)." };
 var output = new Option<string>("--output") { Description = "Folder for bench-results.md and bench-results.json.", DefaultValueFactory = _ => "bench-results" };
 var root = new RootCommand("QlikBackup benchmark: full capture, raw-upload floor, parallelism, re-capture, restores vs export+import; requests counted per asset.")
 {
-    apps, spaces, sheets, dataKiB, owners, sample, changed, smallSpace, largeApp, hugeApp, output,
+    apps, spaces, sheets, dataKiB, owners, sample, changed, smallSpace, largeApp, hugeApp, chunking, output,
 };
 root.SetAction(async (parse, ct) =>
 {
+    if (parse.GetValue(chunking))
+    {
+        Console.WriteLine("| QVF change (64 MiB) | Chunking | Chunks | New bytes | New % |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+        foreach (ChunkingEstimate.Row r in ChunkingEstimate.Run())
+            Console.WriteLine($"| {r.Change} | {r.Chunking} | {r.Chunks:N0} | {r.NewBytes:N0} | {r.NewPercent} |");
+        return 0;
+    }
+
     var options = new BenchOptions
     {
         Apps = parse.GetValue(apps), Spaces = parse.GetValue(spaces), SheetsPerApp = parse.GetValue(sheets), QvfDataBytes = parse.GetValue(dataKiB) * 1024,

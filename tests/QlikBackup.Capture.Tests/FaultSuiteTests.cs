@@ -39,6 +39,9 @@ public sealed class FaultSuiteTests(CaptureEnvironment env)
         "blob write storm on content descriptors",
         "blob read storm on content descriptors",
         "blob HEAD storm on chunks",
+        "blob write storm on packs",
+        "blob write burst on packs",
+        "blob read storm on packs",
         "table read storm on the captured-asset catalog",
         "table write storm on the recovery point index",
         "table write storm on the captured-asset catalog",
@@ -73,6 +76,9 @@ public sealed class FaultSuiteTests(CaptureEnvironment env)
             case "blob write storm on content descriptors": storage.Arm(Storm, StorageFaults.Rule("PUT", "/contents/")); break;
             case "blob read storm on content descriptors": storage.Arm(Storm, StorageFaults.Rule("GET", "/contents/")); break;
             case "blob HEAD storm on chunks": storage.Arm(Storm, StorageFaults.Rule("HEAD", "/chunks/")); break;
+            case "blob write storm on packs": storage.Arm(Storm, StorageFaults.Rule("PUT", "/packs/")); break;
+            case "blob write burst on packs": storage.Arm(Burst, StorageFaults.Rule("PUT", "/packs/")); break;
+            case "blob read storm on packs": storage.Arm(Storm, StorageFaults.Rule("GET", "/packs/")); break;
             case "table read storm on the captured-asset catalog": storage.Arm(Storm, StorageFaults.Rule("GET", "/CapturedAssets")); break;
             case "table write storm on the recovery point index": storage.Arm(Storm, m => m.Request.Method.Method is "PUT" or "MERGE" or "POST" && m.Request.Uri.Path.Contains("/RecoveryPoints", StringComparison.Ordinal)); break;
             case "table write storm on the captured-asset catalog": storage.Arm(Storm, m => m.Request.Method.Method is "PUT" or "MERGE" or "POST" && m.Request.Uri.Path.Contains("/CapturedAssets", StringComparison.Ordinal)); break;
@@ -99,7 +105,11 @@ public sealed class FaultSuiteTests(CaptureEnvironment env)
     public async Task Under_the_fault_no_point_is_lost_or_half_written_and_a_failure_is_recorded(string fault)
     {
         var storage = new StorageFaults();
-        await using CaptureEngine engine = env.CreateEngine(configure: storage.AddTo);
+        // Chunk and descriptor faults need chunked content: parts above 4 KiB (the QVF among them) are chunked, not packed.
+        Dictionary<string, string?>? chunked = fault.Contains("chunks", StringComparison.Ordinal) || fault.Contains("descriptors", StringComparison.Ordinal)
+            ? new() { ["Storage:PackedPartMaxBytes"] = "4096" }
+            : null;
+        await using CaptureEngine engine = env.CreateEngine(chunked, storage.AddTo);
         string appId = env.SharedApp(5);
         var asset = new AssetRef(AssetKind.App, appId);
         AssetCaptureResult before = await engine.CaptureAppAsync(appId);

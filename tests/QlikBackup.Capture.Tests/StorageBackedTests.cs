@@ -5,6 +5,7 @@ using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
 using QlikBackup.Core.Retention;
 using QlikBackup.Core.Storage;
+using QlikBackup.Core.Verify;
 
 namespace QlikBackup.Capture.Tests;
 
@@ -123,10 +124,65 @@ public sealed class StorageBackedTests(CaptureEnvironment env)
         }
 
         Assert.Contains(newManifest.Find(CapturePartNames.Qvf)!.ContentRef, oldManifest.Parts.Select(p => p.ContentRef));
-        // ... and only what the pruned point alone referenced is gone: its manifest and the old version of the sheet.
-        Assert.False(await engine.Store.ExistsAsync(engine.TenantId, oldSheet));
+        // ... and only what the pruned point alone referenced is gone: its manifest (a pack of its own). The old version of
+        // the sheet shares its pack with the parts the kept point took over unchanged, so that pack stays whole.
         Assert.False(await engine.Store.ExistsAsync(engine.TenantId, oldManifestRef));
-        Assert.True(result.BlobsDeleted >= 2);
+        string oldSheetPack = Assert.Single(await engine.Store.GetChunkRefsAsync(engine.TenantId, oldSheet));
+        Assert.Contains(newManifest.Parts, p => p.ContentRef.StartsWith(oldSheetPack[BlobLayout.PackRefPrefix.Length..], StringComparison.Ordinal));
+        Assert.True(await engine.Store.ExistsAsync(engine.TenantId, oldSheet));
+        Assert.True(result.BlobsDeleted >= 1);
+        // The old sheet is garbage inside a live pack, and the prune says so (too small a pack to be repacked by default).
+        long oldSheetSize = oldManifest.Find(CapturePartNames.Object(Qlik.Contracts.EngineObjectClass.GenericObject, sheetId))!.Size;
+        Assert.True(result.PacksReferenced >= 2, $"{result.PacksReferenced} packs");
+        Assert.InRange(result.PackBytes - result.PackBytesLive, 1, oldSheetSize + 28 + 190); // at most the sheet and its header line
+        Assert.Equal(0, result.PacksRepacked);
+        Assert.True(result.PackBytesLive >= newManifest.Parts.Where(p => p.ContentRef.Length == 129).Sum(p => p.Size + 28));
+    }
+
+    [Fact]
+    public async Task A_pack_with_garbage_is_repacked_and_swept_while_every_kept_part_still_reads()
+    {
+        await using CaptureEngine engine = env.CreateEngine(new Dictionary<string, string?>
+        {
+            ["Retention:T3:KeepAllDays"] = "0", ["Retention:T3:KeepHourlyDays"] = "0", ["Retention:T3:KeepDailyDays"] = "0",
+            ["Retention:T3:KeepMonthlyDays"] = "0", ["Retention:SweepGracePeriod"] = "00:00:00",
+            ["Retention:RepackBelowLivePercent"] = "100", ["Retention:RepackMinPackBytes"] = "0",
+        });
+        string appId = env.SharedApp(10);
+        string editor = env.Tenant.Read(s => s.FindApp(appId)!.OwnerId);
+        AssetCaptureResult first = await engine.CaptureAppAsync(appId);
+        Manifest oldManifest = await engine.ManifestAsync(first.PointId!);
+        string sheetId = env.RenameSheet(appId, new Qlik.Simulator.Model.SimulatedActor(editor));
+        AssetCaptureResult second = await engine.CaptureAppAsync(appId);
+        Manifest kept = await engine.ManifestAsync(second.PointId!);
+        string oldSheet = oldManifest.Find(CapturePartNames.Object(Qlik.Contracts.EngineObjectClass.GenericObject, sheetId))!.ContentRef;
+        Assert.Contains(kept.Parts, p => p.ContentRef[..64] == oldSheet[..64]); // the kept point still uses the old pack
+
+        // The old point goes; its sheet is garbage in the pack the kept point shares: the pack is repacked.
+        RetentionResult pruned = await engine.Retention.PruneAsync();
+        Assert.Equal((1, 1), (pruned.PointsPruned, pruned.PacksRepacked));
+        Assert.True(await engine.Store.ExistsAsync(engine.TenantId, oldSheet));
+        // The next prune finds the old pack unreferenced (the kept parts resolve through the forwarding record) and sweeps it.
+        RetentionResult swept = await engine.Retention.PruneAsync();
+        var container = engine.Services.GetRequiredService<Azure.Storage.Blobs.BlobServiceClient>().GetBlobContainerClient("recovery-points");
+        Assert.False(await container.GetBlobClient(BlobLayout.PackBlob(engine.TenantId, oldSheet[..64])).ExistsAsync());
+        Assert.Equal(0, swept.PacksRepacked);
+        Assert.Equal(swept.PackBytes, swept.PackBytesLive); // no garbage left
+
+        VerifyReport report = await engine.Verify.VerifyAsync(new VerifyRequest(PointId: second.PointId));
+        Assert.True(report.Ok, string.Join("\n", report.Problems));
+        var reader = new BlobContentStore(container, engine.Services.GetRequiredService<Core.Crypto.ITenantKeyring>());
+        // The garbage sheet was not carried over; everything the kept point names reads through the forwarding record.
+        Assert.Contains("not in pack", (await Assert.ThrowsAsync<ContentIntegrityException>(() => reader.OpenReadAsync(engine.TenantId, oldSheet))).Message);
+        foreach (ManifestPart part in kept.Parts)
+        {
+            await using Stream stream = await reader.OpenReadAsync(engine.TenantId, part.ContentRef);
+            Assert.Equal(part.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)));
+        }
+
+        // A third prune changes nothing: the repack is not repeated, nothing else is deleted.
+        RetentionResult again = await engine.Retention.PruneAsync();
+        Assert.Equal((0, 0), (again.PacksRepacked, again.BlobsDeleted));
     }
 
     [Fact]
@@ -134,20 +190,23 @@ public sealed class StorageBackedTests(CaptureEnvironment env)
     {
         await using CaptureEngine engine = env.CreateEngine(new Dictionary<string, string?> { ["Retention:SweepGracePeriod"] = "01:00:00" });
         string orphan = (await engine.Store.PutAsync(engine.TenantId, new MemoryStream("left behind by a crashed capture"u8.ToArray()))).ContentRef;
+        string orphanPacked = (await engine.Store.PutManyAsync(engine.TenantId, ["packed by a crashed capture"u8.ToArray()]))[0].ContentRef;
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         RetentionService retention = ActivatorUtilities.CreateInstance<RetentionService>(engine.Services, clock);
 
         RetentionResult first = await retention.PruneAsync();
-        Assert.True(first.BlobsAwaitingGrace >= 2); // the descriptor and its chunk
+        Assert.True(first.BlobsAwaitingGrace >= 3); // the descriptor, its chunk and the pack
         Assert.True(await engine.Store.ExistsAsync(engine.TenantId, orphan));
+        Assert.True(await engine.Store.ExistsAsync(engine.TenantId, orphanPacked));
 
         clock.Now += TimeSpan.FromMinutes(59);
         Assert.Equal(0, (await retention.PruneAsync()).BlobsDeleted);
         clock.Now += TimeSpan.FromMinutes(2);
         RetentionResult later = await retention.PruneAsync();
 
-        Assert.True(later.BlobsDeleted >= 2);
+        Assert.True(later.BlobsDeleted >= 3);
         Assert.False(await engine.Store.ExistsAsync(engine.TenantId, orphan));
+        Assert.False(await engine.Store.ExistsAsync(engine.TenantId, orphanPacked));
     }
 
     sealed class ManualClock(DateTimeOffset now) : TimeProvider

@@ -51,6 +51,8 @@ public sealed class FidelityCheckTests(AzuriteFixture azurite)
                 break;
         }
 
+        // A corrupted blob is checked as another process would see it: this one read the part's pack above and may still hold it.
+        if (breakage == Breakage.CorruptedBlob) check = ActivatorUtilities.CreateInstance<FidelityCheck>(h.Services, FreshStore(h));
         var broken = await check.CheckAsync(new FidelityRequest { PointId = point.PointId });
         Assert.False(broken.Equal);
         var diff = Assert.Single(broken.Differences, d => d.Object.Contains(victim, StringComparison.Ordinal) && d.Attribute == attribute);
@@ -58,14 +60,18 @@ public sealed class FidelityCheckTests(AzuriteFixture azurite)
         Assert.True(broken.ObjectsEqual < broken.Objects);
     }
 
-    /// <summary>Overwrites the stored descriptor of a part with other bytes, as a damaged blob would be.</summary>
+    /// <summary>Overwrites the blob holding a part (its pack) with other bytes, as a damaged blob would be.</summary>
     static async Task CorruptAsync(RestoreHarness h, RecoveryPoint point, string part)
     {
         var content = await PointContent.LoadAsync(h.Store, point, default);
         string contentRef = content.Manifest.Find(part)!.ContentRef;
-        var container = h.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient("recovery-points");
-        await container.GetBlobClient(BlobLayout.ContentBlob(h.TenantId, contentRef)).UploadAsync(BinaryData.FromString("{\"not\":\"the content\"}"), overwrite: true);
+        string blob = BlobLayout.TenantPrefix(h.TenantId) + (await h.Store.GetChunkRefsAsync(h.TenantId, contentRef))[0];
+        await Container(h).GetBlobClient(blob).UploadAsync(BinaryData.FromString("{\"not\":\"the content\"}"), overwrite: true);
     }
+
+    static BlobContainerClient Container(RestoreHarness h) => h.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient("recovery-points");
+
+    static IContentStore FreshStore(RestoreHarness h) => new BlobContentStore(Container(h), h.Services.GetRequiredService<QlikBackup.Core.Crypto.ITenantKeyring>());
 
     [Fact]
     public async Task A_deleted_app_restored_is_equal_to_its_point_until_a_task_points_at_the_old_app_id()

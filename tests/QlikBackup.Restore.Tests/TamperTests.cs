@@ -31,16 +31,19 @@ public sealed class TamperTests(AzuriteFixture azurite)
         RecoveryPoint point = await h.CaptureAsync(AssetKind.App, appId);
         // The app is deleted: a restore would create it again, so any write would show in the tenant.
         await h.DeleteAppPastWindowAsync(appId);
-        await DamageAsync(h, point, damage);
+        bool packed = await DamageAsync(h, point, damage);
         string before = h.TenantJson();
 
         VerifyReport report = await Verifier(h).VerifyAsync(new VerifyRequest(PointId: point.PointId));
         Assert.False(report.Ok);
-        VerifyProblem problem = Assert.Single(report.Problems);
-        Assert.Equal(damage == Damage.MissingChunk ? VerifyProblemKind.Missing : VerifyProblemKind.Corrupt, problem.Problem);
+        // The QVF's blob is damaged; when it is a pack, the other parts it holds may be reported with it.
+        Assert.Contains(report.Problems, p => p.Part == CapturePartNames.Qvf || damage == Damage.SwappedIndexRow || (packed && damage == Damage.FlippedByte));
+        if (!packed || damage == Damage.SwappedIndexRow) Assert.Single(report.Problems);
+        Assert.All(report.Problems, p => Assert.Equal(damage == Damage.MissingChunk ? VerifyProblemKind.Missing : VerifyProblemKind.Corrupt, p.Problem));
 
         var request = new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = RestoreHarness.Operator };
-        if (damage is Damage.MissingChunk or Damage.SwappedIndexRow)
+        // A truncated pack has lost its header, which planning reads: found as early as a missing blob.
+        if (damage is Damage.MissingChunk or Damage.SwappedIndexRow || (packed && damage == Damage.TruncatedBlob))
         {
             // Found while planning: the API answers this as a 422 problem.
             var refused = await Assert.ThrowsAsync<ContentIntegrityException>(() => h.Restore.PlanAsync(request));
@@ -63,12 +66,13 @@ public sealed class TamperTests(AzuriteFixture azurite)
     static VerifyService Verifier(RestoreHarness h) => ActivatorUtilities.CreateInstance<VerifyService>(
         h.Services, h.Services.GetRequiredService<PointVerifier>(), ActivatorUtilities.CreateInstance<CapturedAssetCatalog>(h.Services));
 
-    static async Task DamageAsync(RestoreHarness h, RecoveryPoint point, Damage damage)
+    /// <summary>Damages the blob holding the point's QVF (a chunk, or the pack of a small QVF); true when it is a pack.</summary>
+    static async Task<bool> DamageAsync(RestoreHarness h, RecoveryPoint point, Damage damage)
     {
         Manifest manifest = await h.Store.ReadManifestAsync(h.TenantId, point.ManifestRef!);
-        string qvfChunk = (await h.Store.GetChunkRefsAsync(h.TenantId, manifest.Find(CapturePartNames.Qvf)!.ContentRef))[0];
+        string qvfBlob = (await h.Store.GetChunkRefsAsync(h.TenantId, manifest.Find(CapturePartNames.Qvf)!.ContentRef))[0];
         BlobClient blob = h.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient("recovery-points")
-            .GetBlobClient(BlobLayout.ChunkBlob(h.TenantId, qvfChunk[BlobLayout.ChunkRefPrefix.Length..]));
+            .GetBlobClient(BlobLayout.TenantPrefix(h.TenantId) + qvfBlob);
         byte[] bytes = (await blob.DownloadContentAsync()).Value.Content.ToArray();
         switch (damage)
         {
@@ -95,5 +99,7 @@ public sealed class TamperTests(AzuriteFixture azurite)
                 }
                 break;
         }
+
+        return qvfBlob.StartsWith(BlobLayout.PackRefPrefix, StringComparison.Ordinal);
     }
 }

@@ -68,7 +68,7 @@ public sealed partial class CaptureService
     /// <summary>
     /// The manifest of <paramref name="point"/> without the parts whose blobs are missing or altered (a deleted shared chunk,
     /// say), so those parts are read from Qlik and stored again instead of being taken over; <c>Damaged</c> says whether any
-    /// were dropped. Costs a descriptor read and a HEAD per chunk of each part, in parallel.
+    /// were dropped. Costs a read per pack, and a descriptor read and a HEAD per chunk of each chunked part, in parallel.
     /// </summary>
     async Task<(Manifest? Manifest, bool Damaged)> ReadPreviousAsync(RecoveryPoint? point, CancellationToken ct)
     {
@@ -84,19 +84,17 @@ public sealed partial class CaptureService
             return (null, true);
         }
 
-        var whole = new System.Collections.Concurrent.ConcurrentBag<ManifestPart>();
-        await Parallel.ForEachAsync(manifest.Parts, new ParallelOptions { MaxDegreeOfParallelism = PartParallelism, CancellationToken = ct }, async (part, c) =>
+        var failures = (await store.VerifyManyAsync(TenantId, [.. manifest.Parts.Select(p => p.ContentRef)], readData: false, ct))
+            .Where(c => c.Failure is not null).ToDictionary(c => c.ContentRef, c => c.Failure!, StringComparer.Ordinal);
+        var whole = new List<ManifestPart>();
+        foreach (ManifestPart part in manifest.Parts)
         {
-            try
-            {
-                await store.VerifyAsync(TenantId, part.ContentRef, readData: false, c);
-                whole.Add(part);
-            }
-            catch (ContentIntegrityException ex)
-            {
+            if (failures.TryGetValue(part.ContentRef, out ContentIntegrityException? ex))
                 log.LogWarning(ex, "Part {Part} of point {PointId} is not whole; it is stored again", part.Name, point.PointId);
-            }
-        });
+            else
+                whole.Add(part);
+        }
+
         return whole.Count == manifest.Parts.Count
             ? (manifest, false)
             : (new Manifest([.. whole.OrderBy(p => p.Name, StringComparer.Ordinal)]), true);

@@ -89,21 +89,29 @@ internal sealed partial class RestorePlanner(
             var point = await ResolvePointAsync(ct);
             CheckScope(point);
             b.AddPoint(point);
-            var content = await PointContent.LoadAsync(p.Store, point, ct);
-            switch (r.Scope)
+            try
             {
-                case RestoreScope.Object:
-                    await PlanObjectAsync(content, ct);
-                    break;
-                case RestoreScope.App:
-                    await PlanAppAsync(content, await ChooseAppTargetAsync(content, ct), ct);
-                    break;
-                case RestoreScope.Space:
-                    await PlanSpaceAsync(content, ct);
-                    break;
-                default:
-                    await PlanResourceAsync(content, ct);
-                    break;
+                var content = await PointContent.LoadAsync(p.Store, point, ct);
+                switch (r.Scope)
+                {
+                    case RestoreScope.Object:
+                        await PlanObjectAsync(content, ct);
+                        break;
+                    case RestoreScope.App:
+                        await PlanAppAsync(content, await ChooseAppTargetAsync(content, ct), ct);
+                        break;
+                    case RestoreScope.Space:
+                        await PlanSpaceAsync(content, ct);
+                        break;
+                    default:
+                        await PlanResourceAsync(content, ct);
+                        break;
+                }
+            }
+            catch (ContentIntegrityException ex) when (!ex.Message.StartsWith("Recovery point ", StringComparison.Ordinal))
+            {
+                // Planning reads the point's small parts (one pack): name the point, as the verification after planning would.
+                throw new ContentIntegrityException($"Recovery point {point.PointId} ({point.Kind} {point.AssetId}) failed verification: {ex.Message}", ex.InnerException);
             }
         }
     }

@@ -31,6 +31,12 @@ public sealed class RetentionOptions
     /// so a capture that reuses a blob while a prune runs never loses it.</summary>
     public TimeSpan SweepGracePeriod { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>A referenced pack whose live entries are below this percentage of its size is repacked (0: never).</summary>
+    public int RepackBelowLivePercent { get; set; } = 50;
+
+    /// <summary>Packs smaller than this are never repacked: rewriting a few KiB saves less than it costs.</summary>
+    public long RepackMinPackBytes { get; set; } = 1024 * 1024;
+
     public TierRetention For(Tier tier) => tier switch { Tier.T1 => T1, Tier.T2 => T2, _ => T3 };
 }
 
@@ -59,6 +65,10 @@ internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOpti
 
         if (o.SweepGracePeriod < TimeSpan.Zero || o.SweepGracePeriod > TimeSpan.FromDays(30))
             errors.Add($"Retention:SweepGracePeriod must be between 00:00:00 and 30 days (was {o.SweepGracePeriod}).");
+        if (o.RepackBelowLivePercent is < 0 or > 100)
+            errors.Add($"Retention:RepackBelowLivePercent must be between 0 (never) and 100 (was {o.RepackBelowLivePercent}).");
+        if (o.RepackMinPackBytes < 0)
+            errors.Add($"Retention:RepackMinPackBytes must be 0 or more (was {o.RepackMinPackBytes}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

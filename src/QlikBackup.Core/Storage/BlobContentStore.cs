@@ -16,9 +16,10 @@ namespace QlikBackup.Core.Storage;
 /// <see cref="IContentStore"/> on Blob storage. A stream is cut into chunks of at most <see cref="ChunkSize"/> bytes; each
 /// chunk is stored once per tenant under the HMAC of its plaintext and encrypted with AES-256-GCM. The ordered chunk list
 /// is a small encrypted content descriptor named by the HMAC of that list: its name is the content reference, so identical
-/// content gets the identical reference and is stored once. See docs/storage.md.
+/// content gets the identical reference and is stored once. Small content goes into pack blobs instead
+/// (BlobContentStore.Packs.cs). See docs/storage.md.
 /// </summary>
-public sealed class BlobContentStore : IContentStore
+public sealed partial class BlobContentStore : IContentStore
 {
     /// <summary>Largest chunk, and the size every chunk but the last has.</summary>
     public const int ChunkSize = 4 * 1024 * 1024;
@@ -29,15 +30,21 @@ public sealed class BlobContentStore : IContentStore
     readonly int maxParallelUploads;
     readonly int chunkSize;
     readonly AsyncOnce createContainer;
+    readonly PackSettings packs;
+    readonly PackCache packCache;
+    readonly RecentPackEntries recentEntries;
 
-    public BlobContentStore(BlobContainerClient container, ITenantKeyring keyring, int maxParallelUploads = 4)
-        : this(container, keyring, maxParallelUploads, ChunkSize)
+    public BlobContentStore(BlobContainerClient container, ITenantKeyring keyring, int maxParallelUploads = 4, PackSettings? packs = null)
+        : this(container, keyring, maxParallelUploads, ChunkSize, packs)
     {
     }
 
     /// <summary>Smaller chunks let tests exercise multi-chunk content without moving megabytes.</summary>
-    internal BlobContentStore(BlobContainerClient container, ITenantKeyring keyring, int maxParallelUploads, int chunkSize)
+    internal BlobContentStore(BlobContainerClient container, ITenantKeyring keyring, int maxParallelUploads, int chunkSize, PackSettings? packs = null, TimeProvider? clock = null)
     {
+        this.packs = packs ?? PackSettings.Default;
+        packCache = new PackCache(this.packs.CacheBytes);
+        recentEntries = new RecentPackEntries(this.packs.DedupEntries, this.packs.DedupWindow, clock ?? TimeProvider.System);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxParallelUploads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkSize, ChunkSize);
@@ -127,6 +134,7 @@ public sealed class BlobContentStore : IContentStore
 
     public async Task<Stream> OpenReadAsync(string tenantId, string contentRef, CancellationToken ct = default)
     {
+        if (PackedRef.TryParse(contentRef, out PackedRef packed)) return await OpenPackedAsync(tenantId, packed, ct);
         TenantKeys keys = await keyring.GetKeysAsync(tenantId, ct);
         ContentDescriptor descriptor = await ReadDescriptorAsync(keys, contentRef, ct);
         return new DecryptingStream(this, keys, contentRef, descriptor);
@@ -134,6 +142,7 @@ public sealed class BlobContentStore : IContentStore
 
     public async Task<IReadOnlyList<string>> GetChunkRefsAsync(string tenantId, string contentRef, CancellationToken ct = default)
     {
+        if (PackedRef.TryParse(contentRef, out PackedRef packed)) return [packed.PackRef];
         TenantKeys keys = await keyring.GetKeysAsync(tenantId, ct);
         ContentDescriptor descriptor = await ReadDescriptorAsync(keys, contentRef, ct);
         return descriptor.Chunks.Select(c => BlobLayout.ChunkRefPrefix + c.Name).Distinct().ToList();
@@ -141,6 +150,11 @@ public sealed class BlobContentStore : IContentStore
 
     public async Task<bool> ExistsAsync(string tenantId, string contentRef, CancellationToken ct = default)
     {
+        if (PackedRef.TryParse(contentRef, out PackedRef packed))
+        {
+            return await PackExistsAsync(tenantId, packed.Pack, ct);
+        }
+
         ValidateRef(contentRef, allowChunk: false);
         return await container.GetBlobClient(BlobLayout.ContentBlob(tenantId, contentRef)).ExistsAsync(ct);
     }
@@ -156,7 +170,8 @@ public sealed class BlobContentStore : IContentStore
         await foreach (BlobItem item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, ct))
         {
             string rest = item.Name[prefix.Length..];
-            if (rest.StartsWith(BlobLayout.ChunkRefPrefix, StringComparison.Ordinal))
+            if (rest.StartsWith(BlobLayout.ChunkRefPrefix, StringComparison.Ordinal) || rest.StartsWith(BlobLayout.PackRefPrefix, StringComparison.Ordinal)
+                || rest.StartsWith(BlobLayout.ForwardRefPrefix, StringComparison.Ordinal))
             {
                 yield return rest;
             }
@@ -169,15 +184,31 @@ public sealed class BlobContentStore : IContentStore
 
     public async Task DeleteAsync(string tenantId, string contentRef, CancellationToken ct = default)
     {
+        if (PackedRef.TryParse(contentRef, out _)) return;
+        if (contentRef.StartsWith(BlobLayout.ForwardRefPrefix, StringComparison.Ordinal)
+            && PackedRef.TryParse(contentRef[BlobLayout.ForwardRefPrefix.Length..], out PackedRef forward))
+        {
+            await container.GetBlobClient(BlobLayout.ForwardBlob(tenantId, forward.Pack, forward.Entry)).DeleteIfExistsAsync(cancellationToken: ct);
+            return;
+        }
+
         ValidateRef(contentRef, allowChunk: true);
         string blobName = contentRef.StartsWith(BlobLayout.ChunkRefPrefix, StringComparison.Ordinal)
             ? BlobLayout.ChunkBlob(tenantId, contentRef[BlobLayout.ChunkRefPrefix.Length..])
-            : BlobLayout.ContentBlob(tenantId, contentRef);
+            : contentRef.StartsWith(BlobLayout.PackRefPrefix, StringComparison.Ordinal)
+                ? BlobLayout.PackBlob(tenantId, contentRef[BlobLayout.PackRefPrefix.Length..])
+                : BlobLayout.ContentBlob(tenantId, contentRef);
         await container.GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: ct);
     }
 
     public async Task<long> VerifyAsync(string tenantId, string contentRef, bool readData, CancellationToken ct = default)
     {
+        if (PackedRef.TryParse(contentRef, out _))
+        {
+            ContentCheck check = (await VerifyManyAsync(tenantId, [contentRef], readData, ct))[0];
+            return check.Failure is { } failure ? throw failure : check.Bytes;
+        }
+
         if (readData)
         {
             // The reading stream authenticates every chunk and, at the end, the whole plaintext's SHA-256.
@@ -345,10 +376,13 @@ public sealed class BlobContentStore : IContentStore
     {
         string name = allowChunk && contentRef.StartsWith(BlobLayout.ChunkRefPrefix, StringComparison.Ordinal)
             ? contentRef[BlobLayout.ChunkRefPrefix.Length..]
-            : contentRef;
+            : allowChunk && contentRef.StartsWith(BlobLayout.PackRefPrefix, StringComparison.Ordinal)
+                ? contentRef[BlobLayout.PackRefPrefix.Length..]
+                : contentRef;
         if (!ChunkCipher.IsName(name))
         {
-            throw new ArgumentException($"'{contentRef}' is not a content reference (64 lowercase hex characters).", nameof(contentRef));
+            throw new ArgumentException(
+                $"'{contentRef}' is not a content reference (64 lowercase hex characters, or two such joined by '.').", nameof(contentRef));
         }
     }
 

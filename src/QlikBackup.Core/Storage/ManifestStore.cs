@@ -2,16 +2,14 @@ using System.Text.Json;
 
 namespace QlikBackup.Core.Storage;
 
-/// <summary>Stores a <see cref="Manifest"/> as encrypted content (JSON), so a recovery point's manifest is deduplicated and verified like any part.</summary>
+/// <summary>Stores a <see cref="Manifest"/> as encrypted content (JSON, packed when small), so a recovery point's manifest is deduplicated and verified like any part.</summary>
 public static class ManifestStore
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>A manifest is written after its parts (it names them), so it is a pack of its own: one PUT when small.</summary>
     public static async Task<StoredContent> PutManifestAsync(this IContentStore store, string tenantId, Manifest manifest, CancellationToken ct = default)
-    {
-        using var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
-        return await store.PutAsync(tenantId, json, ct);
-    }
+        => (await store.PutManyAsync(tenantId, [JsonSerializer.SerializeToUtf8Bytes(manifest, Json)], ct))[0];
 
     public static async Task<Manifest> ReadManifestAsync(this IContentStore store, string tenantId, string manifestRef, CancellationToken ct = default)
     {

@@ -38,6 +38,24 @@ public sealed class StorageOptions
     [Range(1, 32, ErrorMessage = "Storage:MaxParallelUploads must be between 1 and 32.")]
     public int MaxParallelUploads { get; set; } = 4;
 
+    /// <summary>Content up to this size (parts, manifests) goes into pack blobs, many per PUT; larger content is chunked. 0 turns packs off.</summary>
+    [Range(0, 4 * 1024 * 1024, ErrorMessage = "Storage:PackedPartMaxBytes must be between 0 (no packs) and 4194304 (4 MiB).")]
+    public int PackedPartMaxBytes { get; set; } = 512 * 1024;
+
+    /// <summary>A pack is closed at this size; reading one entry downloads its whole pack, so keep it small.</summary>
+    [Range(64 * 1024, 32 * 1024 * 1024, ErrorMessage = "Storage:PackMaxBytes must be between 65536 (64 KiB) and 33554432 (32 MiB).")]
+    public int PackMaxBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Packs kept in memory per process for reads (restore, retention), in MiB.</summary>
+    [Range(0, 4096, ErrorMessage = "Storage:PackCacheMiB must be between 0 and 4096.")]
+    public int PackCacheMiB { get; set; } = 64;
+
+    /// <summary>How long a pack entry written by this process is reused for equal content; keep it well below Retention:SweepGracePeriod.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Storage:PackDedupWindow must be between 00:00:00 (off) and 1.00:00:00.")]
+    public TimeSpan PackDedupWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    public PackSettings ToPackSettings() => new(PackedPartMaxBytes, PackMaxBytes, PackCacheMiB * 1024L * 1024, PackDedupWindow);
+
     public bool UsesConnectionString => !string.IsNullOrWhiteSpace(ConnectionString);
 }
 

@@ -61,8 +61,11 @@ public static class StorageServiceCollectionExtensions
         });
         services.TryAddSingleton<ITenantKeyring>(sp => new TenantKeyring(
             Container(sp), sp.GetRequiredService<IKeyEncryptionKey>(), sp.GetService<ILogger<TenantKeyring>>()));
-        services.TryAddSingleton<IContentStore>(sp => new BlobContentStore(
-            Container(sp), sp.GetRequiredService<ITenantKeyring>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value.MaxParallelUploads));
+        services.TryAddSingleton<IContentStore>(sp =>
+        {
+            StorageOptions storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new BlobContentStore(Container(sp), sp.GetRequiredService<ITenantKeyring>(), storage.MaxParallelUploads, storage.ToPackSettings());
+        });
         services.TryAddSingleton(sp => new StorageTables(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<StorageOptions>>()));
         services.TryAddSingleton<IRecoveryPointIndex>(sp => new TableRecoveryPointIndex(sp.GetRequiredService<StorageTables>()));
         return services;

@@ -5,7 +5,7 @@ using QlikBackup.Core.Storage;
 namespace QlikBackup.Core.Verify;
 
 /// <summary>
-/// Checks one recovery point's blobs: its manifest, then every part's descriptor and chunks. With readData every byte is
+/// Checks one recovery point's blobs: its manifest, then every part's descriptor and chunks, or pack. With readData every byte is
 /// read and authenticated; without, only that every blob is there (and descriptors authenticate). Used by verify, and by
 /// restore before it plans (presence) and before it writes anything to the tenant (every byte).
 /// </summary>
@@ -18,6 +18,8 @@ public sealed class PointVerifier(IContentStore store, ILogger<PointVerifier> lo
         Manifest manifest;
         try
         {
+            // Afresh first: the read below may be served by the pack cache, which says what storage held, not what it holds.
+            if ((await store.VerifyManyAsync(point.TenantId, [point.ManifestRef], readData: true, ct))[0].Failure is { } failed) throw failed;
             manifest = await store.ReadManifestAsync(point.TenantId, point.ManifestRef, ct);
         }
         catch (ContentIntegrityException ex)
@@ -33,23 +35,20 @@ public sealed class PointVerifier(IContentStore store, ILogger<PointVerifier> lo
             return;
         }
 
+        // Every content not checked yet in this run, together: each pack is read once for all its entries.
+        string[] toCheck = [.. manifest.Parts.Select(p => p.ContentRef).Where(r => !run.Checked.ContainsKey(r)).Distinct()];
+        if (toCheck.Length > 0)
+        {
+            foreach (ContentCheck check in await store.VerifyManyAsync(point.TenantId, toCheck, readData, ct))
+            {
+                run.Bytes += check.Bytes;
+                run.Checked[check.ContentRef] = check.Failure;
+            }
+        }
+
         foreach (ManifestPart part in manifest.Parts)
         {
-            if (!run.Checked.TryGetValue(part.ContentRef, out ContentIntegrityException? failure))
-            {
-                try
-                {
-                    run.Bytes += await store.VerifyAsync(point.TenantId, part.ContentRef, readData, ct);
-                }
-                catch (ContentIntegrityException ex)
-                {
-                    failure = ex;
-                }
-
-                run.Checked[part.ContentRef] = failure;
-            }
-
-            if (failure is not null) run.Report(Problem(point, part.Name, failure));
+            if (run.Checked[part.ContentRef] is { } failure) run.Report(Problem(point, part.Name, failure));
         }
     }
 

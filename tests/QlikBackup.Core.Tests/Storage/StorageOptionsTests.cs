@@ -24,6 +24,29 @@ public sealed class StorageOptionsTests(AzuriteFixture azurite)
         Assert.Contains("Storage:ConnectionString is not a valid Azure Storage connection string", message);
     }
 
+    [Theory]
+    [InlineData("Storage:PackedPartMaxBytes", "-1", "Storage:PackedPartMaxBytes must be between 0 (no packs) and 4194304")]
+    [InlineData("Storage:PackMaxBytes", "1000", "Storage:PackMaxBytes must be between 65536")]
+    [InlineData("Storage:PackCacheMiB", "5000", "Storage:PackCacheMiB must be between 0 and 4096")]
+    [InlineData("Storage:PackDedupWindow", "2.00:00:00", "Storage:PackDedupWindow must be between 00:00:00 (off) and 1.00:00:00")]
+    public async Task PackSettingOutOfRange_StopsStartupNamingTheSetting(string setting, string value, string expected)
+    {
+        string message = await StartupFailureAsync(new() { ["Storage:ConnectionString"] = "UseDevelopmentStorage=true", [setting] = value });
+        Assert.Contains(expected, message);
+    }
+
+    [Fact]
+    public void PackSettings_AreReadFromTheStorageSection()
+    {
+        using IHost host = BuildHost(new()
+        {
+            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true", ["Storage:PackedPartMaxBytes"] = "0", ["Storage:PackCacheMiB"] = "8",
+        });
+        PackSettings packs = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.ToPackSettings();
+        Assert.Equal((0, 4 * MiB, 8L * MiB), (packs.MaxPackedSize, packs.MaxPackSize, packs.CacheBytes));
+        Assert.Equal(0, host.Services.GetRequiredService<IContentStore>().MaxPackedSize);
+    }
+
     [Fact]
     public async Task UnknownKeyProvider_StopsStartupNamingTheSetting()
     {

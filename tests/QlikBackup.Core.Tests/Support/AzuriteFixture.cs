@@ -51,6 +51,27 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return (new BlobContentStore(container, keyring, maxParallelUploads: 4, chunkSize), container);
     }
 
+    /// <summary>
+    /// A store whose every blob request is counted, over a fresh container with its own keyring. The container is created and
+    /// the tenant's key written before it is returned, so counts start at the content requests.
+    /// </summary>
+    public async Task<(BlobContentStore Store, BlobContainerClient Container, BlobRequestCounter Requests)> NewCountedStoreAsync(
+        string tenantId, PackSettings? packs = null, TimeProvider? clock = null, LocalKeyEncryptionKey? kek = null, string? containerName = null)
+    {
+        var requests = new BlobRequestCounter();
+        var options = new BlobClientOptions();
+        options.AddPolicy(requests, Azure.Core.HttpPipelinePosition.PerRetry);
+        BlobContainerClient container = new BlobServiceClient(ConnectionString, options)
+            .GetBlobContainerClient(containerName ?? "rp-" + Guid.NewGuid().ToString("N"));
+        await container.CreateIfNotExistsAsync();
+        var keyring = new TenantKeyring(container, kek ?? NewLocalKek());
+        await keyring.GetKeysAsync(tenantId);
+        var store = new BlobContentStore(container, keyring, maxParallelUploads: 4, SmallChunk, packs, clock);
+        await store.PutManyAsync(tenantId, []); // the store's own one-time container check
+        requests.Reset();
+        return (store, container, requests);
+    }
+
     public static LocalKeyEncryptionKey NewLocalKek() => new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }
 
