@@ -16,6 +16,7 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<RetentionOrchestrator>();
         registry.AddOrchestrator<VerifyOrchestrator>();
         registry.AddOrchestrator<DrillOrchestrator>();
+        registry.AddOrchestrator<DrillCleanUpOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<FindUnchangedAssets>();
@@ -35,5 +36,7 @@ public static class QlikBackupTasks
         registry.AddActivity<RunDrillAsset>();
         registry.AddActivity<CleanupDrill>();
         registry.AddActivity<RecordDrillReport>();
+        registry.AddActivity<LoadDrillCleanUp>();
+        registry.AddActivity<RecordDrillCleanUp>();
     }
 }

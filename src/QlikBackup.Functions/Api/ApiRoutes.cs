@@ -105,6 +105,8 @@ public static class ApiRoutes
             { Summary = "A drill's report (JSON; the HTML page with Accept: text/html).", Returns = typeof(Core.Drill.DrillReport) },
         new("GET", "drills/{id}/report.html", "GetDrillReportHtml", DrillApi.GetHtmlAsync)
             { Summary = "A drill's report as a readable HTML page.", MediaType = "text/html" },
+        new("POST", "drills/{id}/clean-up", "StartDrillCleanUp", DrillApi.CleanUpAsync)
+            { Summary = "Run a finished Tenant drill's clean-up again: empty a standby kept for inspection (keepStandby), or remove what an earlier clean-up left behind. Removes exactly what the drill added; the result is the operation's output and part of the drill's report.", Returns = typeof(OperationAccepted), Success = 202 },
         new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
         new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)
