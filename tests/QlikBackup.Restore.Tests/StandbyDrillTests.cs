@@ -309,6 +309,7 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
         Assert.Empty(sink.Sent);
         var shown = await ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions())).ReadAsync("standbyKC");
         Assert.Equal(cleanup.Removed, Assert.Single(shown!.CleanUps!).Cleanup.Removed);
+        Assert.Contains("Clean-up run again op-1", DrillReportHtml.Render(shown), StringComparison.Ordinal);
         // The next Tenant drill is accepted.
         var next = await drills.SelectAsync("standbyNext", new DrillRequest { Scope = DrillScope.Tenant });
         Assert.NotEmpty(next.Assets);

@@ -107,10 +107,15 @@ public static class DrillApi
     {
         string id = ApiInput.OperationId(call.Route("id"), "id");
         var store = call.Get<DrillReportStore>();
-        if (!html && (await store.ListCleanUpsAsync(id, call.Aborted)).Count > 0 && await store.ReadAsync(id, call.Aborted) is { } withCleanUps)
+        if ((await store.ListCleanUpsAsync(id, call.Aborted)).Count > 0 && await store.ReadAsync(id, call.Aborted) is { } withCleanUps)
         {
             // The report as stored, with the clean-up runs since (stored beside it: the report itself is never rewritten).
-            return new ContentResult { Content = JsonSerializer.Serialize(withCleanUps, DrillReportStore.Json), ContentType = "application/json", StatusCode = 200 };
+            return new ContentResult
+            {
+                Content = html ? DrillReportHtml.Render(withCleanUps) : JsonSerializer.Serialize(withCleanUps, DrillReportStore.Json),
+                ContentType = html ? "text/html; charset=utf-8" : "application/json",
+                StatusCode = 200,
+            };
         }
 
         byte[]? content = html ? await store.ReadHtmlAsync(id, call.Aborted) : await store.ReadJsonAsync(id, call.Aborted);
