@@ -17,6 +17,7 @@ public static class QlikBackupTasks
         registry.AddOrchestrator<RetentionOrchestrator>();
         registry.AddOrchestrator<VerifyOrchestrator>();
         registry.AddOrchestrator<DrillOrchestrator>();
+        registry.AddOrchestrator<DrillCleanUpOrchestrator>();
         registry.AddActivity<ListSpacesForTier>();
         registry.AddActivity<ListSpaceAssets>();
         registry.AddActivity<FindUnchangedAssets>();
@@ -39,5 +40,7 @@ public static class QlikBackupTasks
         registry.AddActivity<RunDrillAsset>();
         registry.AddActivity<CleanupDrill>();
         registry.AddActivity<RecordDrillReport>();
+        registry.AddActivity<LoadDrillCleanUp>();
+        registry.AddActivity<RecordDrillCleanUp>();
     }
 }

@@ -115,6 +115,11 @@ public static class ApiDescription
             endpoint.ProducesProblem(StatusCodes.Status404NotFound);
         }
 
+        foreach (int status in route.Problems)
+        {
+            endpoint.ProducesProblem(status);
+        }
+
         if (route.Anonymous)
         {
             endpoint.ProducesProblem(StatusCodes.Status401Unauthorized);

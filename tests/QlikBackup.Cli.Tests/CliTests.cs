@@ -434,6 +434,41 @@ public sealed class CliTests : IClassFixture<FakeApiFixture>
     }
 
     [Fact]
+    public async Task Drill_clean_up_posts_the_drills_clean_up_route_and_waits_printing_each_line_removed()
+    {
+        CliResult r = await CliRunner.RunAsync("drill", "clean-up", "drill-kept", "--wait", "--url", Url);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        RecordedRequest post = api.Requests.First();
+        Assert.Equal(("POST", "/api/drills/drill-kept/clean-up"), (post.Method, post.PathAndQuery));
+        Assert.Contains("Clean-up finished", r.Out);
+        Assert.Contains("2 removed, 0 left behind", r.Out);
+        Assert.Contains("removed app 'Sales' (a1) from the standby tenant", r.Out);
+    }
+
+    [Fact]
+    public async Task Drill_clean_up_that_leaves_things_behind_names_them_and_exits_non_zero()
+    {
+        CliResult r = await CliRunner.RunAsync("drill", "clean-up", "drill-refused", "--wait", "--url", Url);
+
+        Assert.True(r.ExitCode == ExitCodes.OperationFailed, r.ToString());
+        Assert.Contains("left behind app 'Sales' (a1) in the standby tenant: Qlik API 403", r.Out);
+    }
+
+    [Theory]
+    [InlineData("nope", "(HTTP 404)", "There is no report of drill 'nope'")]
+    [InlineData("drill-a", "(HTTP 400)", "only a Tenant drill")]
+    [InlineData("drill-running", "(HTTP 409)", "is Running")]
+    public async Task Drill_clean_up_a_server_refuses_exits_2_with_its_problem(string id, string status, string message)
+    {
+        CliResult r = await CliRunner.RunAsync("drill", "clean-up", id, "--url", Url);
+
+        Assert.True(r.ExitCode == ExitCodes.Api, r.ToString());
+        Assert.Contains(status, r.Err);
+        Assert.Contains(message, r.Err);
+    }
+
+    [Fact]
     public async Task Drill_list_shows_each_drill_with_its_result_and_headline()
     {
         CliResult r = await CliRunner.RunAsync("drill", "list", "--url", Url);

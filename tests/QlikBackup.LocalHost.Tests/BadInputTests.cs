@@ -104,6 +104,10 @@ public sealed class BadInputTests(LocalEnvironmentFixture fixture)
             BadId.Select(id => new Bad("POST", "api/promotions", J(new { validationAppId = "a1", productionAppId = id }), "productionAppId")),
             BadId.Select(id => new Bad("POST", "api/promotions", J(new { validationAppId = "a1", targetSpaceId = id }), "targetSpaceId")),
             NotJson.Select(b => new Bad("POST", "api/promotions", b, "body"))),
+        // A drill's clean-up run again: a malformed drill id, or one with no report and no operation (404), names the route's id.
+        ["StartDrillCleanUp"] = Gen.OneOf(
+            BadPathId.Select(id => new Bad("POST", $"api/drills/{Q(id)}/clean-up", null, "id")),
+            Gen.Const(new Bad("POST", "api/drills/no-such-drill/clean-up", null, "id"))),
         ["StartVerify"] = Gen.OneOf(
             BadId.Select(id => new Bad("POST", "api/verify", J(new { pointId = id }), "pointId")),
             BadId.Select(id => new Bad("POST", "api/verify", J(new { kind = "App", assetId = id }), "assetId")),

@@ -89,6 +89,10 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
         Assert.Contains("1 of 1 assets", shown);
         JsonElement drills = await JsonAsync("drill", "list");
         Assert.Contains(drills.EnumerateArray(), d => d.GetProperty("drillId").GetString() == drillId);
+        // Only a Tenant drill's clean-up can be run again: the server's 400 reaches the operator, exit 2.
+        var (cleanUpExit, cleanUpOut, cleanUpErr) = await RunAsync("drill", "clean-up", drillId);
+        Assert.True(cleanUpExit == ExitCodes.Api, $"drill clean-up exited {cleanUpExit}\n{cleanUpOut}\n{cleanUpErr}");
+        Assert.Contains("Tenant", cleanUpErr);
 
         // status exits 3 exactly when the answer says a tier is past its objective.
         var (statusExit, statusJson, _) = await RunAsync("status", "--json");
@@ -104,7 +108,7 @@ public sealed class CliEndToEndTests(LocalEnvironmentFixture fixture)
         ["Compare"] = "compare", ["Promote"] = "promote", ["GetStatus"] = "status",
         ["ListSpaceTiers"] = "tier list", ["SetSpaceTier"] = "tier set", ["GetOpenApiDocument"] = "openapi",
         ["GetRestore"] = "plan", ["ExecuteRestorePlan"] = "execute", ["StartVerify"] = "verify",
-        ["StartDrill"] = "drill start", ["ListDrills"] = "drill list", ["GetDrill"] = "drill show",
+        ["StartDrill"] = "drill start", ["ListDrills"] = "drill list", ["GetDrill"] = "drill show", ["StartDrillCleanUp"] = "drill clean-up",
         // The HTML report is for a browser; the CLI shows the same report as text (drill show).
         ["GetDrillReportHtml"] = "drill show",
         ["GetSpaceStatus"] = "status spaces",

@@ -190,6 +190,25 @@ public sealed class HttpApiTests(LocalEnvironmentFixture fixture)
             Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
             Assert.Contains(report.GetProperty("headline").GetString()!, await html.Content.ReadAsStringAsync());
         }
+
+        // Only a Tenant drill's clean-up can be run again: this Sample drill is a 400 naming the route's id, and nothing starts.
+        using HttpResponseMessage notTenant = await fixture.Api.PostAsync($"api/drills/{id}/clean-up", null);
+        Assert.Equal("id", (await AssertProblemAsync(notTenant, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task The_clean_up_of_an_unknown_drill_is_a_404_and_of_a_drill_still_running_a_409()
+    {
+        await AssertProblemAsync(await fixture.Api.PostAsync("api/drills/no-such-drill/clean-up", null), HttpStatusCode.NotFound);
+        await BackupTierAsync("T3");
+        using HttpResponseMessage start = await fixture.Api.PostAsJsonAsync("api/drills", new { scope = "Sample", tier = "T3", sampleSize = 1, seed = 5 });
+        string id = (await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        using HttpResponseMessage running = await fixture.Api.PostAsync($"api/drills/{id}/clean-up", null);
+
+        JsonElement problem = await AssertProblemAsync(running, HttpStatusCode.Conflict);
+        Assert.Contains("still running", problem.GetProperty("title").GetString(), StringComparison.OrdinalIgnoreCase);
+        await fixture.WaitAsync(id, TimeSpan.FromMinutes(3));
     }
 
     [Fact]

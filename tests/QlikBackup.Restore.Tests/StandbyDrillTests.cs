@@ -269,6 +269,89 @@ public sealed class StandbyDrillTests(AzuriteFixture azurite)
         Assert.Contains("keepStandby", bad.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_kept_standby_is_emptied_exactly_by_the_clean_up_run_again_from_the_stored_report_and_the_next_tenant_drill_is_accepted()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var sink = new RecordingAlerts();
+        var drills = Drills(h, standby.Tenant, sink);
+        var empty = StandbyState(standby);
+        var selection = await drills.SelectAsync("standbyKC", new DrillRequest { Scope = DrillScope.Tenant, KeepStandby = true });
+        var outcomes = new List<DrillAssetOutcome>();
+        foreach (var asset in selection.Assets) outcomes.AddRange(await drills.RunAssetAsync(new DrillAssetInput("standbyKC", asset, DrillScope.Tenant)));
+        var kept = await drills.CleanupAsync(selection);
+        // Recorded as the orchestrator records it: with what the standby held before, chosen at selection.
+        await drills.RecordAsync(new DrillReport("standbyKC", h.TenantId, selection.Request, Tier.T1, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1),
+            TimeSpan.FromMinutes(1), selection.RtoObjective, outcomes, kept, null, selection.StandbyBefore));
+
+        // Kept: the standby is full, the report says how to empty it, and the next Tenant drill is refused.
+        int apps = standby.Simulator.Tenant.Read(s => s.Apps.Count);
+        Assert.True(apps > 0 && standby.Simulator.Tenant.Read(s => s.Spaces.Count) > 0, "the kept rebuild is in the standby");
+        Assert.Contains("drills/standbyKC/clean-up", kept.Kept, StringComparison.Ordinal);
+        var refused = await Assert.ThrowsAsync<DrillRequestException>(() => drills.SelectAsync("standbyNext", new DrillRequest { Scope = DrillScope.Tenant }));
+        Assert.Equal(409, refused.Status);
+        Assert.Contains("/clean-up", refused.Message, StringComparison.Ordinal);
+
+        // The clean-up run again from the stored report: never keeps, and removes exactly what the drill added.
+        var again = await drills.CleanUpSelectionAsync("standbyKC");
+        Assert.False(again.Request.KeepStandby);
+        Assert.Equal(selection.StandbyBefore, again.StandbyBefore);
+        var cleanup = await drills.CleanupAsync(again);
+
+        Assert.True(cleanup.LeftBehind.Count == 0, string.Join("\n", cleanup.LeftBehind));
+        Assert.Null(cleanup.Kept);
+        Assert.Equal(apps, cleanup.Removed.Count(r => r.StartsWith("app '", StringComparison.Ordinal)));
+        AssertSameState(empty, StandbyState(standby), "after the clean-up run again");
+        var run = new DrillCleanUpRun("standbyKC", "op-1", "ops", DateTimeOffset.UnixEpoch.AddHours(1), DateTimeOffset.UnixEpoch.AddHours(1).AddMinutes(2), cleanup);
+        await drills.RecordCleanUpAsync(run);
+        Assert.Empty(sink.Sent);
+        var shown = await ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions())).ReadAsync("standbyKC");
+        Assert.Equal(cleanup.Removed, Assert.Single(shown!.CleanUps!).Cleanup.Removed);
+        Assert.Contains("Clean-up run again op-1", DrillReportHtml.Render(shown), StringComparison.Ordinal);
+        // The next Tenant drill is accepted.
+        var next = await drills.SelectAsync("standbyNext", new DrillRequest { Scope = DrillScope.Tenant });
+        Assert.NotEmpty(next.Assets);
+    }
+
+    [Fact]
+    public async Task A_clean_up_run_again_that_leaves_things_behind_is_stored_with_the_drill_and_alerted_and_bad_drills_are_refused()
+    {
+        await using var h = await RestoreHarness.StartAsync(azurite);
+        await using var standby = await Standby.StartAsync(h);
+        await CaptureTenantAsync(h);
+        var sink = new RecordingAlerts();
+        var drills = Drills(h, standby.Tenant, sink);
+        var selection = await drills.SelectAsync("standbyKL", new DrillRequest { Scope = DrillScope.Tenant, KeepStandby = true });
+        var outcomes = new List<DrillAssetOutcome>();
+        foreach (var asset in selection.Assets.Where(a => a.Kind == AssetKind.Space).Take(1)) outcomes.AddRange(await drills.RunAssetAsync(new DrillAssetInput("standbyKL", asset, DrillScope.Tenant)));
+        await drills.RecordAsync(new DrillReport("standbyKL", h.TenantId, selection.Request, Tier.T1, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1),
+            TimeSpan.FromMinutes(1), selection.RtoObjective, outcomes, await drills.CleanupAsync(selection), null, selection.StandbyBefore));
+        sink.Sent.Clear();
+
+        standby.Simulator.Faults.FailNext(1, 403, "/api/v1/apps/", "DELETE");
+        var cleanup = await drills.CleanupAsync(await drills.CleanUpSelectionAsync("standbyKL"));
+        await drills.RecordCleanUpAsync(new DrillCleanUpRun("standbyKL", "op-2", "ops", DateTimeOffset.UnixEpoch.AddHours(1), DateTimeOffset.UnixEpoch.AddHours(2), cleanup));
+
+        Assert.NotEmpty(cleanup.LeftBehind);
+        var alert = Assert.Single(sink.Sent);
+        Assert.Equal(AlertKind.DrillFailed, alert.Kind);
+        Assert.Contains("left behind app '", alert.Detail, StringComparison.Ordinal);
+        var store = ActivatorUtilities.CreateInstance<DrillReportStore>(h.Services, Options.Create(new DrillOptions()));
+        Assert.False(Assert.Single((await store.ReadAsync("standbyKL"))!.CleanUps!).Passed);
+        // Run again, it finishes.
+        Assert.Empty((await drills.CleanupAsync(await drills.CleanUpSelectionAsync("standbyKL"))).LeftBehind);
+
+        // No such drill: 404; a drill that is not a Tenant drill: 400.
+        Assert.Equal(404, (await Assert.ThrowsAsync<DrillRequestException>(() => drills.CleanUpSelectionAsync("nope"))).Status);
+        await drills.RecordAsync(new DrillReport("tierD", h.TenantId, new DrillRequest { Scope = DrillScope.Tier, Tier = Tier.T1 }, Tier.T1, null, DateTimeOffset.UnixEpoch,
+            DateTimeOffset.UnixEpoch, TimeSpan.Zero, TimeSpan.FromMinutes(30), [], new DrillCleanup([], [])));
+        var notTenant = await Assert.ThrowsAsync<DrillRequestException>(() => drills.CleanUpSelectionAsync("tierD"));
+        Assert.Equal(400, notTenant.Status);
+        Assert.Contains("Tenant", notTenant.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The backup principal's own personal app, with a sheet of its own: the only personal content Qlik lets it list and capture.</summary>
     static async Task<RecoveryPoint> PersonalAppAsync(RestoreHarness h)
     {

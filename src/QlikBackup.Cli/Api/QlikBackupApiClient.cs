@@ -103,6 +103,10 @@ public sealed class QlikBackupApiClient(HttpClient http)
     public Task<ApiResponse<IReadOnlyList<DrillSummary>>> ListDrillsAsync(int? take, CancellationToken ct) =>
         SendAsync<IReadOnlyList<DrillSummary>>(HttpMethod.Get, take is null ? "api/drills" : $"api/drills?take={take}", null, ct);
 
+    /// <summary>POST /api/drills/{id}/clean-up: run a finished Tenant drill's clean-up again (empty a kept standby, finish what was left behind).</summary>
+    public Task<ApiResponse<OperationAccepted>> StartDrillCleanUpAsync(string id, CancellationToken ct) =>
+        SendAsync<OperationAccepted>(HttpMethod.Post, $"api/drills/{Uri.EscapeDataString(id)}/clean-up", new { }, ct);
+
     /// <summary>GET /api/drills/{id}: the stored report, kept as JSON (the CLI renders its headline, assets and differences).</summary>
     public Task<ApiResponse<JsonElement>> GetDrillAsync(string id, CancellationToken ct) =>
         SendAsync<JsonElement>(HttpMethod.Get, $"api/drills/{Uri.EscapeDataString(id)}", null, ct);

@@ -7,12 +7,12 @@ namespace QlikBackup.Cli.Commands;
 
 public enum DrillScopeChoice { Sample, Space, Tier, Tenant }
 
-/// <summary>drill start | list | show: POST /api/drills, GET /api/drills, GET /api/drills/{id}.</summary>
+/// <summary>drill start | list | show | clean-up: POST /api/drills, GET /api/drills, GET /api/drills/{id}, POST /api/drills/{id}/clean-up.</summary>
 public static class DrillCommand
 {
     public static Command Create(CommandHost host) => new("drill", "Recovery drills: restore into isolated drill spaces (or the whole tenant into the standby tenant), verify against the points, measure RTO.")
     {
-        Start(host), List(host), Show(host),
+        Start(host), List(host), Show(host), CleanUp(host),
     };
 
     static Command Start(CommandHost host)
@@ -73,6 +73,21 @@ public static class DrillCommand
         return command;
     }
 
+    static Command CleanUp(CommandHost host)
+    {
+        var id = new Argument<string>("id") { Description = "The Tenant drill whose clean-up is run again (its drill id)." };
+        var waiter = new OperationWaiter();
+        var command = new Command("clean-up",
+            "Run a finished Tenant drill's clean-up again: empty the standby kept with --keep-standby, or remove what an earlier clean-up left behind (exactly what that drill added).") { id };
+        waiter.AddTo(command);
+        host.SetAction(command, async (ctx, ct) =>
+        {
+            var accepted = await ctx.Terminal.BusyAsync("Starting clean-up", () => ctx.Api.StartDrillCleanUpAsync(ctx.Get(id)!, ct));
+            return await waiter.StartedAsync(ctx, accepted, ct);
+        });
+        return command;
+    }
+
     static void Render(IAnsiConsole console, JsonElement report)
     {
         bool passed = report.GetProperty("passed").GetBoolean();
@@ -110,6 +125,19 @@ public static class DrillCommand
         foreach (var left in cleanup.GetProperty("leftBehind").EnumerateArray())
         {
             console.MarkupLine($"[red]left behind[/] {Format.Text(left.GetString())}");
+        }
+
+        if (report.TryGetProperty("cleanUps", out var runs) && runs.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var run in runs.EnumerateArray())
+            {
+                var c = run.GetProperty("cleanup");
+                console.MarkupLine($"clean-up run again {Format.Text(run.GetProperty("operationId").GetString())} by {Format.Text(run.GetProperty("operator").GetString())}: {c.GetProperty("removed").GetArrayLength()} removed, {c.GetProperty("leftBehind").GetArrayLength()} left behind");
+                foreach (var left in c.GetProperty("leftBehind").EnumerateArray())
+                {
+                    console.MarkupLine($"[red]left behind[/] {Format.Text(left.GetString())}");
+                }
+            }
         }
     }
 }

@@ -43,6 +43,10 @@ public static class OperationRenderer
         {
             RenderAssetCapture(console, Read<CaptureOutput>(output));
         }
+        else if (Has(output, "cleanup") && Has(output, "drillId"))
+        {
+            RenderDrillCleanUp(console, output);
+        }
         else
         {
             JsonRenderer.Render(console, output);
@@ -62,12 +66,37 @@ public static class OperationRenderer
             return true;
         }
 
+        if (Has(output, "cleanup") && Has(output, "drillId") && !Has(output, "assets"))
+        {
+            // A drill's clean-up run again: anything left behind is a failure.
+            JsonElement? left = Property(output, "cleanup") is { ValueKind: JsonValueKind.Object } cleanup ? Property(cleanup, "leftBehind") : null;
+            return left is not { ValueKind: JsonValueKind.Array } lines || lines.GetArrayLength() == 0;
+        }
+
         if (Has(output, "problemCount"))
         {
             return Property(output, "ok") is not { ValueKind: JsonValueKind.False };
         }
 
         return !Has(output, "result") || Read<RestoreOutcome>(output).Result is not { Succeeded: false };
+    }
+
+    /// <summary>A drill's clean-up run again (DrillCleanUpRun): each line removed, then each left behind.</summary>
+    static void RenderDrillCleanUp(IAnsiConsole console, JsonElement run)
+    {
+        var cleanup = run.GetProperty("cleanup");
+        var removed = cleanup.GetProperty("removed").EnumerateArray().Select(e => e.GetString()).ToList();
+        var left = cleanup.GetProperty("leftBehind").EnumerateArray().Select(e => e.GetString()).ToList();
+        console.MarkupLine($"{(left.Count == 0 ? "[green]Clean-up finished[/]" : "[red]Clean-up left things behind[/]")} for drill {Markup.Escape(run.GetProperty("drillId").GetString() ?? "")}: {removed.Count} removed, {left.Count} left behind");
+        foreach (var r in removed)
+        {
+            console.MarkupLine($"removed {Markup.Escape(r ?? "")}");
+        }
+
+        foreach (var l in left)
+        {
+            console.MarkupLine($"[red]left behind[/] {Markup.Escape(l ?? "")}");
+        }
     }
 
     static void RenderRestore(IAnsiConsole console, RestoreOutcome outcome)

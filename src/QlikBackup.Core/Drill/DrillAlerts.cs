@@ -53,6 +53,16 @@ public sealed class DrillAlerts(
         }
     }
 
+    /// <summary>A clean-up run again that left anything behind alerts as a failed drill does, naming what is still in the standby.</summary>
+    public async Task RaiseAsync(DrillCleanUpRun run, CancellationToken ct = default)
+    {
+        if (run.Passed) return;
+        var left = run.Cleanup.LeftBehind;
+        var problems = left.Take(5).Select(l => $"left behind {l}").Concat(left.Count > 5 ? [$"and {left.Count - 5} more left behind (see the drill)"] : []);
+        await SendAsync(new Alert(AlertKind.DrillFailed, "Tenant drill clean-up left things behind",
+            $"Clean-up {run.OperationId} of drill {run.DrillId}: {run.Cleanup.Summary}. {string.Join(" | ", problems)}", run.DrillId), ct);
+    }
+
     /// <summary>An alert that cannot be delivered is logged and does not fail the drill's record.</summary>
     async Task<bool> SendAsync(Alert alert, CancellationToken ct)
     {

@@ -69,7 +69,11 @@ public sealed record DrillCleanup(IReadOnlyList<string> Removed, IReadOnlyList<s
         : $"clean-up removed {Removed.Count}, left behind {LeftBehind.Count}";
 }
 
-/// <summary>The evidence of one drill, stored immutably and indexed.</summary>
+/// <summary>
+/// The evidence of one drill, stored immutably and indexed. A Tenant drill keeps what the standby held before it
+/// (<see cref="StandbyBefore"/>, as chosen at selection) so its clean-up can be run again later (POST /api/drills/{id}/clean-up);
+/// <see cref="CleanUps"/> are those later runs, stored beside the report and added when it is read.
+/// </summary>
 public sealed record DrillReport(
     string DrillId,
     string TenantId,
@@ -82,7 +86,9 @@ public sealed record DrillReport(
     TimeSpan RtoObjective,
     IReadOnlyList<DrillAssetOutcome> Assets,
     DrillCleanup Cleanup,
-    string? Error = null)
+    string? Error = null,
+    IReadOnlyList<string>? StandbyBefore = null,
+    IReadOnlyList<DrillCleanUpRun>? CleanUps = null)
 {
     public int AssetsEqual => Assets.Count(a => a.Result == DrillAssetResult.Equal);
     public int Objects => Assets.Sum(a => a.Fidelity?.Objects ?? 0);
@@ -95,6 +101,18 @@ public sealed record DrillReport(
 
     static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{t.TotalHours:0.#} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0.#} min" : $"{t.TotalSeconds:0.#} s";
 }
+
+/// <summary>
+/// The clean-up of a Tenant drill run again after the drill (a kept standby emptied, or what a clean-up left behind finished):
+/// what it removed and what it left behind, stored beside the drill's report.
+/// </summary>
+public sealed record DrillCleanUpRun(string DrillId, string OperationId, string Operator, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, DrillCleanup Cleanup)
+{
+    public bool Passed => Cleanup.LeftBehind.Count == 0;
+}
+
+/// <summary>What the clean-up operation of a drill is started with (the drill id, and who asked).</summary>
+public sealed record DrillCleanUpRequest(string DrillId, string Operator = "drill");
 
 /// <summary>A row of the drill index (Table DrillReports).</summary>
 public sealed record DrillReportSummary(string DrillId, DateTimeOffset StartedAt, DrillScope Scope, Tier Tier, bool Passed, string Headline);

@@ -36,7 +36,16 @@ public static class DrillReportHtml
         if (r.Cleanup.Kept is { } kept) h.Append("<li>").Append(E(kept)).Append("</li>");
         foreach (var x in r.Cleanup.Removed) h.Append("<li>removed ").Append(E(x)).Append("</li>");
         foreach (var x in r.Cleanup.LeftBehind) h.Append("<li class=\"fail\">left behind ").Append(E(x)).Append("</li>");
-        h.Append("</ul></body></html>");
+        h.Append("</ul>");
+        foreach (var run in r.CleanUps ?? [])
+        {
+            h.Append("<h2 class=\"").Append(run.Passed ? "pass" : "fail").Append("\">Clean-up run again ").Append(E(run.OperationId)).Append("</h2><p>By ").Append(E(run.Operator))
+             .Append(", started ").Append(E(run.StartedAt.ToString("u"))).Append(", finished ").Append(E(run.FinishedAt.ToString("u"))).Append(": ").Append(E(run.Cleanup.Summary)).Append(".</p><ul>");
+            foreach (var x in run.Cleanup.Removed) h.Append("<li>removed ").Append(E(x)).Append("</li>");
+            foreach (var x in run.Cleanup.LeftBehind) h.Append("<li class=\"fail\">left behind ").Append(E(x)).Append("</li>");
+            h.Append("</ul>");
+        }
+        h.Append("</body></html>");
         return h.ToString();
     }
 }

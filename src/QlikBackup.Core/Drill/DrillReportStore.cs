@@ -82,6 +82,38 @@ public sealed class DrillReportStore
         return list;
     }
 
+    /// <summary>
+    /// Stores a clean-up run of a drill at "{tenantHash}/{drillId}/clean-ups/{operationId}.json", create-only beside the report
+    /// (which is never rewritten).
+    /// </summary>
+    public async Task SaveCleanUpAsync(DrillCleanUpRun run, CancellationToken ct = default)
+    {
+        await _createContainer.RunAsync(ct);
+        await CreateOnlyAsync(Blob(run.DrillId, $"clean-ups/{Uri.EscapeDataString(run.OperationId)}.json"), JsonSerializer.SerializeToUtf8Bytes(run, Json), "application/json", ct);
+    }
+
+    /// <summary>The clean-up runs of a drill, oldest first.</summary>
+    public async Task<IReadOnlyList<DrillCleanUpRun>> ListCleanUpsAsync(string drillId, CancellationToken ct = default)
+    {
+        await _createContainer.RunAsync(ct);
+        var runs = new List<DrillCleanUpRun>();
+        await foreach (var blob in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, Blob(drillId, "clean-ups/"), ct))
+        {
+            var content = await _container.GetBlobClient(blob.Name).DownloadContentAsync(ct);
+            if (content.Value.Content.ToObjectFromJson<DrillCleanUpRun>(Json) is { } run) runs.Add(run);
+        }
+        return runs.OrderBy(r => r.StartedAt).ToList();
+    }
+
+    /// <summary>The stored report with its later clean-up runs, or null when there is none.</summary>
+    public async Task<DrillReport?> ReadAsync(string drillId, CancellationToken ct = default)
+    {
+        if (await ReadJsonAsync(drillId, ct) is not { } json) return null;
+        var report = JsonSerializer.Deserialize<DrillReport>(json, Json)!;
+        var cleanUps = await ListCleanUpsAsync(drillId, ct);
+        return cleanUps.Count == 0 ? report : report with { CleanUps = cleanUps };
+    }
+
     /// <summary>The stored report JSON, or null when there is none.</summary>
     public Task<byte[]?> ReadJsonAsync(string drillId, CancellationToken ct = default) => ReadAsync(drillId, "report.json", ct);
 

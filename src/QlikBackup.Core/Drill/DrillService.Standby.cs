@@ -49,7 +49,7 @@ public sealed partial class DrillService
         await foreach (var s in target.Rest.ListSpacesAsync(ct)) spaces.Add(s.Name ?? s.Id);
         if (spaces.Count > 0)
             throw new DrillRequestException(409, "Standby tenant not empty",
-                $"The standby tenant {target.TenantUrl} already has spaces ({string.Join(", ", spaces.Take(5))}); a Tenant drill rebuilds into an empty tenant. Empty it first (a drill run with keepStandby leaves its rebuild there).");
+                $"The standby tenant {target.TenantUrl} already has spaces ({string.Join(", ", spaces.Take(5))}); a Tenant drill rebuilds into an empty tenant. Empty it first: a drill run with keepStandby leaves its rebuild there, and POST /api/drills/{drillId}/clean-up (CLI: drill clean-up <drillId>) removes it.");
 
         var assets = new List<DrillAsset>();
         foreach (var (id, name, kinds) in StandbySteps)

@@ -59,7 +59,7 @@ public sealed partial class DrillService
         var target = Standby;
         if (selection.Request.KeepStandby)
             return new DrillCleanup([], [], $"The rebuild is kept in the standby tenant {target.TenantUrl} for inspection, as asked (keepStandby). "
-                + "The next Tenant drill is refused until the standby is empty again: delete what this drill created there.");
+                + $"The next Tenant drill is refused until the standby is empty again: empty it with POST /api/drills/{selection.DrillId}/clean-up (CLI: drill clean-up {selection.DrillId}).");
         if (selection.StandbyBefore is not { } beforeKeys)
             return new DrillCleanup([], [$"the standby tenant {target.TenantUrl}: the drill did not record what it held before, so nothing was removed (empty it by hand)"]);
         var before = beforeKeys.ToHashSet(StringComparer.Ordinal);

@@ -27,6 +27,14 @@ public interface IDrillService
     Task<DrillCleanup> CleanupAsync(DrillSelection selection, CancellationToken ct = default);
     /// <summary>Stores the report (immutable blobs + index row) and raises the drill's alerts.</summary>
     Task RecordAsync(DrillReport report, CancellationToken ct = default);
+    /// <summary>
+    /// The selection a finished Tenant drill's clean-up is run again with: what the standby held before the drill, from its
+    /// stored report, never to keep the standby. Throws <see cref="DrillRequestException"/> (404 no such drill, 400 not a Tenant
+    /// drill, 409 the drill recorded nothing to clean up against).
+    /// </summary>
+    Task<DrillSelection> CleanUpSelectionAsync(string drillId, CancellationToken ct = default);
+    /// <summary>Stores a clean-up run beside the drill's report and alerts when it left anything behind.</summary>
+    Task RecordCleanUpAsync(DrillCleanUpRun run, CancellationToken ct = default);
 }
 
 public sealed partial class DrillService(
@@ -213,5 +221,24 @@ public sealed partial class DrillService(
     {
         await reports.SaveAsync(report, ct);
         await alerts.RaiseAsync(report, ct);
+    }
+
+    public async Task<DrillSelection> CleanUpSelectionAsync(string drillId, CancellationToken ct = default)
+    {
+        var report = await reports.ReadAsync(drillId, ct)
+            ?? throw new DrillRequestException(404, "Drill not found", $"There is no report of drill '{drillId}' (a drill still running has none yet).");
+        if (report.Request.Scope != DrillScope.Tenant)
+            throw new DrillRequestException(400, "Not a Tenant drill",
+                $"Drill '{drillId}' is a {report.Request.Scope} drill; only a Tenant drill (scope Tenant) rebuilds into the standby tenant, and its own clean-up deleted its drill spaces.");
+        if (report.StandbyBefore is null)
+            throw new DrillRequestException(409, "Nothing recorded to clean up against",
+                $"Drill '{drillId}' did not record what the standby tenant held before it (it chose no points, or ran before this was recorded): empty the standby by hand.");
+        return new DrillSelection(drillId, report.TenantId, report.Request with { KeepStandby = false }, report.Tier, report.RtoObjective, report.Seed, [], report.StandbyBefore);
+    }
+
+    public async Task RecordCleanUpAsync(DrillCleanUpRun run, CancellationToken ct = default)
+    {
+        await reports.SaveCleanUpAsync(run, ct);
+        await alerts.RaiseAsync(run, ct);
     }
 }

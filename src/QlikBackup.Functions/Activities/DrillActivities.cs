@@ -49,3 +49,27 @@ public sealed class RecordDrillReport(IDrillService drills) : TaskActivity<Drill
         return true;
     }
 }
+
+/// <summary>The selection a finished Tenant drill's clean-up is run again with (from its stored report).</summary>
+public sealed class LoadDrillCleanUp(IDrillService drills) : TaskActivity<string, DrillSelection>
+{
+    [Function(nameof(LoadDrillCleanUp))]
+    public static Task<DrillSelection> Run([ActivityTrigger] string input, FunctionContext context)
+        => FunctionActivity.RunAsync<LoadDrillCleanUp, string, DrillSelection>(context, input);
+
+    public override Task<DrillSelection> RunAsync(TaskActivityContext context, string input) => drills.CleanUpSelectionAsync(input);
+}
+
+/// <summary>Stores a clean-up run beside the drill's report and alerts on anything left behind.</summary>
+public sealed class RecordDrillCleanUp(IDrillService drills) : TaskActivity<DrillCleanUpRun, bool>
+{
+    [Function(nameof(RecordDrillCleanUp))]
+    public static Task<bool> Run([ActivityTrigger] DrillCleanUpRun input, FunctionContext context)
+        => FunctionActivity.RunAsync<RecordDrillCleanUp, DrillCleanUpRun, bool>(context, input);
+
+    public override async Task<bool> RunAsync(TaskActivityContext context, DrillCleanUpRun input)
+    {
+        await drills.RecordCleanUpAsync(input);
+        return true;
+    }
+}

@@ -33,6 +33,9 @@ public sealed partial record ApiRoute(string Method, string Template, string Ope
 
     public IReadOnlyList<ApiQueryParameter> Query { get; init; } = [];
 
+    /// <summary>Problem statuses the route answers besides 400 (and 404 for a route with an id or a POST), e.g. 409.</summary>
+    public IReadOnlyList<int> Problems { get; init; } = [];
+
     /// <summary>The media type of success; a page (the console, a drill report) is text/html.</summary>
     public string MediaType { get; init; } = "application/json";
 
@@ -105,6 +108,8 @@ public static class ApiRoutes
             { Summary = "A drill's report (JSON; the HTML page with Accept: text/html).", Returns = typeof(Core.Drill.DrillReport) },
         new("GET", "drills/{id}/report.html", "GetDrillReportHtml", DrillApi.GetHtmlAsync)
             { Summary = "A drill's report as a readable HTML page.", MediaType = "text/html" },
+        new("POST", "drills/{id}/clean-up", "StartDrillCleanUp", DrillApi.CleanUpAsync)
+            { Summary = "Run a finished Tenant drill's clean-up again: empty a standby kept for inspection (keepStandby), or remove what an earlier clean-up left behind. Removes exactly what the drill added; the result is the operation's output and part of the drill's report. 409 while the drill is still running.", Returns = typeof(OperationAccepted), Success = 202, Problems = [StatusCodes.Status409Conflict] },
         new("POST", "webhooks/qlik", "QlikWebhook", WebhookApi.ReceiveAsync)
             { Summary = "Qlik's signed event delivery (Qlik-Signature).", Returns = typeof(OperationAccepted), Success = 202, Anonymous = true },
         new("GET", "openapi.json", "GetOpenApiDocument", ApiDocumentApi.GetAsync)

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
 using Microsoft.AspNetCore.Mvc;
 using QlikBackup.Core.Drill;
 using QlikBackup.Functions.Orchestrators;
@@ -55,6 +57,32 @@ public static class DrillApi
         return r;
     }
 
+    /// <summary>
+    /// POST /api/drills/{id}/clean-up: runs a finished Tenant drill's clean-up again (<see cref="DrillCleanUpOrchestrator"/>);
+    /// 202 with the operation id. 404 no such drill, 400 not a Tenant drill, 409 the drill (or its report) is still being made.
+    /// </summary>
+    public static async Task<IActionResult> CleanUpAsync(ApiCall call)
+    {
+        string id = ApiInput.OperationId(call.Route("id"), "id");
+        var instance = await call.Durable.GetInstanceAsync(id, call.Aborted);
+        if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended })
+        {
+            throw new ApiProblemException(409, "Drill still running",
+                $"Drill '{id}' is {instance.RuntimeStatus}; its own clean-up runs when it finishes. Run the clean-up again once it has (see GET /api/operations/{id}).", "id");
+        }
+
+        try
+        {
+            await call.Get<IDrillService>().CleanUpSelectionAsync(id, call.Aborted);
+        }
+        catch (DrillRequestException ex)
+        {
+            throw new ApiProblemException(ex.Status, ex.Title, ex.Message, "id");
+        }
+
+        return await Operations.StartAsync(call, nameof(DrillCleanUpOrchestrator), new DrillCleanUpRequest(id, call.Caller.Operator));
+    }
+
     /// <summary>GET /api/drills?take=: the newest drills first, with their headline.</summary>
     public static async Task<IActionResult> ListAsync(ApiCall call)
     {
@@ -79,6 +107,17 @@ public static class DrillApi
     {
         string id = ApiInput.OperationId(call.Route("id"), "id");
         var store = call.Get<DrillReportStore>();
+        if ((await store.ListCleanUpsAsync(id, call.Aborted)).Count > 0 && await store.ReadAsync(id, call.Aborted) is { } withCleanUps)
+        {
+            // The report as stored, with the clean-up runs since (stored beside it: the report itself is never rewritten).
+            return new ContentResult
+            {
+                Content = html ? DrillReportHtml.Render(withCleanUps) : JsonSerializer.Serialize(withCleanUps, DrillReportStore.Json),
+                ContentType = html ? "text/html; charset=utf-8" : "application/json",
+                StatusCode = 200,
+            };
+        }
+
         byte[]? content = html ? await store.ReadHtmlAsync(id, call.Aborted) : await store.ReadJsonAsync(id, call.Aborted);
         if (content is null)
         {

@@ -66,7 +66,7 @@ public sealed class DrillOrchestrator : TaskOrchestrator<DrillRequest, DrillRepo
         }
 
         var report = new DrillReport(drillId, selection.TenantId, input, selection.Tier, selection.Seed, started, context.CurrentUtcDateTime,
-            lastVerified - started, selection.RtoObjective, outcomes, cleanup, error);
+            lastVerified - started, selection.RtoObjective, outcomes, cleanup, error, selection.StandbyBefore);
         await context.CallActivityAsync(nameof(RecordDrillReport), report, ActivityRetry.Default);
         return report;
     }

@@ -96,6 +96,11 @@ public sealed partial class HttpApi
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills/{id}")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
         => Serve(request, client, context);
 
+    [Function("StartDrillCleanUp")]
+    public Task<IActionResult> StartDrillCleanUp(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "drills/{id}/clean-up")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)
+        => Serve(request, client, context);
+
     [Function("GetDrillReportHtml")]
     public Task<IActionResult> GetDrillReportHtml(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "drills/{id}/report.html")] HttpRequest request, [DurableClient] DurableTaskClient client, FunctionContext context)

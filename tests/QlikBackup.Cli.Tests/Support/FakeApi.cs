@@ -269,6 +269,24 @@ public sealed class FakeApi : IAsyncDisposable
             _ => Problem(404, "Drill report not found", $"There is no report of drill '{id}'."),
         });
 
+        app.MapPost("/api/drills/{id}/clean-up", (string id, HttpRequest request) => id switch
+        {
+            // As the real API answers (DrillApi.CleanUpAsync): a drill still running, not a Tenant drill, no such drill.
+            "drill-running" => Problem(409, "Drill still running", $"Drill '{id}' is Running; its own clean-up runs when it finishes."),
+            "drill-a" => Problem(400, "Not a Tenant drill", $"Drill '{id}' is a Tier drill; only a Tenant drill (scope Tenant) rebuilds into the standby tenant."),
+            "drill-kept" => Start(request, "DrillCleanUpOrchestrator", new
+            {
+                drillId = id, operationId = "op", @operator = "ops", passed = true,
+                cleanup = new { removed = new[] { "app 'Sales' (a1) from the standby tenant", "space 'Sales' (s1) from the standby tenant" }, leftBehind = Array.Empty<string>() },
+            }),
+            "drill-refused" => Start(request, "DrillCleanUpOrchestrator", new
+            {
+                drillId = id, operationId = "op", @operator = "ops", passed = false,
+                cleanup = new { removed = Array.Empty<string>(), leftBehind = new[] { "app 'Sales' (a1) in the standby tenant: Qlik API 403" } },
+            }),
+            _ => Problem(404, "Drill not found", $"There is no report of drill '{id}'."),
+        });
+
         app.MapPut("/api/spaces/{spaceId}/tier", async (string spaceId, HttpRequest request) =>
         {
             JsonNode? body = await JsonNode.ParseAsync(request.Body);

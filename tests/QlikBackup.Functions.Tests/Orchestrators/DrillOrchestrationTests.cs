@@ -58,6 +58,21 @@ public sealed class DrillOrchestrationTests
             Recorded.Add(report);
             return Task.CompletedTask;
         }
+
+        public ConcurrentBag<DrillCleanUpRun> RecordedCleanUps { get; } = [];
+
+        /// <summary>From the recorded report, as the real service reads the stored one.</summary>
+        public Task<DrillSelection> CleanUpSelectionAsync(string drillId, CancellationToken ct = default)
+        {
+            var report = Recorded.FirstOrDefault(r => r.DrillId == drillId) ?? throw new DrillRequestException(404, "Drill not found", $"no drill '{drillId}'");
+            return Task.FromResult(new DrillSelection(drillId, report.TenantId, report.Request with { KeepStandby = false }, report.Tier, report.RtoObjective, report.Seed, [], report.StandbyBefore));
+        }
+
+        public Task RecordCleanUpAsync(DrillCleanUpRun run, CancellationToken ct = default)
+        {
+            RecordedCleanUps.Add(run);
+            return Task.CompletedTask;
+        }
     }
 
     static Task<DurableTaskTestHost> StartAsync(ScriptedDrills drills) => TestHosts.StartAsync(
@@ -68,6 +83,9 @@ public sealed class DrillOrchestrationTests
             registry.AddActivity<RunDrillAsset>();
             registry.AddActivity<CleanupDrill>();
             registry.AddActivity<RecordDrillReport>();
+            registry.AddOrchestrator<DrillCleanUpOrchestrator>();
+            registry.AddActivity<LoadDrillCleanUp>();
+            registry.AddActivity<RecordDrillCleanUp>();
         },
         new DurableTaskTestHostOptions { ConfigureServices = services => services.AddSingleton<IDrillService>(drills) });
 
@@ -181,5 +199,47 @@ public sealed class DrillOrchestrationTests
         Assert.True(report.RtoBreached);
         Assert.False(report.Passed);
         Assert.Equal(2, report.AssetsEqual);
+    }
+
+    [Fact]
+    public async Task A_kept_standby_is_emptied_by_the_clean_up_operation_with_what_the_drill_recorded_before_it_and_the_run_is_recorded()
+    {
+        var drills = new ScriptedDrills(2, TimeSpan.FromDays(1));
+        await using var host = await StartAsync(drills);
+        var report = await RunAsync(host, new DrillRequest { Scope = DrillScope.Tenant, KeepStandby = true });
+        // The report keeps what the standby held before the drill, so the clean-up can be run again later.
+        Assert.Equal(["user admin-1"], report.StandbyBefore);
+
+        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(DrillCleanUpOrchestrator), new DrillCleanUpRequest(report.DrillId, "ops"));
+        var meta = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        var run = meta.ReadOutputAs<DrillCleanUpRun>()!;
+        Assert.Equal((report.DrillId, id, "ops"), (run.DrillId, run.OperationId, run.Operator));
+        Assert.True(run.Passed);
+        Assert.Equal([$"space 'drill-{report.DrillId}'"], run.Cleanup.Removed);
+        // The second clean-up got the drill's record and is not told to keep the standby this time.
+        var again = drills.CleanedSelections.Where(s => !s.Request.KeepStandby).ToList();
+        Assert.Equal(["user admin-1"], Assert.Single(again).StandbyBefore);
+        var recorded = Assert.Single(drills.RecordedCleanUps);
+        Assert.Equal(run.OperationId, recorded.OperationId);
+        Assert.Equal(run.Cleanup.Removed, recorded.Cleanup.Removed);
+    }
+
+    [Fact]
+    public async Task A_clean_up_operation_that_fails_every_retry_is_recorded_as_left_behind_naming_the_drill()
+    {
+        var drills = new ScriptedDrills(1, TimeSpan.FromDays(1));
+        await using var host = await StartAsync(drills);
+
+        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(DrillCleanUpOrchestrator), new DrillCleanUpRequest("gone", "ops"));
+        var meta = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, meta.RuntimeStatus);
+        var run = meta.ReadOutputAs<DrillCleanUpRun>()!;
+        Assert.False(run.Passed);
+        Assert.Contains("drill gone", Assert.Single(run.Cleanup.LeftBehind), StringComparison.Ordinal);
+        Assert.Single(drills.RecordedCleanUps);
+        Assert.Empty(drills.Cleaned);
     }
 }
