@@ -257,7 +257,7 @@ public sealed partial class BlobContentStore
         // The new pack first, then the record that sends readers to it: a crash in between leaves an unreferenced pack
         // that the sweep removes, never a record pointing at nothing.
         await UploadIfAbsentAsync(container.GetBlobClient(BlobLayout.PackBlob(tenantId, name)), bytes, ct);
-        await UploadIfAbsentAsync(container.GetBlobClient(BlobLayout.ForwardBlob(tenantId, packName, name)), [], ct);
+        await UploadIfAbsentAsync(container.GetBlobClient(BlobLayout.ForwardBlob(tenantId, packName, name)), ReadOnlyMemory<byte>.Empty, ct);
         return name;
     }
 

@@ -209,16 +209,13 @@ public sealed partial class BlobContentStore : IContentStore
             return check.Failure is { } failure ? throw failure : check.Bytes;
         }
 
-        if (readData)
-        {
-            // The reading stream authenticates every chunk and, at the end, the whole plaintext's SHA-256.
-            await using Stream stream = await OpenReadAsync(tenantId, contentRef, ct);
-            await stream.CopyToAsync(Stream.Null, ct);
-            return stream.Length;
-        }
-
         TenantKeys keys = await keyring.GetKeysAsync(tenantId, ct);
         ContentDescriptor descriptor = await ReadDescriptorAsync(keys, contentRef, ct);
+        if (readData)
+        {
+            return await ReadAllChunksAsync(keys, contentRef, descriptor, ct);
+        }
+
         foreach (DescriptorChunk chunk in descriptor.Chunks.DistinctBy(c => c.Name))
         {
             string blobName = BlobLayout.ChunkBlob(tenantId, chunk.Name);
@@ -244,10 +241,19 @@ public sealed partial class BlobContentStore : IContentStore
                 return 0;
             }
 
-            byte[] sealedChunk = ChunkCipher.Seal(keys, blob.Name, buffer.AsSpan(0, length));
-            ArrayPool<byte>.Shared.Return(rented);
-            rented = null;
-            return await UploadIfAbsentAsync(blob, sealedChunk, failed.Token);
+            // Sealed into a pooled buffer too: a GiB-sized QVF is then stored without allocating its size again.
+            byte[] sealedChunk = ArrayPool<byte>.Shared.Rent(length + ChunkCipher.Overhead);
+            try
+            {
+                int sealedLength = ChunkCipher.SealInto(keys, blob.Name, buffer.AsSpan(0, length), sealedChunk);
+                ArrayPool<byte>.Shared.Return(rented);
+                rented = null;
+                return await UploadIfAbsentAsync(blob, sealedChunk.AsMemory(0, sealedLength), failed.Token);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(sealedChunk);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -267,7 +273,7 @@ public sealed partial class BlobContentStore : IContentStore
     }
 
     /// <summary>Create-only upload; "already exists" means another capture stored the same bytes: deduplicated, 0 new bytes.</summary>
-    static async Task<long> UploadIfAbsentAsync(BlobClient blob, byte[] sealedBlob, CancellationToken ct)
+    static async Task<long> UploadIfAbsentAsync(BlobClient blob, ReadOnlyMemory<byte> sealedBlob, CancellationToken ct)
     {
         try
         {
@@ -362,14 +368,94 @@ public sealed partial class BlobContentStore : IContentStore
     async Task<byte[]> ReadChunkAsync(TenantKeys keys, string contentRef, int index, DescriptorChunk chunk, CancellationToken ct)
     {
         string blobName = BlobLayout.ChunkBlob(keys.TenantId, chunk.Name);
-        byte[] sealedBlob = await DownloadAsync(blobName, $"Chunk {index} of content '{contentRef}' is missing (blob '{blobName}').", ct);
-        byte[] plaintext = ChunkCipher.Open(keys, blobName, sealedBlob);
+        byte[] plaintext = await DownloadChunkAsync(keys, blobName, chunk.Size, $"Chunk {index} of content '{contentRef}' is missing (blob '{blobName}').", ct);
         if (plaintext.Length != chunk.Size || ChunkCipher.Name(keys, plaintext) != chunk.Name)
         {
             throw new ContentIntegrityException($"Chunk {index} of content '{contentRef}' decrypted to bytes whose HMAC does not match its name '{chunk.Name}'.");
         }
 
         return plaintext;
+    }
+
+    /// <summary>
+    /// Authenticates every chunk (GCM tag and HMAC name) and the whole plaintext's SHA-256, as reading does, in pooled
+    /// buffers: verifying a GiB-sized QVF before a restore writes anything allocates next to nothing.
+    /// </summary>
+    async Task<long> ReadAllChunksAsync(TenantKeys keys, string contentRef, ContentDescriptor descriptor, CancellationToken ct)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Sized for the largest chunk any store writes (descriptors are checked against ChunkSize), plus the byte that
+        // shows a lengthened blob.
+        byte[] sealedBuffer = ArrayPool<byte>.Shared.Rent(ChunkSize + ChunkCipher.Overhead + 1);
+        byte[] plaintext = ArrayPool<byte>.Shared.Rent(ChunkSize + 1);
+        try
+        {
+            for (int index = 0; index < descriptor.Chunks.Count; index++)
+            {
+                DescriptorChunk chunk = descriptor.Chunks[index];
+                string blobName = BlobLayout.ChunkBlob(keys.TenantId, chunk.Name);
+                int read = await DownloadSealedAsync(blobName, sealedBuffer, chunk.Size + ChunkCipher.Overhead + 1,
+                    $"Chunk {index} of content '{contentRef}' is missing (blob '{blobName}').", ct);
+                int length = ChunkCipher.OpenInto(keys, blobName, sealedBuffer.AsSpan(0, read), plaintext);
+                if (length != chunk.Size || ChunkCipher.Name(keys, plaintext.AsSpan(0, length)) != chunk.Name)
+                {
+                    throw new ContentIntegrityException($"Chunk {index} of content '{contentRef}' decrypted to bytes whose HMAC does not match its name '{chunk.Name}'.");
+                }
+
+                sha.AppendData(plaintext, 0, length);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sealedBuffer);
+            ArrayPool<byte>.Shared.Return(plaintext);
+        }
+
+        if (Convert.ToHexStringLower(sha.GetHashAndReset()) != descriptor.Sha256)
+        {
+            throw new ContentIntegrityException($"Content '{contentRef}' decrypted to bytes whose SHA-256 differs from the one recorded when it was stored.");
+        }
+
+        return descriptor.Size;
+    }
+
+    /// <summary>Streams a blob into <paramref name="buffer"/>, at most <paramref name="max"/> bytes; returns how many were read.</summary>
+    async Task<int> DownloadSealedAsync(string blobName, byte[] buffer, int max, string missingMessage, CancellationToken ct)
+    {
+        BlobDownloadStreamingResult result;
+        try
+        {
+            result = await container.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new ContentIntegrityException(missingMessage, ex);
+        }
+
+        using (result)
+        {
+            return await result.Content.ReadAtLeastAsync(buffer.AsMemory(0, max), max, throwOnEndOfStream: false, ct);
+        }
+    }
+
+    /// <summary>
+    /// Streams a sealed chunk into a pooled buffer and opens it: only the plaintext is allocated (the SDK's buffered download
+    /// and a copy of it would allocate a GiB-sized QVF three times over on every restore).
+    /// </summary>
+    async Task<byte[]> DownloadChunkAsync(TenantKeys keys, string blobName, int plaintextSize, string missingMessage, CancellationToken ct)
+    {
+        int expected = plaintextSize + ChunkCipher.Overhead;
+        // One byte more than expected is read, so a blob that was lengthened fails authentication instead of being cut to size.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(expected + 1);
+        try
+        {
+            int read = await DownloadSealedAsync(blobName, buffer, expected + 1, missingMessage, ct);
+            return ChunkCipher.Open(keys, blobName, buffer.AsSpan(0, read));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     static void ValidateRef(string contentRef, bool allowChunk)

@@ -17,26 +17,35 @@ static class ChunkCipher
     public static byte[] Seal(TenantKeys keys, string blobName, ReadOnlySpan<byte> plaintext)
     {
         var output = new byte[plaintext.Length + Overhead];
-        Span<byte> nonce = output.AsSpan(0, NonceSize);
+        SealInto(keys, blobName, plaintext, output);
+        return output;
+    }
+
+    /// <summary>Seals into <paramref name="output"/> (at least <c>plaintext.Length + Overhead</c> bytes, e.g. pooled); returns the length written.</summary>
+    public static int SealInto(TenantKeys keys, string blobName, ReadOnlySpan<byte> plaintext, Span<byte> output)
+    {
+        Span<byte> nonce = output[..NonceSize];
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(keys.ContentKey, TagSize);
-        aes.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), Aad(keys, blobName));
-        return output;
+        aes.Encrypt(nonce, plaintext, output.Slice(NonceSize, plaintext.Length), output.Slice(NonceSize + plaintext.Length, TagSize), Aad(keys, blobName));
+        return plaintext.Length + Overhead;
     }
 
     public static byte[] Open(TenantKeys keys, string blobName, ReadOnlySpan<byte> sealedBlob)
     {
-        if (sealedBlob.Length < Overhead)
-        {
-            throw new ContentIntegrityException($"Blob '{blobName}' is {sealedBlob.Length} bytes, too short to be an encrypted blob: it was truncated or replaced.");
-        }
+        var plaintext = new byte[PlaintextLength(blobName, sealedBlob)];
+        OpenInto(keys, blobName, sealedBlob, plaintext);
+        return plaintext;
+    }
 
-        int length = sealedBlob.Length - Overhead;
-        var plaintext = new byte[length];
+    /// <summary>Opens into <paramref name="plaintext"/> (at least <c>sealedBlob.Length - Overhead</c> bytes, e.g. pooled); returns the length written.</summary>
+    public static int OpenInto(TenantKeys keys, string blobName, ReadOnlySpan<byte> sealedBlob, Span<byte> plaintext)
+    {
+        int length = PlaintextLength(blobName, sealedBlob);
         try
         {
             using var aes = new AesGcm(keys.ContentKey, TagSize);
-            aes.Decrypt(sealedBlob[..NonceSize], sealedBlob.Slice(NonceSize, length), sealedBlob[(NonceSize + length)..], plaintext, Aad(keys, blobName));
+            aes.Decrypt(sealedBlob[..NonceSize], sealedBlob.Slice(NonceSize, length), sealedBlob[(NonceSize + length)..], plaintext[..length], Aad(keys, blobName));
         }
         catch (AuthenticationTagMismatchException ex)
         {
@@ -44,8 +53,12 @@ static class ChunkCipher
                 $"Blob '{blobName}' failed authentication (AES-GCM tag mismatch): it was altered, moved, or is read with another tenant's key.", ex);
         }
 
-        return plaintext;
+        return length;
     }
+
+    static int PlaintextLength(string blobName, ReadOnlySpan<byte> sealedBlob) => sealedBlob.Length >= Overhead
+        ? sealedBlob.Length - Overhead
+        : throw new ContentIntegrityException($"Blob '{blobName}' is {sealedBlob.Length} bytes, too short to be an encrypted blob: it was truncated or replaced.");
 
     /// <summary>HMAC-SHA256 under the tenant's naming key, hex: the blob name of a plaintext.</summary>
     public static string Name(TenantKeys keys, ReadOnlySpan<byte> plaintext) => Convert.ToHexStringLower(HMACSHA256.HashData(keys.NamingKey, plaintext));

@@ -185,9 +185,7 @@ public static class AppsApi
         }
         else
         {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, ctx.RequestAborted);
-            qvf = buffer.ToArray();
+            qvf = await request.ReadBytesAsync();
         }
         if (qvf.Length == 0) throw QlikApiException.BadRequest("The request body must contain the QVF file.");
         SimulatedAppDocument doc;

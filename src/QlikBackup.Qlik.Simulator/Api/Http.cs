@@ -14,6 +14,25 @@ public static class Http
     public static SimulatedActor Actor(this HttpContext context)
         => context.Items[ActorKey] as SimulatedActor ?? throw new QlikApiException(401, "HTTP-401", "Unauthorized", "Not authenticated.");
 
+    /// <summary>
+    /// The body's bytes. With a Content-Length they are read into one array of that size: a growing MemoryStream and its
+    /// copy would hold three times a GiB-sized QVF.
+    /// </summary>
+    public static async Task<byte[]> ReadBytesAsync(this HttpRequest request)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        if (request.ContentLength is { } length && length <= Array.MaxLength)
+        {
+            var bytes = new byte[length];
+            await request.Body.ReadExactlyAsync(bytes, ct);
+            return bytes;
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
     /// <summary>Reads the body as a JSON object; malformed or non-object JSON is a 400 as in Qlik.</summary>
     public static async Task<JsonObject> ReadJsonObjectAsync(this HttpRequest request)
         => await request.ReadJsonAsync() as JsonObject ?? throw QlikApiException.BadRequest("The request body must be a JSON object.");

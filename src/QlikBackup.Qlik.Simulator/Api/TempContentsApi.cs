@@ -34,9 +34,8 @@ public static class TempContentsApi
             if (ctx.Request.Query("ttl") is { } rawTtl)
                 ttl = int.TryParse(rawTtl, NumberStyles.None, CultureInfo.InvariantCulture, out var secs) && secs > 0
                     ? TimeSpan.FromSeconds(secs) : throw QlikApiException.BadRequest("'ttl' must be a positive number of seconds.");
-            using var buffer = new MemoryStream();
-            await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
-            var id = t.Write(ctx.Actor(), c => Add(c, name, buffer.ToArray(), ttl).Id);
+            var content = await ctx.Request.ReadBytesAsync();
+            var id = t.Write(ctx.Actor(), c => Add(c, name, content, ttl).Id);
             ctx.Response.Headers.Location = $"/api/v1/temp-contents/{id}";
             return Results.StatusCode(StatusCodes.Status201Created);
         });

@@ -16,10 +16,6 @@ public static class QvfSerializer
 
     public static byte[] Export(SimulatedAppDocument document, string exportingUserId, bool noData)
     {
-        using var ms = new MemoryStream();
-        ms.Write(Magic);
-        WriteSection(ms, "PROP", Encoding.UTF8.GetBytes(document.AppProperties.ToJsonString()));
-        WriteSection(ms, "SCRP", Encoding.UTF8.GetBytes(document.Script));
         var objects = new JsonArray();
         foreach (var o in document.VisibleTo(exportingUserId).OrderBy(o => o.Id, StringComparer.Ordinal))
         {
@@ -33,9 +29,27 @@ public static class QvfSerializer
                 ["properties"] = o.Properties.DeepClone(),
             });
         }
-        WriteSection(ms, "OBJS", Encoding.UTF8.GetBytes(objects.ToJsonString()));
-        if (!noData) WriteSection(ms, "DATA", document.DataPayload);
-        return ms.ToArray();
+        var sections = new List<(string Tag, byte[] Body)>
+        {
+            ("PROP", Encoding.UTF8.GetBytes(document.AppProperties.ToJsonString())),
+            ("SCRP", Encoding.UTF8.GetBytes(document.Script)),
+            ("OBJS", Encoding.UTF8.GetBytes(objects.ToJsonString())),
+        };
+        if (!noData) sections.Add(("DATA", document.DataPayload));
+
+        // Written into one array of the exact size: a growing MemoryStream would hold up to three times a GiB-sized app.
+        var qvf = new byte[Magic.Length + sections.Sum(x => 12L + x.Body.Length)];
+        var span = qvf.AsSpan();
+        Magic.CopyTo(span);
+        var pos = Magic.Length;
+        foreach (var (tag, body) in sections)
+        {
+            Encoding.ASCII.GetBytes(tag, span.Slice(pos, 4));
+            BinaryPrimitives.WriteInt64LittleEndian(span.Slice(pos + 4, 8), body.Length);
+            body.CopyTo(span[(pos + 12)..]);
+            pos += 12 + body.Length;
+        }
+        return qvf;
     }
 
     /// <summary>Reads a QVF into a new document whose objects are all owned by <paramref name="importingUserId"/>.</summary>
@@ -97,14 +111,5 @@ public static class QvfSerializer
     {
         try { return JsonNode.Parse(utf8); }
         catch (System.Text.Json.JsonException e) { throw new InvalidDataException("Bad JSON in QVF: " + e.Message); }
-    }
-
-    private static void WriteSection(Stream s, string tag, ReadOnlySpan<byte> body)
-    {
-        Span<byte> header = stackalloc byte[12];
-        Encoding.ASCII.GetBytes(tag, header[..4]);
-        BinaryPrimitives.WriteInt64LittleEndian(header[4..], body.Length);
-        s.Write(header);
-        s.Write(body);
     }
 }

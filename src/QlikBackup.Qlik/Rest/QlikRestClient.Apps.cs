@@ -51,10 +51,25 @@ public sealed partial class QlikRestClient
         // Streamed from the caller's stream, never buffered; a seekable stream is rewound if a 429 makes us resend.
         var content = new StreamContent(qvf, 81920);
         content.Headers.ContentType = OctetStream;
+        // A stream that knows its length without seeking (a decrypting restore stream) is sent with Content-Length, not
+        // chunked: the receiver can then take the file in one buffer of its size.
+        if (!qvf.CanSeek && KnownLength(qvf) is { } length) content.Headers.ContentLength = length;
         request.Content = content;
         request.Options.Set(QlikRequestOptions.LongRunning, true);
         if (!qvf.CanSeek) request.Options.Set(QlikRequestOptions.SingleShot, true);
         return ToApp(await SendForJsonAsync(request, ct).ConfigureAwait(false));
+    }
+
+    static long? KnownLength(Stream stream)
+    {
+        try
+        {
+            return stream.Length;
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
     }
 
     public async Task<QlikApp> CopyAppAsync(string appId, string name, string? spaceId, CancellationToken ct = default) =>
