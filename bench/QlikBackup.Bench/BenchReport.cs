@@ -45,4 +45,5 @@ public static class Phases
     public const string ExportHugeAppFloor = "export huge app (capture floor)";
     public const string RestoreHugeApp = "restore huge app";
     public const string RestoreHugeAppFloor = "export+import huge app (restore floor)";
+    public const string ImportHugeAppFloor = "import huge app (restore memory floor)";
 }

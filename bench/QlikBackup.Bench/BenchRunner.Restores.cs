@@ -64,13 +64,16 @@ public sealed partial class BenchRunner
         await RestoreLostSpaceAsync(Phases.RestoreLargestSpace, Phases.RestoreLargestSpaceFloor, spaces[^1].Id, spaceId, ct);
     }
 
-    /// <summary>Deletes the app in Qlik and restores it (App scope); checks the restored app exports its point's QVF.</summary>
+    /// <summary>Deletes the app in Qlik for good and restores it (App scope); checks the restored app exports its point's QVF.</summary>
     async Task<string?> RestoreDeletedAppAsync(string phase, string appId, string check, CancellationToken ct)
     {
         var qlik = services.GetRequiredService<IQlikRestClient>();
         RecoveryPoint point = await NewestAppPointAsync(appId, ct);
         ManifestPart? qvf = (await services.GetRequiredService<IContentStore>().ReadManifestAsync(tenantId, point.ManifestRef!, ct)).Find(CapturePartNames.Qvf);
         await qlik.DeleteAppAsync(appId, ct);
+        // Past Qlik's soft-delete window (Qlik deletes apps younger than 45 minutes for good): the restore imports the
+        // point's QVF, it cannot bring the deleted app back.
+        if (env.Tenant.Tenant.Read(t => t.FindDeletedApp(appId) is not null)) env.Tenant.Tenant.ExpireSoftDeleteWindow(appId);
         RestoreOutcome app = await RestoreAsync(phase, new RestoreRequest { Scope = RestoreScope.App, PointId = point.PointId, Operator = "bench" }, ct);
         string? restoredId = app.Result?.RestoredAssetId;
         string? restoredSha = restoredId is not null ? await Sha256Async(await qlik.ExportAppAsync(restoredId, ct: ct), ct) : null;
