@@ -123,6 +123,20 @@ public sealed class ExportImportTests
     }
 
     [Fact]
+    public async Task Import_from_a_non_seekable_stream_that_knows_its_length_sends_Content_Length_not_chunks()
+    {
+        await using var h = await ClientHarness.StartAsync();
+        var app = await CreateAppWithDataAsync(h, "decrypted");
+        var qvf = await ReadAllAsync(await h.Client.ExportAppAsync(app.Id));
+
+        // As a restore's decrypting stream: forward only, but its length is known from the stored descriptor.
+        var imported = await h.Client.ImportAppAsync(new ForwardOnlyStream(qvf, knownLength: true), null, null);
+
+        Assert.Equal(qvf.Length, Assert.Single(h.Log.Matching("POST", "/api/v1/apps/import")).ContentLength);
+        Assert.Equal(SHA256.HashData(qvf), SHA256.HashData(await ReadAllAsync(await h.Client.ExportAppAsync(imported.Id))));
+    }
+
+    [Fact]
     public async Task Export_of_an_unknown_app_throws_QlikApiException_404()
     {
         await using var h = await ClientHarness.StartAsync();
@@ -133,14 +147,14 @@ public sealed class ExportImportTests
         Assert.False(string.IsNullOrEmpty(e.Code));
     }
 
-    /// <summary>Like a pipe or a network body: readable once, cannot seek, unknown length.</summary>
-    private sealed class ForwardOnlyStream(byte[] data) : Stream
+    /// <summary>Like a pipe or a network body: readable once, cannot seek, unknown length unless <paramref name="knownLength"/>.</summary>
+    private sealed class ForwardOnlyStream(byte[] data, bool knownLength = false) : Stream
     {
         private readonly MemoryStream _inner = new(data);
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
+        public override long Length => knownLength ? data.Length : throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
         public override void Flush() { }

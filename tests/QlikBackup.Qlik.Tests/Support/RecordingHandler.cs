@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace QlikBackup.Qlik.Tests.Support;
 
 /// <summary>One request as it left the client (after auth, inside retries: every attempt is recorded).</summary>
-public sealed record RecordedRequest(string Method, string PathAndQuery, string? Authorization, string? Range, DateTimeOffset At, int? Status);
+public sealed record RecordedRequest(string Method, string PathAndQuery, string? Authorization, string? Range, DateTimeOffset At, int? Status, long? ContentLength = null);
 
 /// <summary>Shared log behind the per-pipeline <see cref="RecordingHandler"/> instances.</summary>
 public sealed class RequestLog
@@ -43,7 +43,7 @@ public sealed class RecordingHandler(RequestLog log) : DelegatingHandler
         try
         {
             var response = await base.SendAsync(request, ct);
-            log.Add(new RecordedRequest(request.Method.Method, path, auth, range, at, (int)response.StatusCode));
+            log.Add(new RecordedRequest(request.Method.Method, path, auth, range, at, (int)response.StatusCode, request.Content?.Headers.ContentLength));
             return response;
         }
         catch
