@@ -55,6 +55,7 @@ public sealed class EngineBuildingBlockTests
     [InlineData("Webhooks:MaxEventAge", "00:00:00", "Webhooks:MaxEventAge")]
     [InlineData("Retention:T2:KeepDailyDays", "-1", "Retention:T2:KeepDailyDays must be between 0 and 36500")]
     [InlineData("Retention:SweepGracePeriod", "-00:01:00", "Retention:SweepGracePeriod")]
+    [InlineData("Retention:SweepGracePeriod", "00:10:00", "Retention:SweepGracePeriod (00:10:00) must be longer than Storage:PackDedupWindow (00:30:00)")]
     public void Bad_settings_fail_validation_with_a_message_naming_the_setting(string key, string value, string message)
     {
         using ServiceProvider sp = Build(new Dictionary<string, string?> { [key] = value });

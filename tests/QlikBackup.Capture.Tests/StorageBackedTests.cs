@@ -99,7 +99,7 @@ public sealed class StorageBackedTests(CaptureEnvironment env)
         await using CaptureEngine engine = env.CreateEngine(new Dictionary<string, string?>
         {
             ["Retention:T3:KeepAllDays"] = "0", ["Retention:T3:KeepHourlyDays"] = "0", ["Retention:T3:KeepDailyDays"] = "0",
-            ["Retention:T3:KeepMonthlyDays"] = "0", ["Retention:SweepGracePeriod"] = "00:00:00",
+            ["Retention:T3:KeepMonthlyDays"] = "0", ["Retention:SweepGracePeriod"] = "00:00:00", ["Storage:PackDedupWindow"] = "00:00:00",
         });
         string appId = env.SharedApp(9);
         string editor = env.Tenant.Read(s => s.FindApp(appId)!.OwnerId);
@@ -145,7 +145,7 @@ public sealed class StorageBackedTests(CaptureEnvironment env)
         await using CaptureEngine engine = env.CreateEngine(new Dictionary<string, string?>
         {
             ["Retention:T3:KeepAllDays"] = "0", ["Retention:T3:KeepHourlyDays"] = "0", ["Retention:T3:KeepDailyDays"] = "0",
-            ["Retention:T3:KeepMonthlyDays"] = "0", ["Retention:SweepGracePeriod"] = "00:00:00",
+            ["Retention:T3:KeepMonthlyDays"] = "0", ["Retention:SweepGracePeriod"] = "00:00:00", ["Storage:PackDedupWindow"] = "00:00:00",
             ["Retention:RepackBelowLivePercent"] = "100", ["Retention:RepackMinPackBytes"] = "0",
         });
         string appId = env.SharedApp(10);

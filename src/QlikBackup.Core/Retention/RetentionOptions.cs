@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using QlikBackup.Core.Assets;
 using QlikBackup.Core.Capture;
+using QlikBackup.Core.Storage;
 
 namespace QlikBackup.Core.Retention;
 
@@ -40,7 +41,7 @@ public sealed class RetentionOptions
     public TierRetention For(Tier tier) => tier switch { Tier.T1 => T1, Tier.T2 => T2, _ => T3 };
 }
 
-internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOptions>
+internal sealed class RetentionOptionsValidator(IOptions<StorageOptions> storage) : IValidateOptions<RetentionOptions>
 {
     const int MaxDays = 36500;
 
@@ -65,6 +66,11 @@ internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOpti
 
         if (o.SweepGracePeriod < TimeSpan.Zero || o.SweepGracePeriod > TimeSpan.FromDays(30))
             errors.Add($"Retention:SweepGracePeriod must be between 00:00:00 and 30 days (was {o.SweepGracePeriod}).");
+        // A capture reuses a pack entry it wrote for PackDedupWindow without looking at storage; retention must not sweep the
+        // pack sooner than that after it last saw the entry referenced, or the new point would name a deleted pack.
+        TimeSpan dedup = storage.Value.PackDedupWindow;
+        if (dedup > TimeSpan.Zero && o.SweepGracePeriod <= dedup)
+            errors.Add($"Retention:SweepGracePeriod ({o.SweepGracePeriod}) must be longer than Storage:PackDedupWindow ({dedup}), or set Storage:PackDedupWindow to 00:00:00.");
         if (o.RepackBelowLivePercent is < 0 or > 100)
             errors.Add($"Retention:RepackBelowLivePercent must be between 0 (never) and 100 (was {o.RepackBelowLivePercent}).");
         if (o.RepackMinPackBytes < 0)
