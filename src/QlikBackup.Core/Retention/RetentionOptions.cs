@@ -68,13 +68,25 @@ internal sealed class RetentionOptionsValidator(IOptions<StorageOptions> storage
             errors.Add($"Retention:SweepGracePeriod must be between 00:00:00 and 30 days (was {o.SweepGracePeriod}).");
         // A capture reuses a pack entry it wrote for PackDedupWindow without looking at storage; retention must not sweep the
         // pack sooner than that after it last saw the entry referenced, or the new point would name a deleted pack.
-        TimeSpan dedup = storage.Value.PackDedupWindow;
-        if (dedup > TimeSpan.Zero && o.SweepGracePeriod <= dedup)
+        if (StorageDedupWindow() is { } dedup && dedup > TimeSpan.Zero && o.SweepGracePeriod <= dedup)
             errors.Add($"Retention:SweepGracePeriod ({o.SweepGracePeriod}) must be longer than Storage:PackDedupWindow ({dedup}), or set Storage:PackDedupWindow to 00:00:00.");
         if (o.RepackBelowLivePercent is < 0 or > 100)
             errors.Add($"Retention:RepackBelowLivePercent must be between 0 (never) and 100 (was {o.RepackBelowLivePercent}).");
         if (o.RepackMinPackBytes < 0)
             errors.Add($"Retention:RepackMinPackBytes must be 0 or more (was {o.RepackMinPackBytes}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Null while the Storage settings are invalid: their own validation names what is wrong, once.</summary>
+    TimeSpan? StorageDedupWindow()
+    {
+        try
+        {
+            return storage.Value.PackDedupWindow;
+        }
+        catch (OptionsValidationException)
+        {
+            return null;
+        }
     }
 }
