@@ -38,7 +38,6 @@ public sealed partial class BenchRunner
         var spaces = SharedSpaces();
         (string spaceId, _) = spaces[Math.Min(1, spaces.Count - 1)];
         IReadOnlyList<string> apps = TenantChanges.AppsOf(env.Tenant.Tenant, spaceId);
-        var qlik = services.GetRequiredService<IQlikRestClient>();
 
         // An object: a sheet deleted by a user, put back from the app's newest point.
         string objectApp = apps[0];

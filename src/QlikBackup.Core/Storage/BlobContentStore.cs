@@ -368,13 +368,29 @@ public sealed partial class BlobContentStore : IContentStore
     async Task<byte[]> ReadChunkAsync(TenantKeys keys, string contentRef, int index, DescriptorChunk chunk, CancellationToken ct)
     {
         string blobName = BlobLayout.ChunkBlob(keys.TenantId, chunk.Name);
-        byte[] plaintext = await DownloadChunkAsync(keys, blobName, chunk.Size, $"Chunk {index} of content '{contentRef}' is missing (blob '{blobName}').", ct);
+        byte[] plaintext = await DownloadChunkAsync(keys, blobName, chunk.Size, MissingChunk(contentRef, index, blobName), ct);
+        CheckChunk(keys, contentRef, index, chunk, plaintext);
+        return plaintext;
+    }
+
+    static string MissingChunk(string contentRef, int index, string blobName) => $"Chunk {index} of content '{contentRef}' is missing (blob '{blobName}').";
+
+    /// <summary>A chunk is what its descriptor names only if its plaintext has the recorded size and HMAC name.</summary>
+    static void CheckChunk(TenantKeys keys, string contentRef, int index, DescriptorChunk chunk, ReadOnlySpan<byte> plaintext)
+    {
         if (plaintext.Length != chunk.Size || ChunkCipher.Name(keys, plaintext) != chunk.Name)
         {
             throw new ContentIntegrityException($"Chunk {index} of content '{contentRef}' decrypted to bytes whose HMAC does not match its name '{chunk.Name}'.");
         }
+    }
 
-        return plaintext;
+    /// <summary>The whole plaintext read (hashed as it went) is the content stored only if its SHA-256 is the descriptor's.</summary>
+    static void CheckWhole(string contentRef, ContentDescriptor descriptor, IncrementalHash sha)
+    {
+        if (Convert.ToHexStringLower(sha.GetHashAndReset()) != descriptor.Sha256)
+        {
+            throw new ContentIntegrityException($"Content '{contentRef}' decrypted to bytes whose SHA-256 differs from the one recorded when it was stored.");
+        }
     }
 
     /// <summary>
@@ -394,14 +410,9 @@ public sealed partial class BlobContentStore : IContentStore
             {
                 DescriptorChunk chunk = descriptor.Chunks[index];
                 string blobName = BlobLayout.ChunkBlob(keys.TenantId, chunk.Name);
-                int read = await DownloadSealedAsync(blobName, sealedBuffer, chunk.Size + ChunkCipher.Overhead + 1,
-                    $"Chunk {index} of content '{contentRef}' is missing (blob '{blobName}').", ct);
+                int read = await DownloadSealedAsync(blobName, sealedBuffer, chunk.Size + ChunkCipher.Overhead + 1, MissingChunk(contentRef, index, blobName), ct);
                 int length = ChunkCipher.OpenInto(keys, blobName, sealedBuffer.AsSpan(0, read), plaintext);
-                if (length != chunk.Size || ChunkCipher.Name(keys, plaintext.AsSpan(0, length)) != chunk.Name)
-                {
-                    throw new ContentIntegrityException($"Chunk {index} of content '{contentRef}' decrypted to bytes whose HMAC does not match its name '{chunk.Name}'.");
-                }
-
+                CheckChunk(keys, contentRef, index, chunk, plaintext.AsSpan(0, length));
                 sha.AppendData(plaintext, 0, length);
             }
         }
@@ -411,11 +422,7 @@ public sealed partial class BlobContentStore : IContentStore
             ArrayPool<byte>.Shared.Return(plaintext);
         }
 
-        if (Convert.ToHexStringLower(sha.GetHashAndReset()) != descriptor.Sha256)
-        {
-            throw new ContentIntegrityException($"Content '{contentRef}' decrypted to bytes whose SHA-256 differs from the one recorded when it was stored.");
-        }
-
+        CheckWhole(contentRef, descriptor, sha);
         return descriptor.Size;
     }
 
@@ -538,11 +545,7 @@ public sealed partial class BlobContentStore : IContentStore
 
         void VerifyWhole()
         {
-            if (!verified && Convert.ToHexStringLower(sha.GetHashAndReset()) != descriptor.Sha256)
-            {
-                throw new ContentIntegrityException($"Content '{contentRef}' decrypted to bytes whose SHA-256 differs from the one recorded when it was stored.");
-            }
-
+            if (!verified) CheckWhole(contentRef, descriptor, sha);
             verified = true;
         }
 
